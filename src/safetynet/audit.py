@@ -1,0 +1,75 @@
+"""The append-only audit log: every personal-data read, export and change leaves a line here.
+
+Events name people only by ids; they never copy personal data.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from safetynet.db import Base, JSONType, UTCDateTime, utcnow
+
+
+class AuditEvent(Base):
+    """One thing someone did. Rows are never updated or deleted (database triggers refuse)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity_type: Mapped[str | None] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+def cli_actor() -> str:
+    """Who is at the command line: the operating-system account running the CLI."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    tenant_id: int | None = None,
+    user_id: int | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the caller's unit of work (it commits with the action it records)."""
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        reason=reason,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+def events(session: Session, *, action: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    """The latest audit events, newest first, optionally of one action."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return list(session.scalars(query))

@@ -1,0 +1,86 @@
+"""The `safetynet` command: one root that mounts each domain's commands.
+
+Only typer and rich are imported here; each command imports its service when it runs, so
+`safetynet --help` stays fast and never loads Splink, DuckDB, PySpark or PolicyEngine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from safetynet.accounts.cli import agreement_app, org_app, user_app
+from safetynet.demo.cli import demo_app
+from safetynet.errors import SafetynetError
+from safetynet.sources.cli import import_app
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def show_error(error: SafetynetError) -> None:
+    """A user-facing error: red, no traceback."""
+    err_console.print(f"[bold red]Error:[/] {error.message}", highlight=False, soft_wrap=True)
+    for detail in error.details:
+        err_console.print(f"  {detail}", highlight=False, soft_wrap=True)
+
+
+class SafetynetGroup(TyperGroup):
+    """Turns a SafetynetError raised anywhere below into a clear message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SafetynetError as error:
+            show_error(error)
+            raise typer.Exit(code=2) from None
+
+
+app = typer.Typer(
+    cls=SafetynetGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Safety Net: find the residents missing out on support, and reach them.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="The store: create or upgrade its schema.")
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(import_app, name="import")
+app.add_typer(demo_app, name="demo")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Revision to upgrade to.")) -> None:
+    """Create the store's tables, or bring them up to date with this version of Safety Net."""
+    from safetynet import migrations
+    from safetynet.db import get_engine
+
+    engine = get_engine()
+    before = migrations.current_revision(engine)
+    migrations.upgrade(engine, revision)
+    after = migrations.current_revision(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    console.print(f"Store {url}: {before or 'empty'} -> [bold]{after}[/]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show which schema revision the store is at, and the newest this version ships."""
+    from safetynet import migrations
+    from safetynet.db import get_engine
+
+    current = migrations.current_revision(get_engine())
+    head = migrations.head_revision()
+    state = "up to date" if current == head else "needs `safetynet db upgrade`"
+    console.print(f"Store at {current or 'empty'}; newest {head} ({state}).")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

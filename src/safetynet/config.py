@@ -1,0 +1,87 @@
+"""Settings: the one place configuration comes from (environment, prefix SAFETYNET_, or .env)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Every setting the product reads. Each field's description is its documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="SAFETYNET_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development",
+        description="Where this runs. In `production` the app refuses to start with the "
+        "default secret key.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the embedded SQLite database, uploaded files, demo data and "
+        "job queue. Created when needed.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store, e.g. "
+        "`postgresql+psycopg://user@host:5432/db`. Default: a SQLite file "
+        "`safetynet.db` in the data folder.",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL for the job queue in production (e.g. `redis://127.0.0.1:6379/0`)."
+        " Unset: an embedded SQLite queue in the data folder.",
+    )
+    secret_key: str = Field(
+        DEV_SECRET,
+        description="Secret used to sign session cookies and tokens. Must be set (long and "
+        "random) in production.",
+    )
+    import_batch_rows: int = Field(
+        100_000,
+        ge=1_000,
+        description="Rows read, standardised and stored per batch during an import. Bounds "
+        "memory whatever the file size.",
+    )
+    import_max_issues_shown: int = Field(
+        20,
+        ge=1,
+        description="How many row problems the CLI prints before summarising the rest "
+        "(all of them are kept in the import report).",
+    )
+    import_max_bytes: int = Field(
+        2_000_000_000,
+        description="Largest partner file accepted for import, in bytes.",
+    )
+    link_backend: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        description="Engine Splink runs on for linkage: `duckdb` on one machine, `spark` for "
+        "tens of millions of records.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "SAFETYNET_SECRET_KEY must be set to a long random value in production"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store's URL: the configured one, or the SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'safetynet.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

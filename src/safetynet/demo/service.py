@@ -1,0 +1,178 @@
+"""`demo run`: build a demo council area end to end — store, accounts, borough, imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from safetynet import migrations
+from safetynet.accounts import service as accounts
+from safetynet.accounts.models import Organisation, Tenant
+from safetynet.accounts.passwords import generate_password
+from safetynet.errors import Conflict
+from safetynet.sources import service as sources
+
+DEMO_AREA = "Demo Borough"
+DEMO_AREA_SLUG = "demo-borough"
+ACTOR = "demo"
+COUNCIL_FIELDS = [
+    "row_id",
+    "person_ref",
+    "forename",
+    "surname",
+    "full_name",
+    "dob",
+    "postcode",
+    "address",
+    "uprn",
+    "phone",
+    "email",
+    "household_ref",
+    "tenure",
+    "rent_amount",
+    "rent_period",
+    "children_count",
+    "award_start",
+    "award_end",
+    "amount",
+    "visit_date",
+    "extras",
+]
+PARTNER_FIELDS = [
+    "row_id",
+    "person_ref",
+    "forename",
+    "surname",
+    "full_name",
+    "dob",
+    "postcode",
+    "address",
+    "phone",
+    "email",
+    "visit_date",
+    "tenure",
+    "children_count",
+    "extras",
+]
+COUNCIL_ROLES = ("admin", "analyst", "caseworker")
+
+
+@dataclass
+class Login:
+    """A demo account and its one-time password."""
+
+    email: str
+    role: str
+    organisation: str
+    password: str
+
+
+@dataclass
+class DemoResult:
+    """Everything `demo run` made, for the summary."""
+
+    data_dir: Path
+    logins: list[Login] = field(default_factory=list)
+    imports: list[tuple[object, sources.ImportOutcome]] = field(default_factory=list)
+
+
+def store_state(engine: Engine) -> str:
+    """'empty', 'demo' (holds only an earlier demo) or 'real' (holds real council areas)."""
+    migrations.upgrade(engine)
+    with Session(engine) as session:
+        areas = set(session.scalars(select(Tenant.slug)))
+    if areas - {DEMO_AREA_SLUG}:
+        return "real"
+    return "demo" if areas else "empty"
+
+
+def reset_store(engine: Engine) -> None:
+    """Make the store empty and migrated: delete an earlier demo's SQLite file."""
+    state = store_state(engine)
+    if state == "real":
+        raise Conflict(
+            "This store holds real council areas; the demo will not touch it. "
+            "Point SAFETYNET_DATA_DIR or SAFETYNET_DATABASE_URL at an empty store."
+        )
+    if state == "empty":
+        return
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        raise Conflict(
+            "This store already holds a demo borough. Empty the database, or point "
+            "SAFETYNET_DATABASE_URL at another one."
+        )
+    engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{engine.url.database}{suffix}").unlink(missing_ok=True)
+    migrations.upgrade(engine)
+
+
+def create_accounts(
+    session: Session, organisations: tuple[tuple[str, str, str], ...]
+) -> list[Login]:
+    """Demo organisations, one user per role (random passwords), and their agreements."""
+    logins: list[Login] = []
+    for slug, name, kind in organisations:
+        accounts.create_organisation(
+            session, name=name, kind=kind, tenant=DEMO_AREA, slug=slug, actor=ACTOR
+        )
+        roles = COUNCIL_ROLES if kind == "council" else ("partner",)
+        for role in roles:
+            login = Login(f"{role}@{slug}.demo.example", role, slug, generate_password())
+            accounts.create_user(
+                session,
+                email=login.email,
+                full_name=f"Demo {role.title()}",
+                organisation=slug,
+                role=role,
+                password=login.password,
+                actor=ACTOR,
+            )
+            logins.append(login)
+    council = next(slug for slug, _, kind in organisations if kind == "council")
+    for slug, name, kind in organisations:
+        accounts.create_agreement(session, _terms(slug, name, kind, council), actor=ACTOR)
+    return logins
+
+
+def _terms(slug: str, name: str, kind: str, council: str) -> accounts.AgreementTerms:
+    own = kind == "council"
+    return accounts.AgreementTerms(
+        reference=f"DEMO-{slug.upper()}",
+        title="Council data for financial inclusion" if own else f"{name} to council",
+        purpose="Find residents missing out on support they are entitled to, and offer help.",
+        lawful_basis="public_task",
+        suppliers=[slug],
+        recipients=[] if own else [council],
+        fields_allowed=COUNCIL_FIELDS if own else PARTNER_FIELDS,
+        see_back=() if own else ("own_records", "contact_status"),
+        retention_days=730,
+        start_date=date(2026, 1, 1),
+    )
+
+
+def import_lists(session: Session, manifest: object) -> list[tuple[object, sources.ImportOutcome]]:
+    """Import every partner list of the borough, keeping invalid rows aside as an analyst would."""
+    done = []
+    for item in manifest.lists:  # type: ignore[attr-defined]
+        request = sources.ImportRequest(
+            path=item.path,
+            organisation=item.org,
+            source=item.source,
+            kind=item.kind,
+            mode=item.mode,
+            mapping_file=item.mapping,
+            sheet=item.sheet,
+            skip_invalid_rows=True,
+        )
+        done.append((item, sources.run_import(session, request, actor=ACTOR)))
+    return done
+
+
+def organisation_names(session: Session) -> dict[str, str]:
+    """Short name -> name, for the summary."""
+    return dict(session.execute(select(Organisation.slug, Organisation.name)).tuples().all())

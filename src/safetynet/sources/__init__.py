@@ -1,0 +1,1 @@
+"""Partners' lists: sources, imports, column mapping, standardisation and validation."""

@@ -1,0 +1,58 @@
+"""Plain keyword factories with safe defaults: organisations, users, agreements, files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from safetynet.accounts import service as accounts
+from safetynet.accounts.models import DataSharingAgreement, Organisation
+
+ALL_FIELDS = ["row_id", "person_ref", "forename", "surname", "full_name", "dob", "postcode",
+              "address", "uprn", "phone", "email", "visit_date", "household_ref", "tenure",
+              "rent_amount", "rent_period", "children_count", "award_start", "award_end",
+              "amount", "extras"]
+
+
+def organisation(session: Session, *, slug: str = "north", name: str = "North Food Bank",
+                 kind: str = "charity", area: str = "Testshire") -> Organisation:
+    """An organisation in a test council area."""
+    return accounts.create_organisation(session, name=name, kind=kind, tenant=area, slug=slug,
+                                        actor="test")
+
+
+def agreement(session: Session, *, supplier: str = "north", reference: str = "DSA-TEST",
+              fields: list[str] | None = None, start: date = date(2026, 1, 1),
+              end: date | None = None) -> DataSharingAgreement:
+    """An agreement letting `supplier` supply `fields` (default: all of them)."""
+    terms = accounts.AgreementTerms(
+        reference=reference, title="Test agreement", purpose="Finding people missing support",
+        lawful_basis="public_task", suppliers=[supplier], recipients=[],
+        fields_allowed=fields or ALL_FIELDS, retention_days=365, start_date=start,
+        end_date=end)
+    return accounts.create_agreement(session, terms, actor="test")
+
+
+def supplier(session: Session, **agreement_options: object) -> Organisation:
+    """An organisation with an agreement covering every field."""
+    org = organisation(session)
+    agreement(session, **agreement_options)  # type: ignore[arg-type]
+    return org
+
+
+def csv_file(folder: Path, text: str, *, name: str = "list.csv",
+             encoding: str = "utf-8") -> Path:
+    """A CSV file with exactly this text."""
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+VISITS = (
+    "Visit ID,Client No,First name,Surname,DOB,Postcode,Phone,Visit date\n"
+    "V1,C1,John,Smith,01/02/1980,db47qt,07700 900123,03/11/2026\n"
+    "V2,C1,John,Smith,01/02/1980,DB4 7QT,+44 7700 900123,10/11/2026\n"
+    "V3,C2,Mary,Jones,15/06/1975,DB1 2AB,,10/11/2026\n"
+)
