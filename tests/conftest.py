@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 os.environ.setdefault("SAFETYNET_ENVIRONMENT", "test")
+os.environ["COLUMNS"] = "200"  # rich wraps less, so messages can be matched whole
 STORE_URL = os.environ.get("SAFETYNET_DATABASE_URL", "")
 ON_POSTGRES = STORE_URL.startswith("postgresql")
 

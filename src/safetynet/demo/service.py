@@ -175,4 +175,4 @@ def import_lists(session: Session, manifest: object) -> list[tuple[object, sourc
 
 def organisation_names(session: Session) -> dict[str, str]:
     """Short name -> name, for the summary."""
-    return dict(session.execute(select(Organisation.slug, Organisation.name)).tuples().all())
+    return dict(session.execute(select(Organisation.slug, Organisation.name)).all())

@@ -167,7 +167,10 @@ def parse_dates(raw: pl.Series, fmt: str) -> pl.Series:
     if fmt == "excel":
         return _excel_serials(cleaned)
     parsed = cleaned.str.strptime(pl.Date, fmt, strict=False)
-    return _two_digit_years(parsed) if "%y" in fmt else parsed
+    if "%y" in fmt:
+        return _two_digit_years(parsed)
+    # strptime's %Y takes '90' as the year 90: a four-digit year is meant, so refuse it
+    return parsed.set(parsed.dt.year() < 1000, None)
 
 
 def _excel_serials(cleaned: pl.Series) -> pl.Series:
