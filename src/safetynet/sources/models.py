@@ -125,9 +125,12 @@ class Record(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
+    # Only the indexes and foreign keys lookups need: each costs bulk imports dearly (see
+    # docs/benchmarks.md). tenant_id and source_id copy the import's, which the import_id
+    # foreign key guards; import_id and source_id lookups use the composite indexes above.
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[int] = mapped_column(Integer)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
     row_id: Mapped[str] = mapped_column(String(100))
@@ -135,7 +138,7 @@ class Record(Base):
     forename: Mapped[str | None] = mapped_column(String(200))
     surname: Mapped[str | None] = mapped_column(String(200))
     dob: Mapped[date | None] = mapped_column(Date)
-    postcode: Mapped[str | None] = mapped_column(String(8), index=True)
+    postcode: Mapped[str | None] = mapped_column(String(8))
     address: Mapped[str | None] = mapped_column(Text)
     uprn: Mapped[str | None] = mapped_column(String(12))
     phone: Mapped[str | None] = mapped_column(String(20))

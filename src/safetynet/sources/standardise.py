@@ -19,6 +19,7 @@ SUFFIXES = r"(?i)\s+(?:jr|jnr|sr|snr|ii|iii|iv)\.?$"
 PARTICLES = r"(?:van|von|de|del|della|der|den|di|da|du|dos|das|le|la|ter|bin|ibn|al|el|ap)"
 SPLIT_LAST = rf"(?i)^(.*?)\s+((?:{PARTICLES}\s+)*\S+)$"
 EXCEL_EPOCH = date(1899, 12, 30)
+FORMAT_SAMPLE = 2000  # values looked at to decide a date column's format
 # Candidate date formats, UK day-first before US month-first so ties go the UK way.
 DATE_CANDIDATES = (
     "%d/%m/%Y",
@@ -150,7 +151,7 @@ def _phone_e164(value: str) -> str | None:
 
 def detect_date_format(sample: pl.Series) -> str | None:
     """The format that reads most of a column's values (decided per column, not per cell)."""
-    values = text(sample).drop_nulls()
+    values = text(sample).drop_nulls().head(FORMAT_SAMPLE)
     if values.is_empty():
         return None
     scores = [

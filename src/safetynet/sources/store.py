@@ -64,11 +64,11 @@ def _dialect(session: Session) -> str:
 
 
 def write_rows(session: Session, table: str, columns: tuple[str, ...], frame: pl.DataFrame) -> None:
-    """Append `frame`'s `columns` to `table` in bulk (missing columns are written as null)."""
+    """Append `frame`'s `columns` to `table` in bulk (columns it lacks are left null)."""
     if frame.is_empty():
         return
-    missing = [pl.lit(None).alias(c) for c in columns if c not in frame.columns]
-    frame = frame.with_columns(missing).select(columns)
+    columns = tuple(c for c in columns if c in frame.columns)  # absent ones stay null
+    frame = frame.select(columns)
     if _dialect(session) == "postgresql":
         _copy_csv(session, table, columns, frame)
     else:

@@ -161,24 +161,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["import_id"], ["imports.id"], name=op.f("fk_records_import_id_imports")
         ),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"], name=op.f("fk_records_source_id_sources")
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_records_tenant_id_tenants")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
         sa.UniqueConstraint("import_id", "row_id", name=op.f("uq_records_import_id_row_id")),
     )
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_records_household_id"), ["household_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_records_import_id"), ["import_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_records_postcode"), ["postcode"], unique=False)
-        batch_op.create_index(batch_op.f("ix_records_source_id"), ["source_id"], unique=False)
         batch_op.create_index(
             "ix_records_source_person_ref", ["source_id", "person_ref"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_records_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "rejected_rows",
@@ -205,11 +195,7 @@ def downgrade() -> None:
 
     op.drop_table("rejected_rows")
     with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_records_tenant_id"))
         batch_op.drop_index("ix_records_source_person_ref")
-        batch_op.drop_index(batch_op.f("ix_records_source_id"))
-        batch_op.drop_index(batch_op.f("ix_records_postcode"))
-        batch_op.drop_index(batch_op.f("ix_records_import_id"))
         batch_op.drop_index(batch_op.f("ix_records_household_id"))
 
     op.drop_table("records")
