@@ -21,10 +21,45 @@ import polars as pl
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/safetynet_bench"
-FORENAMES = ["John", "Mary", "Mohammed", "Olivia", "Jack", "Amelia", "Zoë", "Siân", "Łukasz",
-             "Aisha", "Tom", "Bill", "Peggy", "Fatima", "Wei", "Chidi", "Ana", "Liam", "Noah"]
-SURNAMES = ["Smith", "Jones", "Khan", "O'Brien", "Patel", "Nowak", "Okafor", "Williams",
-            "Taylor", "Brown", "Davies", "Evans", "Wilson", "Ahmed", "Murphy", "Smith-Jones"]
+FORENAMES = [
+    "John",
+    "Mary",
+    "Mohammed",
+    "Olivia",
+    "Jack",
+    "Amelia",
+    "Zoë",
+    "Siân",
+    "Łukasz",
+    "Aisha",
+    "Tom",
+    "Bill",
+    "Peggy",
+    "Fatima",
+    "Wei",
+    "Chidi",
+    "Ana",
+    "Liam",
+    "Noah",
+]
+SURNAMES = [
+    "Smith",
+    "Jones",
+    "Khan",
+    "O'Brien",
+    "Patel",
+    "Nowak",
+    "Okafor",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Ahmed",
+    "Murphy",
+    "Smith-Jones",
+]
 
 
 def make_file(path: Path, rows: int, seed: int = 1) -> None:
@@ -49,17 +84,29 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
     phone[messy > 0.9] = "0114 496 0" + str(123)
     phone[messy > 0.97] = "n/a"
     phone[rng.random(rows) < 0.3] = None
-    email = np.char.add(np.char.lower(first.astype(str)), np.char.add(
-        (person % 1000).astype(str), "@example.org")).astype(object)
+    email = np.char.add(
+        np.char.lower(first.astype(str)), np.char.add((person % 1000).astype(str), "@example.org")
+    ).astype(object)
     email[rng.random(rows) < 0.6] = None
     visit = np.datetime64("2025-12-01") + rng.integers(0, 360, rows).astype("timedelta64[D]")
-    pl.DataFrame({
-        "Visit ID": np.arange(1, rows + 1).astype(str), "Client No": np.char.add("C", person
-                                                                                  .astype(str)),
-        "First name": first, "Surname": surname, "DOB": dob, "Postcode": pc, "Phone": phone,
-        "Email": email, "Visit date": pl.Series(visit).dt.strftime("%d/%m/%Y"),
-        "Referred by": np.array(["GP", "Jobcentre", "School", "Self", "Council"])[person % 5],
-    }).write_csv(path)
+    pl.DataFrame(
+        {
+            "Visit ID": np.arange(1, rows + 1).astype(str),
+            "Client No": np.char.add("C", person.astype(str)),
+            "First name": first,
+            "Surname": surname,
+            "DOB": _text(dob),
+            "Postcode": pc,
+            "Phone": _text(phone),
+            "Email": _text(email),
+            "Visit date": pl.Series(visit).dt.strftime("%d/%m/%Y"),
+            "Referred by": np.array(["GP", "Jobcentre", "School", "Self", "Council"])[person % 5],
+        }
+    ).write_csv(path)
+
+
+def _text(values: np.ndarray) -> pl.Series:
+    return pl.Series(values.tolist(), dtype=pl.String)
 
 
 def worker(url: str, path: Path) -> None:
@@ -75,19 +122,49 @@ def worker(url: str, path: Path) -> None:
 
     migrations.upgrade(get_engine())
     with open_session() as session:
-        accounts.create_organisation(session, name="North Food Bank", kind="charity",
-                                     tenant="Benchshire", slug="north", actor="bench")
-        accounts.create_agreement(session, accounts.AgreementTerms(
-            reference="BENCH", title="Benchmark", purpose="Benchmark", lawful_basis="public_task",
-            suppliers=["north"], recipients=[], fields_allowed=list(AGREEMENT_FIELDS),
-            retention_days=30, start_date=date(2026, 1, 1)), actor="bench")
-        request = service.ImportRequest(path=path, organisation="north", source="visits",
-                                        kind="foodbank_attendance", skip_invalid_rows=True)
+        accounts.create_organisation(
+            session,
+            name="North Food Bank",
+            kind="charity",
+            tenant="Benchshire",
+            slug="north",
+            actor="bench",
+        )
+        accounts.create_agreement(
+            session,
+            accounts.AgreementTerms(
+                reference="BENCH",
+                title="Benchmark",
+                purpose="Benchmark",
+                lawful_basis="public_task",
+                suppliers=["north"],
+                recipients=[],
+                fields_allowed=list(AGREEMENT_FIELDS),
+                retention_days=30,
+                start_date=date(2026, 1, 1),
+            ),
+            actor="bench",
+        )
+        request = service.ImportRequest(
+            path=path,
+            organisation="north",
+            source="visits",
+            kind="foodbank_attendance",
+            skip_invalid_rows=True,
+        )
         start = time.perf_counter()
         outcome = service.run_import(session, request, actor="bench")
         seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "loaded": outcome.rows_loaded,
-                      "rejected": outcome.rows_rejected, "warnings": outcome.warnings}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "loaded": outcome.rows_loaded,
+                "rejected": outcome.rows_rejected,
+                "warnings": outcome.warnings,
+            }
+        )
+    )
 
 
 def fresh_postgres() -> str | None:
@@ -109,8 +186,13 @@ def fresh_postgres() -> str | None:
 def measure(url: str, path: Path) -> dict:
     """Run the worker in a child process; read its result and peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, __file__, "--worker", url, str(path)], check=True,
-                         capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", url, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["peak_rss_mb"] = max(peak, before) / 1024
@@ -129,17 +211,21 @@ def main() -> None:
         make_file(path, args.rows)
         size = path.stat().st_size / 1e6
         stores = [("SQLite", f"sqlite:///{folder}/bench.db"), ("PostgreSQL", fresh_postgres())]
-        print(f"\nImport of {args.rows:,} rows, 10 columns ({size:.0f} MB CSV), {os.cpu_count()} "
-              "cores\n")
-        print(f"| Store | Rows loaded | Rejected | Warnings | Seconds | Rows/s | Peak RSS (MB) |")
+        print(
+            f"\nImport of {args.rows:,} rows, 10 columns ({size:.0f} MB CSV), {os.cpu_count()} "
+            "cores\n"
+        )
+        print("| Store | Rows loaded | Rejected | Warnings | Seconds | Rows/s | Peak RSS (MB) |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for name, url in stores:
             if url is None:
                 continue
             r = measure(url, path)
-            print(f"| {name} | {r['loaded']:,} | {r['rejected']:,} | {r['warnings']:,} | "
-                  f"{r['seconds']:.1f} | {r['loaded'] / r['seconds']:,.0f} | "
-                  f"{r['peak_rss_mb']:,.0f} |")
+            print(
+                f"| {name} | {r['loaded']:,} | {r['rejected']:,} | {r['warnings']:,} | "
+                f"{r['seconds']:.1f} | {r['loaded'] / r['seconds']:,.0f} | "
+                f"{r['peak_rss_mb']:,.0f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -32,7 +31,7 @@ def show_error(error: SafetynetError) -> None:
 class SafetynetGroup(TyperGroup):
     """Turns a SafetynetError raised anywhere below into a clear message and exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SafetynetError as error:

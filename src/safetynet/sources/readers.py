@@ -240,11 +240,11 @@ def _open_xlsx(path: Path, sheet: str | None, batch_rows: int) -> OpenedFile:
     # A handle, not the path: openpyxl judges by the file name, and we sniffed the content.
     handle = path.open("rb")
     workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    workbook.close = _closing_both(workbook, handle)  # type: ignore[method-assign]
+    workbook.close = _closing_both(workbook, handle)
     if sheet is not None and sheet not in workbook.sheetnames:
-        names = ", ".join(f"'{n}'" for n in workbook.sheetnames)
+        sheets = ", ".join(f"'{n}'" for n in workbook.sheetnames)
         workbook.close()
-        raise FileProblem(f"{path.name} has no sheet called '{sheet}'. Its sheets are: {names}.")
+        raise FileProblem(f"{path.name} has no sheet called '{sheet}'. Its sheets are: {sheets}.")
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
     header: list[Any] | None = None

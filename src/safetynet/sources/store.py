@@ -102,7 +102,7 @@ def _copy_csv(session: Session, table: str, columns: tuple[str, ...], frame: pl.
         cursor.close()
 
 
-def household_keys(records: pl.DataFrame, source_id: int) -> pl.DataFrame:
+def household_keys(records: pl.DataFrame, source_id: int) -> pl.Series:
     """Each record's household key: UPRN, else address + postcode, else the source's reference."""
 
     def has(name: str) -> pl.Expr:

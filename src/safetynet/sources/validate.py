@@ -149,11 +149,7 @@ class Validator:
             fore_col, sur_col = cols["forename"][0], cols["surname"][0]
             forename = st.names(frame.get_column(fore_col))
             surname = st.names(frame.get_column(sur_col))
-            raw = pl.concat_str(
-                [frame.get_column(fore_col), frame.get_column(sur_col)],
-                separator=" ",
-                ignore_nulls=True,
-            )
+            raw = _joined([frame.get_column(fore_col), frame.get_column(sur_col)], " ")
         else:
             fore_col = sur_col = cols["full_name"][0]
             raw = frame.get_column(fore_col)
@@ -262,7 +258,7 @@ class Validator:
             issues.append(_warning(frame, cleaned.bad, column, name, raw))
         if "address" in self.mapping.columns:
             parts = [frame.get_column(c) for c in self.mapping.columns["address"]]
-            raw = pl.concat_str(parts, separator=", ", ignore_nulls=True).replace("", None)
+            raw = _joined(parts, ", ")
             out = out.with_columns(st.addresses(raw).alias("address"), raw.alias("address_raw"))
         return out, issues
 
@@ -287,6 +283,12 @@ class Validator:
             column = self.mapping.columns["household_ref"][0]
             out = out.with_columns(st.text(frame.get_column(column)).alias("household_ref"))
         return out, issues
+
+
+def _joined(parts: list[pl.Series], separator: str) -> pl.Series:
+    """Cells of several columns joined with `separator`, skipping blanks (all blank: null)."""
+    joined = pl.select(pl.concat_str(parts, separator=separator, ignore_nulls=True))
+    return joined.to_series().replace("", None)
 
 
 def to_frame(batch: RawBatch, header: list[str]) -> pl.DataFrame:
