@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -184,18 +183,20 @@ def fresh_postgres() -> str | None:
 
 
 def measure(url: str, path: Path) -> dict:
-    """Run the worker in a child process; read its result and peak RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run(
+    """Run the worker in a child process; read its result and its own peak RSS."""
+    child = subprocess.Popen(
         [sys.executable, __file__, "--worker", url, str(path)],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).parents[1],
     )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["peak_rss_mb"] = max(peak, before) / 1024
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(f"import worker failed on {url}")
+    result = json.loads(output.strip().splitlines()[-1])
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
     return result
 
 

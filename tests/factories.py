@@ -10,28 +10,67 @@ from sqlalchemy.orm import Session
 from safetynet.accounts import service as accounts
 from safetynet.accounts.models import DataSharingAgreement, Organisation
 
-ALL_FIELDS = ["row_id", "person_ref", "forename", "surname", "full_name", "dob", "postcode",
-              "address", "uprn", "phone", "email", "visit_date", "household_ref", "tenure",
-              "rent_amount", "rent_period", "children_count", "award_start", "award_end",
-              "amount", "extras"]
+ALL_FIELDS = [
+    "row_id",
+    "person_ref",
+    "forename",
+    "surname",
+    "full_name",
+    "dob",
+    "postcode",
+    "address",
+    "uprn",
+    "phone",
+    "email",
+    "visit_date",
+    "household_ref",
+    "tenure",
+    "rent_amount",
+    "rent_period",
+    "children_count",
+    "award_start",
+    "award_end",
+    "amount",
+    "extras",
+]
 
 
-def organisation(session: Session, *, slug: str = "north", name: str = "North Food Bank",
-                 kind: str = "charity", area: str = "Testshire") -> Organisation:
+def organisation(
+    session: Session,
+    *,
+    slug: str = "north",
+    name: str = "North Food Bank",
+    kind: str = "charity",
+    area: str = "Testshire",
+) -> Organisation:
     """An organisation in a test council area."""
-    return accounts.create_organisation(session, name=name, kind=kind, tenant=area, slug=slug,
-                                        actor="test")
+    return accounts.create_organisation(
+        session, name=name, kind=kind, tenant=area, slug=slug, actor="test"
+    )
 
 
-def agreement(session: Session, *, supplier: str = "north", reference: str = "DSA-TEST",
-              fields: list[str] | None = None, start: date = date(2026, 1, 1),
-              end: date | None = None) -> DataSharingAgreement:
+def agreement(
+    session: Session,
+    *,
+    supplier: str = "north",
+    reference: str = "DSA-TEST",
+    fields: list[str] | None = None,
+    start: date = date(2026, 1, 1),
+    end: date | None = None,
+) -> DataSharingAgreement:
     """An agreement letting `supplier` supply `fields` (default: all of them)."""
     terms = accounts.AgreementTerms(
-        reference=reference, title="Test agreement", purpose="Finding people missing support",
-        lawful_basis="public_task", suppliers=[supplier], recipients=[],
-        fields_allowed=fields or ALL_FIELDS, retention_days=365, start_date=start,
-        end_date=end)
+        reference=reference,
+        title="Test agreement",
+        purpose="Finding people missing support",
+        lawful_basis="public_task",
+        suppliers=[supplier],
+        recipients=[],
+        fields_allowed=fields or ALL_FIELDS,
+        retention_days=365,
+        start_date=start,
+        end_date=end,
+    )
     return accounts.create_agreement(session, terms, actor="test")
 
 
@@ -42,8 +81,7 @@ def supplier(session: Session, **agreement_options: object) -> Organisation:
     return org
 
 
-def csv_file(folder: Path, text: str, *, name: str = "list.csv",
-             encoding: str = "utf-8") -> Path:
+def csv_file(folder: Path, text: str, *, name: str = "list.csv", encoding: str = "utf-8") -> Path:
     """A CSV file with exactly this text."""
     path = folder / name
     path.write_bytes(text.encode(encoding))

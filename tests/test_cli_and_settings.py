@@ -17,10 +17,12 @@ HEAVY = ("splink", "duckdb", "pyspark", "policyengine_uk", "policyengine_core")
 
 @pytest.mark.nostore
 def test_help_imports_none_of_the_heavy_libraries():
-    code = ("import sys\nfrom typer.testing import CliRunner\nfrom safetynet.cli import app\n"
-            "result = CliRunner().invoke(app, ['--help'])\nassert result.exit_code == 0\n"
-            "assert 'import' in result.output\n"
-            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom safetynet.cli import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\nassert result.exit_code == 0\n"
+        "assert 'import' in result.output\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -50,11 +50,18 @@ def test_a_populated_store_upgrades_from_the_previous_head(tmp_path):
     previous = f"{int(migrations.head_revision()) - 1:04d}"
     migrations.upgrade(engine, previous)
     with Session(engine) as session:
-        accounts.create_organisation(session, name="Old Council", kind="council",
-                                     tenant="Oldshire", actor="test")
-        accounts.create_user(session, email="a@old.example", full_name="A", role="admin",
-                             organisation="old-council", password="long enough password 1",
-                             actor="test")
+        accounts.create_organisation(
+            session, name="Old Council", kind="council", tenant="Oldshire", actor="test"
+        )
+        accounts.create_user(
+            session,
+            email="a@old.example",
+            full_name="A",
+            role="admin",
+            organisation="old-council",
+            password="long enough password 1",
+            actor="test",
+        )
     migrations.upgrade(engine)
     with Session(engine) as session:
         assert session.scalar(select(Organisation.name)) == "Old Council"
@@ -72,8 +79,10 @@ def test_a_populated_store_upgrades_from_the_previous_head(tmp_path):
 def test_the_audit_log_refuses_updates_and_deletes(db):
     accounts.create_organisation(db, name="C", kind="council", tenant="T", actor="test")
     event_id = db.scalar(select(AuditEvent.id))
-    for statement in (f"UPDATE audit_events SET actor = 'x' WHERE id = {event_id}",
-                      f"DELETE FROM audit_events WHERE id = {event_id}"):
+    for statement in (
+        f"UPDATE audit_events SET actor = 'x' WHERE id = {event_id}",
+        f"DELETE FROM audit_events WHERE id = {event_id}",
+    ):
         with pytest.raises(Exception, match="append-only"):
             db.execute(text(statement))
         db.rollback()

@@ -21,8 +21,17 @@ HEADER = "Visit ID,Client No,First name,Surname,DOB,Postcode,Phone,Visit date\n"
 
 
 def run_import(path: Path, *extra: str) -> object:
-    args = ["import", str(path), "--org", "north", "--source", "visits", "--kind",
-            "foodbank_attendance", *extra]
+    args = [
+        "import",
+        str(path),
+        "--org",
+        "north",
+        "--source",
+        "visits",
+        "--kind",
+        "foodbank_attendance",
+        *extra,
+    ]
     return runner.invoke(app, args)
 
 
@@ -94,28 +103,38 @@ def test_an_old_xls_workbook_is_refused_with_what_to_do(db, north, tmp_path):
 
 
 def test_ragged_rows_are_refused_naming_the_row(db, north, tmp_path):
-    path = factories.csv_file(tmp_path, HEADER + "V1,C1,John,Smith,01/02/1980,DB4 7QT,,03/11/2026\n"
-                              "V2,C2,Mary,Jones,01/02/1981\n")
+    path = factories.csv_file(
+        tmp_path,
+        HEADER + "V1,C1,John,Smith,01/02/1980,DB4 7QT,,03/11/2026\nV2,C2,Mary,Jones,01/02/1981\n",
+    )
     refused(run_import(path), "has 5 values but the header has 8 columns", "nothing was imported")
     assert_nothing_written(db)
 
 
 def test_duplicate_row_ids_are_refused_naming_both_rows(db, north, tmp_path):
-    path = factories.csv_file(tmp_path, HEADER + "V1,C1,John,Smith,01/02/1980,DB4 7QT,,03/11/2026\n"
-                              "V1,C2,Mary,Jones,01/02/1981,DB4 7QT,,03/11/2026\n")
+    path = factories.csv_file(
+        tmp_path,
+        HEADER + "V1,C1,John,Smith,01/02/1980,DB4 7QT,,03/11/2026\n"
+        "V1,C2,Mary,Jones,01/02/1981,DB4 7QT,,03/11/2026\n",
+    )
     refused(run_import(path), "row id 'V1' is already used by row 2", "Visit ID")
     assert_nothing_written(db)
 
 
-@pytest.mark.parametrize(("dob", "phrase"), [
-    ("31/02/1990", "'31/02/1990' is not a real date"),
-    ("01/01/1800", "1800-01-01 is too long ago"),
-    ("01/01/2099", "2099-01-01 is in the future"),
-])
+@pytest.mark.parametrize(
+    ("dob", "phrase"),
+    [
+        ("31/02/1990", "'31/02/1990' is not a real date"),
+        ("01/01/1800", "1800-01-01 is too long ago"),
+        ("01/01/2099", "2099-01-01 is in the future"),
+    ],
+)
 def test_impossible_dates_of_birth_are_refused(db, north, tmp_path, dob, phrase):
     path = factories.csv_file(
-        tmp_path, HEADER + f"V1,C1,John,Smith,{dob},DB4 7QT,,03/11/2026\n"
-        "V2,C2,Mary,Jones,01/02/1981,DB4 7QT,,03/11/2026\n")
+        tmp_path,
+        HEADER + f"V1,C1,John,Smith,{dob},DB4 7QT,,03/11/2026\n"
+        "V2,C2,Mary,Jones,01/02/1981,DB4 7QT,,03/11/2026\n",
+    )
     refused(run_import(path), phrase, "DOB", "1 of 2 rows have errors")
     assert_nothing_written(db)
 
@@ -133,17 +152,23 @@ def test_an_ended_agreement_does_not_cover_imports(db, tmp_path):
     from safetynet.accounts import service
 
     service.end_agreement(db, "DSA-TEST", reason="partnership over", actor="test")
-    refused(run_import(factories.csv_file(tmp_path, factories.VISITS)),
-            "No active data-sharing agreement")
+    refused(
+        run_import(factories.csv_file(tmp_path, factories.VISITS)),
+        "No active data-sharing agreement",
+    )
     assert_nothing_written(db)
 
 
 def test_fields_outside_the_agreement_are_refused(db, tmp_path):
     factories.organisation(db)
-    factories.agreement(db, fields=["row_id", "person_ref", "forename", "surname", "dob",
-                                    "postcode", "visit_date"])
-    refused(run_import(factories.csv_file(tmp_path, factories.VISITS)),
-            "DSA-TEST", "does not allow these fields: phone")
+    factories.agreement(
+        db, fields=["row_id", "person_ref", "forename", "surname", "dob", "postcode", "visit_date"]
+    )
+    refused(
+        run_import(factories.csv_file(tmp_path, factories.VISITS)),
+        "DSA-TEST",
+        "does not allow these fields: phone",
+    )
     assert_nothing_written(db)
 
 
@@ -151,8 +176,10 @@ def test_a_mapping_naming_a_missing_column_is_refused(db, north, tmp_path):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("row_id: Visit ID\ndob: Date Of Brith\n")
     path = factories.csv_file(tmp_path, factories.VISITS)
-    refused(run_import(path, "--mapping", str(mapping)), "dob is mapped to column "
-            "'Date Of Brith', which is not in list.csv")
+    refused(
+        run_import(path, "--mapping", str(mapping)),
+        "dob is mapped to column 'Date Of Brith', which is not in list.csv",
+    )
     assert_nothing_written(db)
 
 

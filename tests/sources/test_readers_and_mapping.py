@@ -39,8 +39,9 @@ def test_blank_header_cells_get_names_and_duplicates_are_refused(tmp_path):
 
 
 def test_trailing_empty_cells_are_not_ragged(tmp_path):
-    opened = open_table(factories.csv_file(tmp_path, "ID,Name\n1,Ann Lee,,\n"), sheet=None,
-                        batch_rows=10)
+    opened = open_table(
+        factories.csv_file(tmp_path, "ID,Name\n1,Ann Lee,,\n"), sheet=None, batch_rows=10
+    )
     batch = next(opened.batches)
     assert batch.problems == [] and batch.rows == [["1", "Ann Lee"]]
 
@@ -56,8 +57,20 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
 
 
 def test_common_uk_headers_map_automatically():
-    header = ["Claim Ref", "Forename", "Surname", "Date of Birth", "Address Line 1",
-              "Address Line 2", "Post Code", "UPRN", "Tel", "E-mail", "Tenure", "Notes"]
+    header = [
+        "Claim Ref",
+        "Forename",
+        "Surname",
+        "Date of Birth",
+        "Address Line 1",
+        "Address Line 2",
+        "Post Code",
+        "UPRN",
+        "Tel",
+        "E-mail",
+        "Tenure",
+        "Notes",
+    ]
     columns = automatic_columns(header)
     assert columns["row_id"] == ["Claim Ref"] and columns["dob"] == ["Date of Birth"]
     assert columns["address"] == ["Address Line 1", "Address Line 2"]
@@ -69,9 +82,17 @@ def test_common_uk_headers_map_automatically():
 
 def test_a_mapping_overrides_and_ignores_columns():
     header = ["Ref", "Who", "Born", "Notes", "Worker"]
-    mapping = build_mapping(header, {"row_id": "Ref", "full_name": "Who", "dob": "Born",
-                                     "ignore": ["Worker"], "options": {"dob_format": "DD/MM/YY"}},
-                            file_name="x.csv")
+    mapping = build_mapping(
+        header,
+        {
+            "row_id": "Ref",
+            "full_name": "Who",
+            "dob": "Born",
+            "ignore": ["Worker"],
+            "options": {"dob_format": "DD/MM/YY"},
+        },
+        file_name="x.csv",
+    )
     assert mapping.columns == {"row_id": ["Ref"], "full_name": ["Who"], "dob": ["Born"]}
     assert mapping.extras == ["Notes"] and mapping.ignored == ["Worker"]
     assert mapping.date_format("dob") == "%d/%m/%y"

@@ -61,28 +61,31 @@ def demo_run(
 
 def _summary(imports: list, names: dict[str, str]) -> None:
     table = Table(
-        "Organisation",
-        "Source",
+        "Partner and list",
         "File",
         "Loaded",
         "Rejected",
+        "Rejected because",
         "Warnings",
-        "Top reasons",
+        "Warned about",
         title="What was imported",
         title_justify="left",
     )
     for item, outcome in imports:
-        reasons = outcome.top_reasons("error") + outcome.top_reasons("warning", 2)
         table.add_row(
-            names.get(item.org, item.org),
-            f"{item.source} ({item.kind})",
+            f"{names.get(item.org, item.org)}\n[dim]{item.source} ({item.kind})[/]",
             item.path.name,
             f"{outcome.rows_loaded:,}",
             f"{outcome.rows_rejected:,}",
+            _reasons(outcome.top_reasons("error")),
             f"{outcome.warnings:,}",
-            "; ".join(f"{text} ×{n:,}" for text, n in reasons) or "—",
+            _reasons(outcome.top_reasons("warning", 2)),
         )
     console.print(table)
+
+
+def _reasons(reasons: list[tuple[str, int]]) -> str:
+    return "\n".join(f"{text} ×{n:,}" for text, n in reasons) or "—"
 
 
 def _logins(logins: list) -> None:

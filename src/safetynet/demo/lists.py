@@ -1,14 +1,16 @@
-"""The council's caseload extracts, written the way the council's systems export them.
+"""The eight partner lists, each written the way that partner's system exports it.
 
-Each writer picks the claimants from the true population, adds the small errors a council
-system carries (a typo, an old surname, an unmatched UPRN), writes the file and returns
-the ground truth for every row. Charity lists, messier, come last.
+Each writer takes the people the list is about, adds the errors that partner's records
+carry, writes the file and returns the ground truth for every row. Council extracts are
+clean but for a typo, an old surname or a missing UPRN; charity lists, typed in by
+volunteers, have nicknames, old addresses, missing and invalid dates of birth.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +18,22 @@ import polars as pl
 import xlsxwriter
 import yaml
 
-from safetynet.demo.geography import messy_postcode
-from safetynet.demo.names import mess_names, phone_as_typed, to_cp1252
+from safetynet.demo.geography import at_old_address, messy_postcode
+from safetynet.demo.names import dob_text, invalidate, mess_names, phone_as_typed, to_cp1252
 
+Rng = np.random.Generator
 UNIT_HEAD = pl.col("role").is_in(["head", "extra"])
 BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Where lists are written, the date they are extracted, and every home in the borough
+    (so a list can show someone at the address they left)."""
+
+    out_dir: Path
+    as_of: date
+    homes: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -43,87 +56,29 @@ def shuffled(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     return frame[rng.permutation(frame.height)]
 
 
-def messed_names(frame: pl.DataFrame, rng: np.random.Generator, **rates: float) -> pl.DataFrame:
-    """The frame with forename and surname replaced by what the partner holds."""
-    cols = ("forename", "surname", "birth_surname")
-    names = mess_names({c: frame[c].to_list() for c in cols}, rng, **rates)
-    return frame.with_columns(
-        pl.Series("forename", names["forename"], dtype=pl.String),
-        pl.Series("surname", names["surname"], dtype=pl.String),
-    )
-
-
-def at_old_address(frame: pl.DataFrame, homes: pl.DataFrame, rate: float, rng) -> pl.DataFrame:
-    """For people who moved in, show the previous home on a share `rate` of their rows."""
-    parts = [c for c in homes.columns if c != "uprn"]
-    old = homes.rename({c: f"old_{c}" for c in parts})
-    frame = frame.join(old, left_on="previous_uprn", right_on="uprn", how="left")
-    use_old = pl.Series(rng.random(frame.height) < rate) & frame["previous_uprn"].is_not_null()
-    return frame.with_columns(
-        [pl.when(use_old).then(f"old_{c}").otherwise(c).alias(c) for c in parts]
-        + [pl.when(use_old).then("previous_uprn").otherwise("uprn").alias("uprn")]
-    ).drop([f"old_{c}" for c in parts])
-
-
-def dob_text(dobs: pl.Series, fmt: str, rng, *, missing: float = 0.0, swap: float = 0.0) -> list:
-    """Dates of birth as text; some blank, some with day and month swapped where valid."""
-    text = dobs.dt.strftime(fmt).to_list()
-    days, months = dobs.dt.day().to_numpy(), dobs.dt.month().to_numpy()
-    draws = rng.random((2, len(text)))
-    for i in np.flatnonzero((draws[0] < swap) & (days <= 12) & (days != months)):
-        d = dobs[int(i)]
-        text[i] = date(d.year, d.day, d.month).strftime(fmt)
-    for i in np.flatnonzero(draws[1] < missing):
-        text[i] = ""
-    return text
-
-
-def invalidate(frame: pl.DataFrame, rng, fmt: str, as_of: date, dob: str, names: list[str]):
-    """Spoil about 0.5% of rows (at least one, the first always a DOB like 31/02/1985).
-
-    The others get a date of birth in the future or a blank name, so an importer that
-    skips invalid rows has something to report.
-    """
-    if frame.height == 0:
-        return frame
-    rows = rng.choice(frame.height, size=max(1, round(0.005 * frame.height)), replace=False)
-    values = {c: frame[c].to_list() for c in [dob, *names]}
-    for k, row in enumerate(rows):
-        kind = 0 if k == 0 else int(rng.integers(0, 3))
-        if kind == 0:
-            day, month = ((31, 2), (30, 2), (31, 4), (31, 6), (31, 9), (31, 11))[k % 6]
-            year = int(rng.integers(1950, 2005))
-            values[dob][row] = _fill_format(fmt, day, month, year)
-        elif kind == 1:
-            values[dob][row] = (as_of + timedelta(days=int(rng.integers(30, 4000)))).strftime(fmt)
-        else:
-            for c in names:
-                values[c][row] = ""
-    return frame.with_columns([pl.Series(c, v, dtype=pl.String) for c, v in values.items()])
-
-
-def _fill_format(fmt: str, day: int, month: int, year: int) -> str:
-    """A date string in `fmt` for a day that may not exist (strftime refuses those)."""
-    parts = {"%d": f"{day:02d}", "%m": f"{month:02d}", "%Y": str(year), "%y": f"{year % 100:02d}"}
-    for code, value in parts.items():
-        fmt = fmt.replace(code, value)
-    return fmt
-
-
-def write_csv(frame: pl.DataFrame, path: Path, *, encoding="utf-8", bom=False, **options) -> Path:
+def write_csv(
+    frame: pl.DataFrame,
+    path: Path,
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    separator: str = ",",
+    line_terminator: str = "\n",
+) -> Path:
     """Write a CSV in the encoding a partner's system uses; blank cells are left empty."""
     blanks = frame.with_columns(pl.col(pl.String).replace("", None))
-    data = blanks.write_csv(**options).encode(encoding)
+    text = blanks.write_csv(separator=separator, line_terminator=line_terminator)
+    data = text.encode(encoding)
     path.write_bytes((BOM if bom else b"") + data)
     return path
 
 
-def truth(ids, people: pl.DataFrame) -> pl.DataFrame:
+def truth(ids: Iterable[object], people: pl.DataFrame) -> pl.DataFrame:
     """Ground truth rows: each row id with the person it is about."""
     return pl.DataFrame({"row_id": [str(i) for i in ids], "person_id": people["person_id"]})
 
 
-def address_lines(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+def address_lines() -> tuple[pl.Expr, pl.Expr]:
     """Line 1 and line 2 as councils split them: "Flat 3" / "22 Station Road"."""
     flat = pl.col("flat") != ""
     line1 = pl.when(flat).then("flat").otherwise("street_address")
@@ -131,15 +86,16 @@ def address_lines(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
     return line1, line2
 
 
-def council_tax_reduction(people, homes, out_dir: Path, as_of: date, rng) -> Written:
+def council_tax_reduction(people: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """council_tax_reduction.csv: the CTR caseload, one row per liable claimant."""
     rows = shuffled(people.filter(pl.col("on_ctr") & (pl.col("role") == "head")), rng)
-    rows = messed_names(rows, rng, typos=0.01, maiden=0.03)
+    rows = mess_names(rows, rng, typos=0.01, maiden=0.03)
     ids = [f"CTR{i:07d}" for i in unique_ids(rng, rows.height, 100_000, 9_999_999)]
-    started = np.datetime64(as_of, "D") - rng.integers(14, 6 * 365, rows.height)
+    longest = np.clip((rows["age"].to_numpy() - 18) * 365, 15, 6 * 365).astype(int)
+    started = np.datetime64(extract.as_of, "D") - rng.integers(14, longest, rows.height)
     tenure = {"owner_outright": "Owner occupier", "owner_mortgage": "Owner occupier"}
     tenure |= {"private_rent": "Private tenant", "social_rent": "Council tenant"}
-    line1, line2 = address_lines(rows)
+    line1, line2 = address_lines()
     out = rows.select(
         pl.Series("Claim Ref", ids),
         pl.col("forename").alias("Forename"),
@@ -151,21 +107,26 @@ def council_tax_reduction(people, homes, out_dir: Path, as_of: date, rng) -> Wri
         _sometimes_blank(pl.col("uprn").cast(pl.String), 0.03, rows.height, rng).alias("UPRN"),
         pl.col("tenure").replace_strict(tenure).alias("Tenure"),
         pl.Series(started).cast(pl.Date).dt.strftime("%d/%m/%Y").alias("Award Start"),
-        pl.col("ctr_weekly").map_elements(lambda v: f"{v:.2f}", pl.String).alias("Weekly Award"),
+        pl.Series("Weekly Award", money(rows["ctr_weekly"])),
     )
-    path = write_csv(out.sort("Claim Ref"), out_dir / "council_tax_reduction.csv")
+    path = write_csv(out.sort("Claim Ref"), extract.out_dir / "council_tax_reduction.csv")
     return Written(path, truth(ids, rows))
 
 
-def _sometimes_blank(expr: pl.Expr, rate: float, n: int, rng) -> pl.Expr:
+def money(amounts: pl.Series) -> list[str]:
+    """Pounds with two decimal places, as finance systems export them ("12.50")."""
+    return [f"{v:.2f}" for v in amounts]
+
+
+def _sometimes_blank(expr: pl.Expr, rate: float, n: int, rng: Rng) -> pl.Expr:
     """The expression, blank on a share `rate` of rows."""
     return pl.when(pl.Series(rng.random(n) < rate)).then(pl.lit("")).otherwise(expr)
 
 
-def housing_benefit(people, homes, out_dir: Path, as_of: date, rng) -> Written:
+def housing_benefit(people: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """housing_benefit.xlsx: the HB caseload on sheet "HB caseload", after a "Notes" sheet."""
     rows = shuffled(people.filter(pl.col("on_hb") & UNIT_HEAD), rng)
-    rows = at_old_address(messed_names(rows, rng, typos=0.01, maiden=0.03), homes, 0.1, rng)
+    rows = at_old_address(mess_names(rows, rng, typos=0.01, maiden=0.03), extract.homes, 0.1, rng)
     ids = unique_ids(rng, rows.height, 4_000_000, 4_999_999)
     period = np.where(
         rows["tenure"].to_numpy() == "social_rent",
@@ -176,7 +137,10 @@ def housing_benefit(people, homes, out_dir: Path, as_of: date, rng) -> Written:
     rent = np.round(
         monthly * np.select([period == "Weekly", period == "Four weekly"], [12 / 52, 12 / 13], 1), 2
     )
-    tenure = {"social_rent": "Council", "private_rent": "Private"}
+    social = rows["tenure"].to_numpy() == "social_rent"
+    landlord = np.where(rng.random(rows.height) < 0.6, "Council", "Housing Association")
+    unknown = rng.random(rows.height) < 0.02
+    uprns = [None if gone else u for u, gone in zip(rows["uprn"], unknown, strict=True)]
     sheet = pl.DataFrame(
         {
             "HB Claim No": ids,
@@ -186,42 +150,45 @@ def housing_benefit(people, homes, out_dir: Path, as_of: date, rng) -> Written:
             "DOB": rows["dob"],
             "Address": rows["address"],
             "Post Code": rows["postcode"],
-            "UPRN": rows["uprn"],
-            "Tenure": rows["tenure"].replace_strict(tenure, default="Private"),
+            "UPRN": pl.Series(uprns, dtype=pl.Int64),
+            "Tenure": np.where(social, landlord, "Private"),
             "Rent": rent,
             "Rent Frequency": period,
             "Children": rows["unit_children"],
             "Pension Credit": np.where(rows["on_pc"].to_numpy(), "Y", "N"),
         }
     ).sort("HB Claim No")
-    path = out_dir / "housing_benefit.xlsx"
-    _write_hb_workbook(sheet, path, as_of)
+    path = extract.out_dir / "housing_benefit.xlsx"
+    notes = pl.DataFrame(
+        {"Housing Benefit caseload extract": [f"Extract date: {extract.as_of:%d/%m/%Y}",
+         "Personal data: handle under the data sharing agreement."]}
+    )  # fmt: skip
+    sheets = {"Notes": notes, "HB caseload": sheet}
+    write_workbook(path, sheets, "Demo Borough Council", extract.as_of)
     return Written(path, truth(ids, rows), sheet="HB caseload")
 
 
-def _write_hb_workbook(sheet: pl.DataFrame, path: Path, as_of: date) -> None:
-    """Notes sheet first, then the caseload with real Excel dates for DOB."""
+def write_workbook(path: Path, sheets: dict[str, pl.DataFrame], author: str, as_of: date) -> None:
+    """An .xlsx with one sheet per frame: dates as Excel dates, numbers as numbers, text as
+    text (never formulas), blank cells left empty, and a fixed creation time."""
     book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False})
-    book.set_properties({"created": _midnight(as_of), "author": "Demo Borough Council"})
-    notes = book.add_worksheet("Notes")
-    notes.write_string(0, 0, "Housing Benefit caseload extract")
-    notes.write_string(1, 0, f"Extract date: {as_of:%d/%m/%Y}")
-    notes.write_string(2, 0, "Personal data: handle under the data sharing agreement.")
-    data = book.add_worksheet("HB caseload")
-    bold, dates = book.add_format({"bold": True}), book.add_format({"num_format": "dd/mm/yyyy"})
-    money = book.add_format({"num_format": "0.00"})
-    for c, name in enumerate(sheet.columns):
-        data.write_string(0, c, name, bold)
-    for r, row in enumerate(sheet.iter_rows(), start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, date):
-                data.write_datetime(r, c, _midnight(value), dates)
-            elif isinstance(value, float):
-                data.write_number(r, c, value, money)
-            elif isinstance(value, int):
-                data.write_number(r, c, value)
-            else:
-                data.write_string(r, c, value or "")
+    book.set_properties({"created": _midnight(as_of), "author": author})
+    dates = book.add_format({"num_format": "dd/mm/yyyy"})
+    pounds = book.add_format({"num_format": "0.00"})
+    for name, frame in sheets.items():
+        sheet = book.add_worksheet(name)
+        for c, header in enumerate(frame.columns):
+            sheet.write_string(0, c, header)
+        for r, row in enumerate(frame.iter_rows(), start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, date):
+                    sheet.write_datetime(r, c, _midnight(value), dates)
+                elif isinstance(value, float):
+                    sheet.write_number(r, c, value, pounds)
+                elif isinstance(value, int):
+                    sheet.write_number(r, c, value)
+                elif value:
+                    sheet.write_string(r, c, str(value))
     book.close()
 
 
@@ -230,7 +197,7 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def universal_credit(people, homes, out_dir: Path, as_of: date, rng) -> Written:
+def universal_credit(people: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """universal_credit.csv (UTF-8 with BOM): both adults of a joint claim, one row each.
 
     "Person ID" is DWP's reference for the person, which an importer reads as a person
@@ -242,7 +209,7 @@ def universal_credit(people, homes, out_dir: Path, as_of: date, rng) -> Written:
     rows = shuffled(rows, rng).with_columns(
         household_ref=pl.col("benefit_unit_id").replace_strict(units, [f"UC{i}" for i in unit_ids])
     )
-    rows = messed_names(rows, rng, typos=0.01, maiden=0.03)
+    rows = mess_names(rows, rng, typos=0.01, maiden=0.03)
     ids = np.arange(1, rows.height + 1) + 500_000
     people_ids = unique_ids(rng, rows.height, 70_000_000, 79_999_999)[rng.permutation(rows.height)]
     out = rows.select(
@@ -255,11 +222,9 @@ def universal_credit(people, homes, out_dir: Path, as_of: date, rng) -> Written:
         pl.col("postcode").alias("Postcode"),
         pl.col("household_ref").alias("Household ID"),
         pl.col("unit_children").alias("Children"),
-        pl.col("housing_element")
-        .map_elements(lambda v: f"{v:.2f}", pl.String)
-        .alias("Housing Element"),
+        pl.Series("Housing Element", money(rows["housing_element"])),
     )
-    path = write_csv(out, out_dir / "universal_credit.csv", bom=True)
+    path = write_csv(out, extract.out_dir / "universal_credit.csv", bom=True)
     return Written(path, truth(ids, rows))
 
 
@@ -274,10 +239,10 @@ FSM_MAPPING = {
 }
 
 
-def free_school_meals(people, homes, out_dir: Path, as_of: date, rng) -> Written:
+def free_school_meals(people: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """free_school_meals.csv, whose headers need the YAML mapping written beside it."""
     rows = shuffled(people.filter(pl.col("on_fsm") & UNIT_HEAD), rng)
-    rows = messed_names(rows, rng, typos=0.015, maiden=0.05)
+    rows = mess_names(rows, rng, typos=0.015, maiden=0.05)
     ids = [f"FSM{i:06d}" for i in unique_ids(rng, rows.height, 1, 999_999)]
     out = rows.select(
         pl.Series("Application No", ids),
@@ -287,15 +252,15 @@ def free_school_meals(people, homes, out_dir: Path, as_of: date, rng) -> Written
         pl.col("postcode").alias("Home Postcode"),
         pl.col("unit_school_children").alias("Pupils eligible"),
     )
-    path = write_csv(out.sort("Application No"), out_dir / "free_school_meals.csv")
-    mapping = out_dir / "free_school_meals.mapping.yaml"
+    path = write_csv(out.sort("Application No"), extract.out_dir / "free_school_meals.csv")
+    mapping = extract.out_dir / "free_school_meals.mapping.yaml"
     mapping.write_text(yaml.safe_dump(FSM_MAPPING, sort_keys=False, allow_unicode=True))
     return Written(path, truth(ids, rows), mapping=mapping)
 
 
-def household_support_fund(awards, homes, out_dir: Path, as_of: date, rng) -> Written:
+def household_support_fund(awards: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """household_support_fund.parquet: the log of awards, one row per payment."""
-    rows = messed_names(awards.sort("award_date", "person_id"), rng, typos=0.01, maiden=0.03)
+    rows = mess_names(awards.sort("award_date", "person_id"), rng, typos=0.01, maiden=0.03)
     ids = [f"HSF{i:06d}" for i in range(1, rows.height + 1)]
     dob_known = pl.Series(rng.random(rows.height) >= 0.02)
     out = rows.select(
@@ -307,17 +272,19 @@ def household_support_fund(awards, homes, out_dir: Path, as_of: date, rng) -> Wr
         "award_date",
         pl.col("amount").cast(pl.Float64),
     )
-    path = out_dir / "household_support_fund.parquet"
+    path = extract.out_dir / "household_support_fund.parquet"
     out.write_parquet(path)
     return Written(path, truth(ids, rows))
 
 
-def charity_clients(clients, homes, rng, *, dob_format: str, missing_dob: float) -> pl.DataFrame:
+def charity_clients(
+    clients: pl.DataFrame, homes: pl.DataFrame, rng: Rng, *, dob_format: str, missing_dob: float
+) -> pl.DataFrame:
     """Client records as a charity holds them: nicknames, typos, old homes, gaps.
 
     One record per client, so a client's many visits repeat the same details.
     """
-    clients = messed_names(clients, rng, typos=0.04, nicknames=0.15, maiden=0.1)
+    clients = mess_names(clients, rng, typos=0.05, nicknames=0.2, maiden=0.1)
     clients = at_old_address(clients, homes, 0.6, rng)
     n = clients.height
     draws = rng.random((3, n))
@@ -338,18 +305,18 @@ def charity_clients(clients, homes, rng, *, dob_format: str, missing_dob: float)
     )
 
 
-def north_food_bank(visits, homes, out_dir: Path, as_of: date, rng) -> Written:
+def north_food_bank(visits: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """north_foodbank_visits.csv: Windows-1252, one row per visit, full name in one column."""
     clients = _numbered_clients(visits, rng, 1001)
-    records = charity_clients(clients, homes, rng, dob_format="%d/%m/%Y", missing_dob=0.3)
+    records = charity_clients(clients, extract.homes, rng, dob_format="%d/%m/%Y", missing_dob=0.3)
     rows = visits.select("person_id", "visit_date", "adults", "children", "referred_by")
     rows = rows.join(records, on="person_id").sort("visit_date", "client_no")
     ids = np.arange(1, rows.height + 1) + 20_000
-    name = pl.concat_str("forename", pl.lit(" "), "surname").map_elements(to_cp1252, pl.String)
+    names = [to_cp1252(f"{f} {s}") for f, s in zip(rows["forename"], rows["surname"], strict=True)]
     out = rows.select(
         pl.Series("Visit ID", ids),
         pl.col("client_no").alias("Client No"),
-        name.alias("Name"),
+        pl.Series("Name", names, dtype=pl.String),
         pl.col("dob_text").alias("DOB"),
         pl.col("postcode").alias("Postcode"),
         pl.col("phone").alias("Phone"),
@@ -358,23 +325,23 @@ def north_food_bank(visits, homes, out_dir: Path, as_of: date, rng) -> Written:
         pl.col("children").alias("Children"),
         pl.col("referred_by").alias("Referred by"),
     )
-    out = invalidate(out, rng, "%d/%m/%Y", as_of, "DOB", ["Name"])
-    path = out_dir / "north_foodbank_visits.csv"
+    out = invalidate(out, rng, "%d/%m/%Y", extract.as_of, "DOB", ["Name"])
+    path = extract.out_dir / "north_foodbank_visits.csv"
     write_csv(out, path, encoding="cp1252", line_terminator="\r\n")
     return Written(path, truth(ids, rows))
 
 
-def _numbered_clients(visits: pl.DataFrame, rng, first: int) -> pl.DataFrame:
+def _numbered_clients(visits: pl.DataFrame, rng: Rng, first: int) -> pl.DataFrame:
     """One row per visiting person with a client number, numbered in random order."""
     clients = visits.unique("person_id", keep="first", maintain_order=True)
     clients = shuffled(clients, rng)
     return clients.with_columns(client_no=pl.int_range(first, first + clients.height))
 
 
-def riverside_pantry(visits, homes, out_dir: Path, as_of: date, rng) -> Written:
+def riverside_pantry(visits: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """riverside_pantry_visits.csv: UTF-8 with BOM, semicolons, dates as DD.MM.YYYY."""
     clients = _numbered_clients(visits, rng, 1)
-    records = charity_clients(clients, homes, rng, dob_format="%d.%m.%Y", missing_dob=0.2)
+    records = charity_clients(clients, extract.homes, rng, dob_format="%d.%m.%Y", missing_dob=0.2)
     rows = visits.select("person_id", "visit_date").join(records, on="person_id")
     rows = rows.sort("visit_date", "client_no")
     ids = [f"RP-{i:05d}" for i in range(1, rows.height + 1)]
@@ -388,8 +355,10 @@ def riverside_pantry(visits, homes, out_dir: Path, as_of: date, rng) -> Written:
         pl.col("email").alias("Email"),
         pl.col("visit_date").dt.strftime("%d.%m.%Y").alias("Date of visit"),
     )
-    out = invalidate(out, rng, "%d.%m.%Y", as_of, "Date of birth", ["First name", "Surname"])
-    path = write_csv(out, out_dir / "riverside_pantry_visits.csv", bom=True, separator=";")
+    out = invalidate(
+        out, rng, "%d.%m.%Y", extract.as_of, "Date of birth", ["First name", "Surname"]
+    )
+    path = write_csv(out, extract.out_dir / "riverside_pantry_visits.csv", bom=True, separator=";")
     return Written(path, truth(ids, rows))
 
 
@@ -403,16 +372,19 @@ _ADVICE_TENURE = {
 }
 
 
-def advice_centre(clients, homes, out_dir: Path, as_of: date, rng) -> Written:
+def advice_centre(clients: pl.DataFrame, extract: Extract, rng: Rng) -> Written:
     """advice_centre_clients.xlsx: one row per client, every cell text as typed."""
     records = charity_clients(
-        shuffled(clients, rng), homes, rng, dob_format="%d/%m/%Y", missing_dob=0.1
+        shuffled(clients, rng), extract.homes, rng, dob_format="%d/%m/%Y", missing_dob=0.1
     )
     ids = [f"BAC-{i:05d}" for i in unique_ids(rng, records.height, 1, 99_999)]
-    tenure = pl.when(pl.col("role") == "extra").then(pl.lit("Living with family"))
-    tenure = tenure.otherwise(pl.col("tenure").replace_strict(_ADVICE_TENURE))
+    tenure = (
+        pl.when(pl.col("role") == "extra")
+        .then(pl.lit("Living with family"))
+        .otherwise(pl.col("tenure").replace_strict(_ADVICE_TENURE))
+    )
     enquiry = rng.choice(len(ENQUIRIES), size=records.height, p=_ENQUIRY_WEIGHTS)
-    line1, line2 = address_lines(records)
+    line1, line2 = address_lines()
     out = records.select(
         pl.Series("Case number", ids),
         pl.col("forename").alias("Client forename"),
@@ -427,21 +399,9 @@ def advice_centre(clients, homes, out_dir: Path, as_of: date, rng) -> Written:
         _sometimes_blank(tenure, 0.1, records.height, rng).alias("Tenure"),
     )
     out = invalidate(
-        out, rng, "%d/%m/%Y", as_of, "Date of birth", ["Client forename", "Client surname"]
+        out, rng, "%d/%m/%Y", extract.as_of, "Date of birth", ["Client forename", "Client surname"]
     )
-    path = out_dir / "advice_centre_clients.xlsx"
-    _write_text_workbook(out.sort("Case number"), path, "Clients", as_of)
+    path = extract.out_dir / "advice_centre_clients.xlsx"
+    sheets = {"Clients": out.sort("Case number")}
+    write_workbook(path, sheets, "Borough Advice Centre", extract.as_of)
     return Written(path, truth(ids, records))
-
-
-def _write_text_workbook(frame: pl.DataFrame, path: Path, sheet: str, as_of: date) -> None:
-    """One sheet of text cells, as a case-management system's export leaves them."""
-    book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False})
-    book.set_properties({"created": _midnight(as_of), "author": "Borough Advice Centre"})
-    data = book.add_worksheet(sheet)
-    for c, name in enumerate(frame.columns):
-        data.write_string(0, c, name)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, value in enumerate(row):
-            data.write_string(r, c, "" if value is None else str(value))
-    book.close()

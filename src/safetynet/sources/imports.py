@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ from safetynet.sources.models import (
     SourceMode,
 )
 from safetynet.sources.readers import FileProblem, OpenedFile, open_table
-from safetynet.sources.validate import Validator
+from safetynet.sources.validate import BatchResult, Validator, reason_label
 
 SAMPLE_ISSUES = 200
 
@@ -75,7 +76,7 @@ class ImportOutcome:
     def top_reasons(self, severity: str, n: int = 3) -> list[tuple[str, int]]:
         """The commonest problems of one severity, as (description, count)."""
         picked = [
-            (f"{fld}: {code.replace('_', ' ')}", count)
+            (reason_label(fld, code), count)
             for (sev, fld, code), count in self.reasons.most_common()
             if sev == severity
         ]
@@ -268,36 +269,45 @@ def _stream(
     request: ImportRequest,
     progress: Progress | None,
 ) -> Validator:
+    """Validate batch after batch; each batch is written while the next one is validated."""
     validator = Validator(outcome.mapping, opened.header)
-    for batch in opened.batches:
-        result = validator.run(batch)
-        outcome.rows_read += len(batch.rows)
-        _tally(outcome, result.issues)
-        writing = request.skip_invalid_rows or outcome.errors == 0
-        if writing and not request.dry_run:
-            _write_batch(session, record, result)
-        outcome.rows_rejected += result.rejected.height
-        outcome.rows_loaded += result.records.height
-        if progress:
-            progress(outcome.rows_read)
+    bulk = store.Bulk.of(session)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+        pending: Future[None] | None = None
+        for batch in opened.batches:
+            result = validator.run(batch)
+            outcome.rows_read += len(batch.rows)
+            _tally(outcome, result.issues)
+            if (request.skip_invalid_rows or outcome.errors == 0) and not request.dry_run:
+                if pending:
+                    pending.result()  # one writer at a time; re-raises its failure here
+                result.records = _with_keys(bulk, record, result.records)
+                pending = writer.submit(_write_batch, bulk, record.id, result)
+            outcome.rows_rejected += result.rejected.height
+            outcome.rows_loaded += result.records.height
+            if progress:
+                progress(outcome.rows_read)
+        if pending:
+            pending.result()
     return validator
 
 
-def _write_batch(session: Session, record: SourceImport, result: Any) -> None:
-    records = result.records
+def _with_keys(bulk: store.Bulk, record: SourceImport, records: pl.DataFrame) -> pl.DataFrame:
+    """Records with their import, source, tenant and household ids (households made here)."""
     keys = store.household_keys(records, record.source_id)
-    records = records.with_columns(
-        store.assign_households(session, record.tenant_id, keys).alias("household_id"),
+    return records.with_columns(
+        store.assign_households(bulk, record.tenant_id, keys).alias("household_id"),
         pl.lit(record.tenant_id).alias("tenant_id"),
         pl.lit(record.source_id).alias("source_id"),
         pl.lit(record.id).alias("import_id"),
     )
-    store.write_rows(session, "records", store.RECORD_COLUMNS, records)
-    ids = pl.lit(record.id).alias("import_id")
-    store.write_rows(session, "import_issues", store.ISSUE_COLUMNS, result.issues.with_columns(ids))
-    store.write_rows(
-        session, "rejected_rows", store.REJECTED_COLUMNS, result.rejected.with_columns(ids)
-    )
+
+
+def _write_batch(bulk: store.Bulk, import_id: int, result: BatchResult) -> None:
+    ids = pl.lit(import_id).alias("import_id")
+    bulk.write_rows("records", store.RECORD_COLUMNS, result.records)
+    bulk.write_rows("import_issues", store.ISSUE_COLUMNS, result.issues.with_columns(ids))
+    bulk.write_rows("rejected_rows", store.REJECTED_COLUMNS, result.rejected.with_columns(ids))
 
 
 def _tally(outcome: ImportOutcome, issues: pl.DataFrame) -> None:

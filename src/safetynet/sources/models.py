@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Date,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -119,18 +118,16 @@ class Record(Base):
     """One row of a partner's list: one record about one person, raw and standardised."""
 
     __tablename__ = "records"
-    __table_args__ = (
-        UniqueConstraint("import_id", "row_id"),
-        Index("ix_records_source_person_ref", "source_id", "person_ref"),
-    )
+    # Row ids are unique per import (the importer checks before writing); a unique index
+    # would only repeat that check at a cost of ~20% of a million-row PostgreSQL import.
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     # Only the indexes and foreign keys lookups need: each costs bulk imports dearly (see
     # docs/benchmarks.md). tenant_id and source_id copy the import's, which the import_id
-    # foreign key guards; import_id and source_id lookups use the composite indexes above.
+    # foreign key guards.
     tenant_id: Mapped[int] = mapped_column(Integer)
     source_id: Mapped[int] = mapped_column(Integer)
-    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"))
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
     row_id: Mapped[str] = mapped_column(String(100))

@@ -26,7 +26,7 @@ DECODE_CHUNK = 16 * 1024 * 1024
 
 @dataclass
 class RawBatch:
-    """A slice of rows: each row's number in the file and its cells (None for empty)."""
+    """A slice of rows: each row's number in the file and its cells (None or "" for empty)."""
 
     row_numbers: list[int]
     rows: list[list[str | None]]
@@ -186,13 +186,12 @@ def _csv_batches(
     try:
         for row in reader:
             number += 1
-            if not any(row):
+            if not row or (not row[0] and not any(row)):  # blank line
                 continue
-            cells: list[str | None] = [cell if cell != "" else None for cell in row]
-            if len(cells) != width:
-                cells = _fit_width(cells, width, number, batch)
+            if len(row) != width:  # empty cells stay "" here; to_frame makes them null
+                row = _fit_width(row, width, number, batch)
             batch.row_numbers.append(number)
-            batch.rows.append(cells)
+            batch.rows.append(row)
             if len(batch.rows) >= batch_rows:
                 yield batch
                 batch = RawBatch([], [], [])

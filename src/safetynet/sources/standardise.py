@@ -178,7 +178,8 @@ def _excel_serials(cleaned: pl.Series) -> pl.Series:
     """Excel day numbers (days since 30 Dec 1899) as dates."""
     serial = cleaned.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
     serial = serial.set((serial <= 0) | (serial >= 80000), None)
-    return pl.select(pl.lit(EXCEL_EPOCH) + pl.duration(days=pl.lit(serial))).to_series().cast(pl.Date)
+    dates = pl.select(pl.lit(EXCEL_EPOCH) + pl.duration(days=pl.lit(serial))).to_series()
+    return dates.cast(pl.Date)
 
 
 def _two_digit_years(parsed: pl.Series) -> pl.Series:

@@ -7,6 +7,7 @@ SQLite takes `executemany`; PostgreSQL takes COPY from CSV, which is several tim
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -55,51 +56,62 @@ REJECTED_COLUMNS = ("import_id", "row_number", "reasons", "raw")
 KEY_CHUNK = 500
 
 
-def _dbapi(session: Session) -> Any:
-    return session.connection().connection.dbapi_connection
+@dataclass
+class Bulk:
+    """The raw connection under an import's transaction, and the fast way to write to it.
 
+    Taken once from the session in the importing thread, so a worker thread can write a batch
+    while the next one is validated (the session itself never crosses threads).
+    """
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+    dbapi: Any
+    postgres: bool
 
+    @classmethod
+    def of(cls, session: Session) -> Bulk:
+        """The bulk writer for this session's connection (and so its transaction)."""
+        dbapi = session.connection().connection.dbapi_connection
+        return cls(dbapi, session.get_bind().dialect.name == "postgresql")
 
-def write_rows(session: Session, table: str, columns: tuple[str, ...], frame: pl.DataFrame) -> None:
-    """Append `frame`'s `columns` to `table` in bulk (columns it lacks are left null)."""
-    if frame.is_empty():
-        return
-    columns = tuple(c for c in columns if c in frame.columns)  # absent ones stay null
-    frame = frame.select(columns)
-    if _dialect(session) == "postgresql":
-        _copy_csv(session, table, columns, frame)
-    else:
-        _executemany(session, table, columns, frame)
+    @property
+    def mark(self) -> str:
+        """The DB-API parameter placeholder of this driver."""
+        return "%s" if self.postgres else "?"
 
+    def write_rows(self, table: str, columns: tuple[str, ...], frame: pl.DataFrame) -> None:
+        """Append `frame`'s `columns` to `table` (columns it lacks are left null)."""
+        if frame.is_empty():
+            return
+        columns = tuple(c for c in columns if c in frame.columns)
+        frame = frame.select(columns)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        if self.postgres:
+            self._copy_csv(
+                f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", frame
+            )
+        else:
+            dates = [c for c, t in frame.schema.items() if t == pl.Date]
+            frame = frame.with_columns(pl.col(dates).dt.strftime("%Y-%m-%d"))
+            marks = ", ".join("?" for _ in columns)
+            self.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", frame.iter_rows())
 
-def _executemany(
-    session: Session, table: str, columns: tuple[str, ...], frame: pl.DataFrame
-) -> None:
-    dates = [c for c, t in frame.schema.items() if t == pl.Date]
-    frame = frame.with_columns(pl.col(dates).dt.strftime("%Y-%m-%d"))
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    cursor = _dbapi(session).cursor()
-    try:
-        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", frame.iter_rows())
-    finally:
-        cursor.close()
+    def executemany(self, sql: str, rows: Any) -> None:
+        """Run `sql` once per row of parameters."""
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
 
-
-def _copy_csv(session: Session, table: str, columns: tuple[str, ...], frame: pl.DataFrame) -> None:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    cursor = _dbapi(session).cursor()
-    try:
-        sql = f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        with cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue())
-    finally:
-        cursor.close()
+    def _copy_csv(self, sql: str, frame: pl.DataFrame) -> None:
+        buffer = io.BytesIO()
+        frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="necessary")
+        cursor = self.dbapi.cursor()
+        try:
+            with cursor.copy(sql) as copy:
+                copy.write(buffer.getvalue())
+        finally:
+            cursor.close()
 
 
 def household_keys(records: pl.DataFrame, source_id: int) -> pl.Series:
@@ -126,7 +138,7 @@ def household_keys(records: pl.DataFrame, source_id: int) -> pl.Series:
     )
 
 
-def assign_households(session: Session, tenant_id: int, keys: pl.Series) -> pl.Series:
+def assign_households(bulk: Bulk, tenant_id: int, keys: pl.Series) -> pl.Series:
     """Household ids for `keys` (null stays null), creating the households not yet known."""
     distinct = keys.drop_nulls().unique().sort()
     if distinct.is_empty():
@@ -137,11 +149,11 @@ def assign_households(session: Session, tenant_id: int, keys: pl.Series) -> pl.S
             "tenant_id": tenant_id,
             "key": distinct,
             "key_kind": kinds,
-            "created_at": _now_text(session),
+            "created_at": _now_text(bulk),
         }
     )
-    _insert_missing_households(session, new)
-    ids = _household_ids(session, tenant_id, distinct.to_list())
+    _insert_missing_households(bulk, new)
+    ids = _household_ids(bulk, tenant_id, distinct.to_list())
     lookup = pl.DataFrame(
         {"key": list(ids), "household_id": list(ids.values())},
         schema={"key": pl.String, "household_id": pl.Int64},
@@ -153,38 +165,29 @@ def assign_households(session: Session, tenant_id: int, keys: pl.Series) -> pl.S
     )
 
 
-def _now_text(session: Session) -> Any:
+def _now_text(bulk: Bulk) -> str:
     now: datetime = utcnow()
-    return (
-        now.isoformat()
-        if _dialect(session) == "postgresql"
-        else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-    )
+    return now.isoformat() if bulk.postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _insert_missing_households(session: Session, new: pl.DataFrame) -> None:
-    marks = "%s" if _dialect(session) == "postgresql" else "?"
-    sql = (
+def _insert_missing_households(bulk: Bulk, new: pl.DataFrame) -> None:
+    marks = ", ".join(bulk.mark for _ in range(4))
+    bulk.executemany(
         "INSERT INTO households (tenant_id, key, key_kind, created_at) "
-        f"VALUES ({marks}, {marks}, {marks}, {marks}) ON CONFLICT (tenant_id, key) DO NOTHING"
+        f"VALUES ({marks}) ON CONFLICT (tenant_id, key) DO NOTHING",
+        new.iter_rows(),
     )
-    cursor = _dbapi(session).cursor()
-    try:
-        cursor.executemany(sql, new.iter_rows())
-    finally:
-        cursor.close()
 
 
-def _household_ids(session: Session, tenant_id: int, keys: list[str]) -> dict[str, int]:
-    marks = "%s" if _dialect(session) == "postgresql" else "?"
+def _household_ids(bulk: Bulk, tenant_id: int, keys: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    cursor = _dbapi(session).cursor()
+    cursor = bulk.dbapi.cursor()
     try:
         for start in range(0, len(keys), KEY_CHUNK):
             chunk = keys[start : start + KEY_CHUNK]
-            placeholders = ", ".join(marks for _ in chunk)
+            placeholders = ", ".join(bulk.mark for _ in chunk)
             cursor.execute(
-                f"SELECT key, id FROM households WHERE tenant_id = {marks} AND key IN "
+                f"SELECT key, id FROM households WHERE tenant_id = {bulk.mark} AND key IN "
                 f"({placeholders})",
                 [tenant_id, *chunk],
             )

@@ -52,6 +52,25 @@ HINTS = {
     "children_count": "is not a whole number from 0 to 30",
 }
 
+REASON_LABELS = {
+    "blank_row_id": "blank row id",
+    "duplicate_row_id": "duplicate row id",
+    "no_forename": "no forename",
+    "no_surname": "no surname",
+    "dob_too_old": "born before 1900",
+    "dob_future": "born in the future",
+    "ragged_row": "wrong number of cells",
+}
+
+
+def reason_label(field_name: str, code: str) -> str:
+    """A short description of a kind of problem, for summaries: 'invalid postcode'."""
+    if code == "bad_date":
+        return f"{FIELD_LABELS.get(field_name, field_name)} not a real date"
+    if code.startswith("bad_"):
+        return f"invalid {FIELD_LABELS.get(field_name, field_name)}"
+    return REASON_LABELS.get(code, code.replace("_", " "))
+
 
 @dataclass
 class BatchResult:
@@ -298,7 +317,10 @@ def to_frame(batch: RawBatch, header: list[str]) -> pl.DataFrame:
         name: pl.Series(name, values, pl.String)
         for name, values in zip(header, columns, strict=True)
     }
-    return pl.DataFrame(data).with_columns(pl.Series("__row", batch.row_numbers, pl.Int64))
+    blanks_to_null = [pl.when(pl.col(n) != "").then(pl.col(n)) for n in header]
+    return pl.DataFrame(data).with_columns(
+        *blanks_to_null, pl.Series("__row", batch.row_numbers, pl.Int64)
+    )
 
 
 def _issues(

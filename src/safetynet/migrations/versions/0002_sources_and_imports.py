@@ -162,13 +162,10 @@ def upgrade() -> None:
             ["import_id"], ["imports.id"], name=op.f("fk_records_import_id_imports")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
-        sa.UniqueConstraint("import_id", "row_id", name=op.f("uq_records_import_id_row_id")),
     )
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_records_household_id"), ["household_id"], unique=False)
-        batch_op.create_index(
-            "ix_records_source_person_ref", ["source_id", "person_ref"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_records_import_id"), ["import_id"], unique=False)
 
     op.create_table(
         "rejected_rows",
@@ -195,7 +192,7 @@ def downgrade() -> None:
 
     op.drop_table("rejected_rows")
     with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.drop_index("ix_records_source_person_ref")
+        batch_op.drop_index(batch_op.f("ix_records_import_id"))
         batch_op.drop_index(batch_op.f("ix_records_household_id"))
 
     op.drop_table("records")
