@@ -1,0 +1,50 @@
+"""`safetynet demo run` builds the whole demo on the configured store and summarises it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from safetynet.accounts.models import DataSharingAgreement, User
+from safetynet.cli import app
+from safetynet.sources.models import Record, SourceImport
+from tests.conftest import ON_POSTGRES
+
+runner = CliRunner()
+
+
+def test_demo_run_imports_every_list_and_prints_logins(db):
+    result = runner.invoke(app, ["demo", "run", "--people", "1500", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "What was imported" in output and "Demo logins (shown once)" in output
+    assert "North End Food Bank" in output and "date of birth not a real date" in output
+    imports = db.scalars(select(SourceImport)).all()
+    assert len(imports) == 8 and {i.status for i in imports} == {"active"}
+    assert sum(i.rows_rejected for i in imports) > 0
+    loaded = db.scalar(select(func.count()).select_from(Record))
+    assert loaded == sum(i.rows_loaded for i in imports) > 500
+    assert db.scalar(select(func.count()).select_from(User)) == 6
+    assert db.scalar(select(func.count()).select_from(DataSharingAgreement)) == 4
+    for user in db.scalars(select(User)):
+        assert user.email in output and user.password_hash.startswith("$argon2id$")
+
+
+def test_running_the_demo_again_rebuilds_it_or_says_why_not(db):
+    first = runner.invoke(app, ["demo", "run", "--people", "300"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["demo", "run", "--people", "300"])
+    if ON_POSTGRES:
+        assert again.exit_code == 2 and "already holds a demo borough" in again.output
+    else:
+        assert again.exit_code == 0, again.output
+        db.expire_all()
+        assert db.scalar(select(func.count()).select_from(SourceImport)) == 8
+
+
+def test_the_demo_never_touches_a_store_with_real_council_areas(db):
+    from tests import factories
+
+    factories.organisation(db, area="Real Borough")
+    result = runner.invoke(app, ["demo", "run", "--people", "300"])
+    assert result.exit_code == 2 and "holds real council areas" in result.output
