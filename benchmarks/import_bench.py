@@ -14,9 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import numpy as np
-import polars as pl
+from typing import Any
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/safetynet_bench"
@@ -63,6 +61,9 @@ SURNAMES = [
 
 def make_file(path: Path, rows: int, seed: int = 1) -> None:
     """A food-bank style log: 10 columns with missing, swapped and badly formatted values."""
+    import numpy as np
+    import polars as pl
+
     rng = np.random.default_rng(seed)
     people = rows // 3
     person = rng.integers(0, people, rows)
@@ -104,7 +105,9 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
     ).write_csv(path)
 
 
-def _text(values: np.ndarray) -> pl.Series:
+def _text(values: Any) -> Any:
+    import polars as pl
+
     return pl.Series(values.tolist(), dtype=pl.String)
 
 
@@ -204,12 +207,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--worker", nargs=2, metavar=("URL", "FILE"))
+    parser.add_argument("--make-file", metavar="FILE")
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker[0], Path(args.worker[1]))
+    if args.make_file:
+        return make_file(Path(args.make_file), args.rows)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "visits.csv"
-        make_file(path, args.rows)
+        # In a child process: a parent grown by generating the file would inflate the peak RSS
+        # the import workers report (a child's count starts from its parent's at fork).
+        subprocess.run(
+            [sys.executable, __file__, "--make-file", str(path), "--rows", str(args.rows)],
+            check=True,
+        )
         size = path.stat().st_size / 1e6
         stores = [("SQLite", f"sqlite:///{folder}/bench.db"), ("PostgreSQL", fresh_postgres())]
         print(
