@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from safetynet.accounts.cli import agreement_app, org_app, user_app
 from safetynet.demo.cli import demo_app
 from safetynet.errors import SafetynetError
+from safetynet.link.cli import link_app
 from safetynet.sources.cli import import_app
 
 console = Console()
@@ -51,6 +52,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(import_app, name="import")
+app.add_typer(link_app, name="link")
 app.add_typer(demo_app, name="demo")
 
 

@@ -141,6 +141,12 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
         "street",
         "street address",
         "town",
+        "house number",
+        "house no",
+        "street number",
+        "locality",
+        "suburb",
+        "city",
     ),
     "uprn": ("uprn", "property uprn", "unique property reference number"),
     "phone": (

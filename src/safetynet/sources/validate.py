@@ -88,6 +88,14 @@ class Validator:
     mapping: Mapping
     header: list[str]
     today: date = field(default_factory=date.today)
+    # Importing refuses a row with a bad date of birth or no name; linking two files for a
+    # quick look (`lenient`) only blanks the value and warns: the row can still link.
+    lenient: bool = False
+
+    @property
+    def dob_severity(self) -> str:
+        """How a bad date of birth or a missing name counts: an error when importing."""
+        return "warning" if self.lenient else "error"
     formats: dict[str, str | None] = field(default_factory=dict)
     seen_ids: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"row_id": pl.String, "first_row": pl.Int64})
@@ -182,7 +190,7 @@ class Validator:
                 forename.is_null(),
                 fore_col,
                 "forename",
-                "error",
+                self.dob_severity,
                 "no_forename",
                 pl.lit("no forename: a forename and a surname are needed"),
             ),
@@ -191,7 +199,7 @@ class Validator:
                 surname.is_null() & forename.is_not_null(),
                 sur_col,
                 "surname",
-                "error",
+                self.dob_severity,
                 "no_surname",
                 pl.lit("no surname: a forename and a surname are needed"),
             ),
@@ -207,7 +215,7 @@ class Validator:
             raw = frame.get_column(column)
             fmt = self.formats.get(name)
             cleaned = st.dates(raw, fmt)
-            severity = "error" if name == "dob" else "warning"
+            severity = self.dob_severity if name == "dob" else "warning"
             label = st.FORMAT_LABELS.get(fmt or "", fmt or "no known format")
             issues.append(
                 _issues(
@@ -242,7 +250,7 @@ class Validator:
                 too_old,
                 column,
                 "dob",
-                "error",
+                self.dob_severity,
                 "dob_too_old",
                 pl.format("date of birth {} is too long ago (before 1900)", dob),
             ),
@@ -251,7 +259,7 @@ class Validator:
                 future,
                 column,
                 "dob",
-                "error",
+                self.dob_severity,
                 "dob_future",
                 pl.format("date of birth {} is in the future", dob),
             ),

@@ -1,0 +1,1 @@
+"""Record linkage: joining people across partners' lists into residents (Splink)."""

@@ -1,0 +1,194 @@
+"""The comparisons and blocking rules of the linkage model, built for UK people data.
+
+Each comparison's levels run from most to least alike; Splink learns how much each level says
+about two records being the same person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DOB_SWAPPED = (
+    "month(dob_l) = day(dob_r) AND day(dob_l) = month(dob_r) AND year(dob_l) = year(dob_r)"
+)
+NAMES_SWAPPED = (
+    "(forename_first_l = surname_r AND jaro_winkler_similarity(surname_l, "
+    "forename_first_r) >= 0.8) OR (surname_l = forename_first_r AND "
+    "jaro_winkler_similarity(forename_first_l, surname_r) >= 0.8)"
+)
+
+
+def comparisons(present: set[str] | None = None) -> list[Any]:
+    """Forename, surname, date of birth, postcode, address, and exact identifiers.
+
+    With `present` (the columns every input has values in), comparisons of columns some input
+    lacks are left out: a comparison that can never be seen cannot be trained.
+    """
+    built = {
+        "forename_first": _forename,
+        "surname": _surname,
+        "dob": _dob,
+        "postcode": _postcode,
+        "address_numbers": _address_numbers,
+        "address_rest": _address_words,
+        "uprn": lambda: _exact("uprn"),
+        "phone": lambda: _exact("phone"),
+        "email": lambda: _exact("email"),
+    }
+    return [make() for column, make in built.items() if present is None or column in present]
+
+
+def _forename() -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        [
+            cll.NullLevel("forename_first"),
+            cll.ExactMatchLevel("forename").configure(tf_adjustment_column="forename"),
+            cll.ExactMatchLevel("forename_first").configure(tf_adjustment_column="forename_first"),
+            cll.CustomLevel(NAMES_SWAPPED, "forename and surname swapped"),
+            cll.ArrayIntersectLevel("forename_family", 1).configure(
+                label_for_charts="nickname or formal form (Bill / William)"
+            ),
+            cll.JaroWinklerLevel("forename_first", 0.92),
+            cll.DamerauLevenshteinLevel("forename_first", 1),
+            cll.JaroWinklerLevel("forename_first", 0.8),
+            cll.ElseLevel(),
+        ],
+        output_column_name="forename",
+    )
+
+
+def _surname() -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        [
+            cll.NullLevel("surname"),
+            cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+            cll.CustomLevel(NAMES_SWAPPED, "forename and surname swapped"),
+            cll.JaroWinklerLevel("surname", 0.92),
+            cll.DamerauLevenshteinLevel("surname", 2),
+            cll.ArrayIntersectLevel("surname_parts", 1).configure(
+                label_for_charts="shares part of a double-barrelled surname"
+            ),
+            cll.JaroWinklerLevel("surname", 0.8),
+            cll.ElseLevel(),
+        ],
+        output_column_name="surname",
+    )
+
+
+def _dob() -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        [
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel(DOB_SWAPPED, "day and month swapped"),
+            cll.DamerauLevenshteinLevel("dob_text", 1).configure(
+                label_for_charts="one digit wrong or two transposed"
+            ),
+            cll.CustomLevel(
+                "month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r) "
+                "AND abs(year(dob_l) - year(dob_r)) = 1",
+                "one year off",
+            ),
+            cll.AbsoluteDateDifferenceLevel(
+                "dob", input_is_string=False, threshold=1, metric="year"
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name="dob",
+    )
+
+
+def _postcode() -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        [
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
+            cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="same sector"),
+            cll.ExactMatchLevel("postcode_district").configure(label_for_charts="same district"),
+            cll.ElseLevel(),
+        ],
+        output_column_name="postcode",
+    )
+
+
+def _address_numbers() -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        [
+            cll.CustomLevel(
+                "address_numbers_l IS NULL OR address_numbers_r IS NULL "
+                "OR len(address_numbers_l) = 0 OR len(address_numbers_r) = 0"
+            ).configure(is_null_level=True, label_for_charts="no number"),
+            cll.ExactMatchLevel("address_numbers").configure(label_for_charts="same numbers"),
+            cll.ArrayIntersectLevel("address_numbers", 1),
+            cll.ElseLevel(),
+        ],
+        output_column_name="address_numbers",
+    )
+
+
+def _address_words() -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        [
+            cll.NullLevel("address_rest"),
+            cll.ExactMatchLevel("address_rest"),
+            cll.JaroWinklerLevel("address_rest", 0.9),
+            cll.JaroWinklerLevel("address_rest", 0.7),
+            cll.ElseLevel(),
+        ],
+        output_column_name="address_words",
+    )
+
+
+def _exact(name: str) -> Any:
+    from splink.comparison_library import ExactMatch
+
+    return ExactMatch(name)
+
+
+def prediction_blocking_rules() -> list[Any]:
+    """Which pairs are compared at all: any one of these must hold."""
+    from splink import block_on
+
+    return [
+        block_on("forename_first", "surname"),
+        block_on("dob"),
+        block_on("surname", "postcode"),
+        block_on("forename_first", "postcode"),
+        block_on("surname", "postcode_district"),
+        block_on("substr(forename_first, 1, 2)", "substr(surname, 1, 2)", "year(dob)"),
+        block_on("address_rest", "postcode"),
+        block_on("address_rest", "address_numbers"),
+        "l.forename_first = r.surname",  # names written the wrong way round
+        "l.surname = r.forename_first",
+        block_on("substr(address_rest, 1, 6)", "substr(surname, 1, 1)"),
+        block_on("uprn"),
+        block_on("phone"),
+        block_on("email"),
+    ]
+
+
+def training_blocking_rules() -> list[Any]:
+    """Blocks for EM: each leaves out some comparisons, which the others estimate."""
+    from splink import block_on
+
+    # Not same-address blocks: there EM meets mostly relatives and learns "same household"
+    # as "same person" (FIELD-NOTES, Splink).
+    return [block_on("forename_first", "surname"), block_on("dob")]

@@ -1,0 +1,139 @@
+"""Linking two spreadsheets directly, with nothing set up: `safetynet link files A B`.
+
+Each file is read, mapped and standardised exactly as an import would be, but nothing is
+stored: a bad date of birth or a missing name is blanked with a warning rather than refusing
+the file (the row can still link on what else it has), and rows without a row id are left out
+and counted. Postcodes that are mostly not UK ones are compared as given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from safetynet.config import get_settings
+from safetynet.errors import InvalidInput
+from safetynet.link import model, prepare
+from safetynet.sources.mapping import build_mapping, read_mapping_file
+from safetynet.sources.readers import open_table
+from safetynet.sources.validate import Validator
+
+DEFAULT_THRESHOLD = 0.5  # where a match is likelier than not: needs no ground truth
+
+
+@dataclass
+class FileSide:
+    """One file to link and how to read it."""
+
+    path: Path
+    row_id: str | None = None
+    mapping_file: Path | None = None
+    sheet: str | None = None
+
+
+@dataclass
+class ListRead:
+    """A file's standardised records and what was left out."""
+
+    name: str
+    records: pl.DataFrame
+    rows: int = 0
+    skipped: int = 0
+    warnings: int = 0
+    postcode_warnings: int = 0
+    one_per_person: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def read_list(side: FileSide) -> ListRead:
+    """Read, map and standardise a file in memory (nothing stored)."""
+    overrides = read_mapping_file(side.mapping_file) if side.mapping_file else {}
+    if side.row_id:
+        overrides["row_id"] = side.row_id
+    options = overrides.get("options") or {}
+    opened = open_table(
+        side.path,
+        sheet=side.sheet or options.get("sheet"),
+        batch_rows=get_settings().import_batch_rows,
+        encoding=options.get("encoding"),
+        delimiter=options.get("delimiter"),
+    )
+    mapping = build_mapping(opened.header, overrides, file_name=side.path.name)
+    validator = Validator(mapping, opened.header, lenient=True)
+    read = ListRead(side.path.name, pl.DataFrame())
+    frames = []
+    for batch in opened.batches:
+        result = validator.run(batch)
+        frames.append(result.records)
+        read.rows += len(batch.rows)
+        read.skipped += result.rejected.height
+        warned = result.issues.filter(pl.col("severity") == "warning")
+        read.warnings += warned.height
+        read.postcode_warnings += warned.filter(pl.col("field") == "postcode").height
+    if not frames or not sum(f.height for f in frames):
+        raise InvalidInput(f"{side.path.name} has no rows with a row id and a name to link.")
+    read.records = _foreign_postcodes(
+        pl.concat(frames, how="diagonal_relaxed").with_columns(pl.col("row_id").alias("record_id")),
+        read,
+    )
+    if "person_ref" in read.records.columns:
+        refs = read.records.get_column("person_ref").drop_nulls()
+        read.one_per_person = refs.n_unique() == refs.len()
+    return read
+
+
+def _foreign_postcodes(records: pl.DataFrame, read: ListRead) -> pl.DataFrame:
+    """When most postcodes are not UK ones (another country's list), compare them as given."""
+    if "postcode_raw" not in records.columns:
+        return records
+    given = records.get_column("postcode_raw").drop_nulls()
+    valid = records.get_column("postcode").drop_nulls()
+    if given.len() == 0 or valid.len() * 2 > given.len():
+        return records
+    read.notes.append("most postcodes are not UK postcodes: compared exactly as given")
+    read.warnings -= read.postcode_warnings
+    squashed = pl.col("postcode_raw").str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    return records.with_columns(squashed.alias("postcode"))
+
+
+@dataclass
+class FileLink:
+    """Matched pairs between two files and how they were found."""
+
+    a: ListRead
+    b: ListRead
+    pairs: pl.DataFrame
+    candidates: int
+    one_to_one: bool
+
+
+def link_files(a: FileSide, b: FileSide, *, threshold: float = DEFAULT_THRESHOLD) -> FileLink:
+    """Train a model on the two files themselves and return the pairs judged to match."""
+    left, right = read_list(a), read_list(b)
+    linker = model.build(
+        [prepare.for_linkage(left.records, "a"), prepare.for_linkage(right.records, "b")],
+        link_type="link_only",
+    )
+    linker.train()
+    scored = linker.predict(threshold=min(threshold, 0.05))
+    scored = _oriented(scored)
+    matches = scored.filter(pl.col("match_probability") >= threshold)
+    one_to_one = left.one_per_person and right.one_per_person
+    if one_to_one:
+        matches = model.one_to_one(matches, left="id_a", right="id_b")
+    return FileLink(
+        left, right, matches.sort("match_weight", descending=True), scored.height, one_to_one
+    )
+
+
+def _oriented(scored: pl.DataFrame) -> pl.DataFrame:
+    """Pairs as (id in file A, id in file B), whichever side Splink put each on."""
+    a_left = pl.col("source_dataset_l") == "a"
+    return scored.select(
+        pl.when(a_left).then(pl.col("unique_id_l")).otherwise(pl.col("unique_id_r")).alias("id_a"),
+        pl.when(a_left).then(pl.col("unique_id_r")).otherwise(pl.col("unique_id_l")).alias("id_b"),
+        pl.col("match_probability").round(6),
+        pl.col("match_weight").round(3),
+    )

@@ -1,0 +1,99 @@
+"""Splink behind a small facade: build a linker, train it, score pairs, decide matches.
+
+Training needs no ground truth: u-probabilities from random pairs, m-probabilities by EM over
+several blocking rules, the prior from strict deterministic rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from safetynet.link import comparisons
+
+LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
+PRIOR_RULES_RECALL = 0.8  # share of true matches the strict rules are assumed to find
+
+
+@dataclass
+class LinkModel:
+    """A Splink linker over registered inputs, and its DuckDB connection."""
+
+    linker: Any
+    db_api: Any
+
+    def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
+        """Estimate the prior, u by random sampling, and m by EM over each training block."""
+        from splink import block_on
+
+        training = self.linker.training
+        training.estimate_probability_two_random_records_match(
+            [
+                block_on("forename_first", "surname", "dob"),
+                block_on("forename_first", "dob", "postcode"),
+            ],
+            recall=PRIOR_RULES_RECALL,
+        )
+        training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        for rule in comparisons.training_blocking_rules():
+            training.estimate_parameters_using_expectation_maximisation(rule)
+
+    def predict(self, threshold: float) -> pl.DataFrame:
+        """Scored pairs at or above `threshold` match probability."""
+        scored = self.linker.inference.predict(threshold_match_probability=threshold)
+        relation = scored.as_duckdbpyrelation()
+        frame = pl.from_arrow(relation.arrow())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def settings_json(self) -> dict[str, Any]:
+        """The trained model, to save with a run and inspect later."""
+        settings: dict[str, Any] = self.linker.misc.save_model_to_json()
+        return settings
+
+
+def build(frames: list[pl.DataFrame], *, link_type: LinkType) -> LinkModel:
+    """A linker over prepared frames: `link_only` between lists, or `link_and_dedupe`."""
+    from splink import Linker, SettingsCreator
+    from splink.backends.duckdb import DuckDBAPI
+
+    db_api = DuckDBAPI()
+    inputs = [db_api.register(frame.to_arrow()) for frame in frames]
+    settings = SettingsCreator(
+        link_type=link_type,
+        comparisons=comparisons.comparisons(columns_with_values(frames)),
+        blocking_rules_to_generate_predictions=comparisons.prediction_blocking_rules(),
+        retain_intermediate_calculation_columns=False,
+    )
+    # Splink logs its progress to stderr at INFO; our commands print their own summary.
+    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api)
+
+
+def columns_with_values(frames: list[pl.DataFrame]) -> set[str]:
+    """Columns holding at least one value in every frame."""
+    present = [{c for c in f.columns if f.get_column(c).drop_nulls().len()} for f in frames]
+    return set.intersection(*present)
+
+
+def one_to_one(
+    pairs: pl.DataFrame, *, left: str = "unique_id_l", right: str = "unique_id_r"
+) -> pl.DataFrame:
+    """Keep each record's strongest pair only, strongest first (a greedy assignment).
+
+    Between two one-record-per-person lists a person has at most one match; a weaker second
+    candidate is a relative or a namesake.
+    """
+    taken_left: set[str] = set()
+    taken_right: set[str] = set()
+    keep: list[int] = []
+    ordered = pairs.with_row_index("__i").sort("match_weight", descending=True)
+    for index, a, b in ordered.select("__i", left, right).iter_rows():
+        if a in taken_left or b in taken_right:
+            continue
+        taken_left.add(a)
+        taken_right.add(b)
+        keep.append(index)
+    return pairs.with_row_index("__i").filter(pl.col("__i").is_in(keep)).drop("__i")

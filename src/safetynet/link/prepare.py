@@ -1,0 +1,97 @@
+"""Shaping standardised records into the columns the linkage model compares.
+
+Pure polars: names lower-cased with their nickname families, dates of birth as dates and text,
+postcodes split into district and sector, an address's numbers (flat, house) apart from its
+words.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+LINK_COLUMNS = (
+    "unique_id",
+    "source_dataset",
+    "forename",
+    "forename_first",
+    "forename_family",
+    "surname",
+    "surname_parts",
+    "dob",
+    "dob_text",
+    "postcode",
+    "postcode_sector",
+    "postcode_district",
+    "address_numbers",
+    "address_rest",
+    "uprn",
+    "phone",
+    "email",
+)
+
+
+@lru_cache
+def _nick_namer() -> Any:
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+def name_families(forenames: pl.Series) -> pl.Series:
+    """Each first name with its formal forms and diminutives (Bill -> bill, william, will...).
+
+    Names can belong to several families (a nickname may shorten two names), so this is a
+    list per name, compared by intersection — never a single 'canonical' pick.
+    """
+    namer = _nick_namer()
+    distinct = forenames.drop_nulls().unique().to_list()
+    families = {
+        name: sorted({name} | namer.canonicals_of(name) | namer.nicknames_of(name))
+        for name in distinct
+    }
+    return forenames.replace_strict(families, default=None, return_dtype=pl.List(pl.String))
+
+
+def for_linkage(records: pl.DataFrame, dataset: str) -> pl.DataFrame:
+    """Records (with `record_id` and standardised fields) as Splink input for one dataset."""
+
+    def col(name: str, dtype: Any = pl.String) -> pl.Expr:
+        if name in records.columns:
+            return pl.col(name).cast(dtype)
+        return pl.lit(None, dtype=dtype)
+
+    forename = col("forename").str.to_lowercase().str.replace_all(r"[^a-z' \-]", "")
+    surname = col("surname").str.to_lowercase().str.replace_all(r"[^a-z' \-]", "")
+    address = col("address").str.to_lowercase()
+    frame = records.select(
+        pl.col("record_id").cast(pl.String).alias("unique_id"),
+        pl.lit(dataset).alias("source_dataset"),
+        forename.str.strip_chars().alias("forename"),
+        forename.str.extract(r"^([^ \-]+)", 1).alias("forename_first"),
+        surname.str.strip_chars().alias("surname"),
+        surname.str.split(by="-").list.eval(pl.element().str.strip_chars()).alias("surname_parts"),
+        col("dob", pl.Date).alias("dob"),
+        col("dob", pl.Date).dt.strftime("%Y%m%d").alias("dob_text"),
+        col("postcode").alias("postcode"),
+        col("postcode").str.extract(r"^(\S+ \d)[A-Z]{2}$", 1).alias("postcode_sector"),
+        col("postcode").str.extract(r"^(\S+) \d[A-Z]{2}$", 1).alias("postcode_district"),
+        address.str.extract_all(r"\d+[a-z]?").list.sort().alias("address_numbers"),
+        address.str.replace_all(r"\d+[a-z]?", " ")
+        .str.replace_all(r"[^a-z ]", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .alias("address_rest"),
+        col("uprn").alias("uprn"),
+        col("phone").alias("phone"),
+        col("email").alias("email"),
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("forename", "forename_first", "surname", "address_rest")
+    )
+    return frame.with_columns(
+        name_families(frame.get_column("forename_first")).alias("forename_family")
+    ).select(LINK_COLUMNS)
