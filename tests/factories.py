@@ -9,30 +9,9 @@ from sqlalchemy.orm import Session
 
 from safetynet.accounts import service as accounts
 from safetynet.accounts.models import DataSharingAgreement, Organisation
+from safetynet.sources.mapping import AGREEMENT_FIELDS
 
-ALL_FIELDS = [
-    "row_id",
-    "person_ref",
-    "forename",
-    "surname",
-    "full_name",
-    "dob",
-    "postcode",
-    "address",
-    "uprn",
-    "phone",
-    "email",
-    "visit_date",
-    "household_ref",
-    "tenure",
-    "rent_amount",
-    "rent_period",
-    "children_count",
-    "award_start",
-    "award_end",
-    "amount",
-    "extras",
-]
+ALL_FIELDS = list(AGREEMENT_FIELDS)
 
 
 def organisation(

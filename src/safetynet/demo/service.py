@@ -15,33 +15,12 @@ from safetynet.accounts.models import Organisation, Tenant
 from safetynet.accounts.passwords import generate_password
 from safetynet.errors import Conflict
 from safetynet.sources import service as sources
+from safetynet.sources.mapping import AGREEMENT_FIELDS
 
 DEMO_AREA = "Demo Borough"
 DEMO_AREA_SLUG = "demo-borough"
 ACTOR = "demo"
-COUNCIL_FIELDS = [
-    "row_id",
-    "person_ref",
-    "forename",
-    "surname",
-    "full_name",
-    "dob",
-    "postcode",
-    "address",
-    "uprn",
-    "phone",
-    "email",
-    "household_ref",
-    "tenure",
-    "rent_amount",
-    "rent_period",
-    "children_count",
-    "award_start",
-    "award_end",
-    "amount",
-    "visit_date",
-    "extras",
-]
+COUNCIL_FIELDS = list(AGREEMENT_FIELDS)  # the council's own lists may hold any field
 PARTNER_FIELDS = [
     "row_id",
     "person_ref",

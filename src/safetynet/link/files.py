@@ -13,11 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-from safetynet.config import get_settings
 from safetynet.errors import InvalidInput
 from safetynet.link import model, prepare
+from safetynet.sources.imports import open_partner_file
 from safetynet.sources.mapping import build_mapping, read_mapping_file
-from safetynet.sources.readers import open_table
 from safetynet.sources.validate import Validator
 
 DEFAULT_THRESHOLD = 0.5  # where a match is likelier than not: needs no ground truth
@@ -52,14 +51,7 @@ def read_list(side: FileSide) -> ListRead:
     overrides = read_mapping_file(side.mapping_file) if side.mapping_file else {}
     if side.row_id:
         overrides["row_id"] = side.row_id
-    options = overrides.get("options") or {}
-    opened = open_table(
-        side.path,
-        sheet=side.sheet or options.get("sheet"),
-        batch_rows=get_settings().import_batch_rows,
-        encoding=options.get("encoding"),
-        delimiter=options.get("delimiter"),
-    )
+    opened = open_partner_file(side.path, overrides, side.sheet)
     mapping = build_mapping(opened.header, overrides, file_name=side.path.name)
     validator = Validator(mapping, opened.header, lenient=True)
     read = ListRead(side.path.name, pl.DataFrame())

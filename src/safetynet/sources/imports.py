@@ -105,7 +105,7 @@ def run_import(
     """Read, map, standardise, validate and store a partner file in one transaction."""
     organisation = get_organisation(session, request.organisation)
     overrides = read_mapping_file(request.mapping_file) if request.mapping_file else {}
-    opened = _open(request, overrides)
+    opened = open_partner_file(request.path, overrides, request.sheet)
     mapping = build_mapping(
         opened.header,
         overrides,
@@ -130,17 +130,19 @@ def run_import(
         raise
 
 
-def _open(request: ImportRequest, overrides: dict[str, Any]) -> OpenedFile:
+def open_partner_file(path: Path, overrides: dict[str, Any], sheet: str | None) -> OpenedFile:
+    """Open a partner file with the mapping file's reading options, within the size limit."""
     options = overrides.get("options") or {}
-    size = request.path.stat().st_size if request.path.is_file() else 0
-    if size > get_settings().import_max_bytes:
+    limit = get_settings().import_max_bytes
+    size = path.stat().st_size if path.is_file() else 0
+    if size > limit:
         raise FileProblem(
-            f"{request.path.name} is {size:,} bytes, more than the "
-            f"{get_settings().import_max_bytes:,} allowed (SAFETYNET_IMPORT_MAX_BYTES)."
+            f"{path.name} is {size:,} bytes, more than the {limit:,} allowed "
+            "(SAFETYNET_IMPORT_MAX_BYTES)."
         )
     return open_table(
-        request.path,
-        sheet=request.sheet or options.get("sheet"),
+        path,
+        sheet=sheet or options.get("sheet"),
         batch_rows=get_settings().import_batch_rows,
         encoding=options.get("encoding"),
         delimiter=options.get("delimiter"),

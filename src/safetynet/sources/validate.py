@@ -96,6 +96,7 @@ class Validator:
     def dob_severity(self) -> str:
         """How a bad date of birth or a missing name counts: an error when importing."""
         return "warning" if self.lenient else "error"
+
     formats: dict[str, str | None] = field(default_factory=dict)
     seen_ids: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"row_id": pl.String, "first_row": pl.Int64})
