@@ -60,21 +60,16 @@ def demo_run(
 
 
 def _summary(imports: list, names: dict[str, str]) -> None:
-    table = Table(
-        "Partner and list",
-        "File",
-        "Loaded",
-        "Rejected",
-        "Rejected because",
-        "Warnings",
-        "Warned about",
-        title="What was imported",
-        title_justify="left",
-    )
+    table = Table(title="What was imported", title_justify="left")
+    table.add_column("Partner and list", overflow="fold")
+    for heading in ("Loaded", "Rejected"):
+        table.add_column(heading, justify="right")
+    table.add_column("Rejected because", overflow="fold")
+    table.add_column("Warnings", justify="right")
+    table.add_column("Warned about", overflow="fold")
     for item, outcome in imports:
         table.add_row(
-            f"{names.get(item.org, item.org)}\n[dim]{item.source} ({item.kind})[/]",
-            item.path.name,
+            f"{names.get(item.org, item.org)}\n[dim]{item.path.name}[/]",
             f"{outcome.rows_loaded:,}",
             f"{outcome.rows_rejected:,}",
             _reasons(outcome.top_reasons("error")),
@@ -82,6 +77,10 @@ def _summary(imports: list, names: dict[str, str]) -> None:
             _reasons(outcome.top_reasons("warning", 2)),
         )
     console.print(table)
+    console.print(
+        "Rejected rows are kept aside: `safetynet import list`, then "
+        "`safetynet import issues ID` or `safetynet import rejected ID --out FILE`."
+    )
 
 
 def _reasons(reasons: list[tuple[str, int]]) -> str:
@@ -89,14 +88,11 @@ def _reasons(reasons: list[tuple[str, int]]) -> str:
 
 
 def _logins(logins: list) -> None:
-    table = Table(
-        "Email",
-        "Role",
-        "Organisation",
-        "Password",
-        title="Demo logins (shown once)",
-        title_justify="left",
-    )
+    console.print("\n[bold]Demo logins[/] (random passwords for this demo store, shown once):")
     for login in logins:
-        table.add_row(login.email, login.role, login.organisation, login.password)
-    console.print(table)
+        console.print(
+            f"  {login.role:<10} {login.organisation:<17} {login.email}  "
+            f"password: {login.password}",
+            highlight=False,
+            soft_wrap=True,
+        )
