@@ -55,3 +55,50 @@ def link_files(
         f"[green]{result.pairs.height:,} matching pairs[/] (probability ≥ "
         f"{threshold}; {rule}) of {result.candidates:,} candidates, written to {out}."
     )
+
+
+@link_app.command("run")
+def link_run(
+    area: str = typer.Option(None, help="Council area to link (needed when there are several)."),
+    threshold: float = typer.Option(
+        0.5, min=0.0, max=1.0, help="Match probability at which records join a resident."
+    ),
+) -> None:
+    """Link every current record of the area into residents (one per real person)."""
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.link import runs
+
+    with open_session() as session, console.status("Training, scoring and clustering"):
+        run = runs.run_linkage(session, area=area, actor=cli_actor(), threshold=threshold)
+    counts = run.counts
+    console.print(
+        f"[green]Link run {run.id}[/]: {counts['records']:,} records from "
+        f"{counts['sources']} sources -> {counts['residents']:,} residents "
+        f"({counts['residents_kept']:,} kept their ids); "
+        f"{run.timings['link_seconds']} s."
+    )
+
+
+@link_app.command("runs")
+def link_runs() -> None:
+    """List link runs, newest first."""
+    from rich.table import Table
+
+    from safetynet.db import open_session
+    from safetynet.link import runs
+
+    table = Table("Run", "Finished (UTC)", "Records", "Residents", "Ids kept", "Seconds", "By")
+    with open_session() as session:
+        for run in runs.list_runs(session):
+            c = run.counts
+            table.add_row(
+                str(run.id),
+                f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else run.status,
+                f"{c.get('records', 0):,}",
+                f"{c.get('residents', 0):,}",
+                f"{c.get('residents_kept', 0):,}",
+                str(run.timings.get("link_seconds", "")),
+                run.started_by,
+            )
+    console.print(table)

@@ -1,0 +1,248 @@
+"""A link run: read a council area's current records, link them, cluster them into residents,
+and write the residents back in one transaction, keeping resident ids stable across runs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from safetynet import audit
+from safetynet.accounts.models import Tenant
+from safetynet.db import utcnow
+from safetynet.errors import InvalidInput
+from safetynet.link import model, prepare
+from safetynet.link.models import LinkRun, Resident, ResidentRecord
+from safetynet.sources.models import ImportStatus, Record, SourceImport
+from safetynet.sources.store import Bulk
+
+MATCH_THRESHOLD = 0.5
+RECORD_FIELDS = (
+    "source_id",
+    "person_ref",
+    "forename",
+    "surname",
+    "dob",
+    "postcode",
+    "address",
+    "uprn",
+    "phone",
+    "email",
+)
+
+
+def tenant_named(session: Session, name: str | None) -> Tenant:
+    """The council area to link: the one named, or the only one there is."""
+    query = select(Tenant)
+    if name:
+        query = query.where((Tenant.slug == name) | (Tenant.name == name))
+    found = list(session.scalars(query.limit(2)))
+    if len(found) != 1:
+        raise InvalidInput(
+            "Name the council area to link with --area (its name or short name)."
+            if found or not name
+            else f"There is no council area called '{name}'."
+        )
+    return found[0]
+
+
+def current_records(session: Session, tenant_id: int) -> pl.DataFrame:
+    """The area's records from active imports, with the fields linkage compares."""
+    columns = [Record.id.label("record_id"), *(getattr(Record, f) for f in RECORD_FIELDS)]
+    rows = session.execute(
+        select(*columns)
+        .join(SourceImport, Record.import_id == SourceImport.id)
+        .where(Record.tenant_id == tenant_id, SourceImport.status == ImportStatus.ACTIVE)
+        .order_by(Record.id)
+    ).all()
+    schema = {
+        "record_id": pl.Int64,
+        "source_id": pl.Int64,
+        "person_ref": pl.String,
+        "forename": pl.String,
+        "surname": pl.String,
+        "dob": pl.Date,
+        "postcode": pl.String,
+        "address": pl.String,
+        "uprn": pl.String,
+        "phone": pl.String,
+        "email": pl.String,
+    }
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+@dataclass
+class Clustering:
+    """Each record's cluster, and what the model said."""
+
+    clusters: pl.DataFrame  # record_id, cluster
+    pairs: int
+    matches: int
+    model: dict
+
+
+def cluster_records(records: pl.DataFrame, *, threshold: float) -> Clustering:
+    """Link and dedupe across sources; repeat visits under one person reference stay together."""
+    frames = [
+        prepare.for_linkage(group, str(key[0]))
+        for key, group in records.group_by("source_id", maintain_order=True)
+    ]
+    linker = model.build(frames, link_type="link_and_dedupe" if len(frames) > 1 else "dedupe_only")
+    linker.train()
+    scored = linker.predict(threshold=threshold)
+    edges = pl.concat([scored.select("unique_id_l", "unique_id_r"), _same_person_ref(records)])
+    nodes = records.select(pl.col("record_id").cast(pl.String).alias("unique_id"))
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    clustered = cluster_pairwise_predictions_at_threshold(
+        nodes.to_arrow(), edges.to_arrow(), linker.db_api, node_id_column_name="unique_id"
+    )
+    frame = pl.from_arrow(clustered.as_duckdbpyrelation().arrow())
+    assert isinstance(frame, pl.DataFrame)
+    clusters = frame.select(
+        pl.col("unique_id").cast(pl.Int64).alias("record_id"),
+        pl.col("cluster_id").cast(pl.String).alias("cluster"),
+    )
+    return Clustering(clusters, scored.height, scored.height, linker.settings_json())
+
+
+def _same_person_ref(records: pl.DataFrame) -> pl.DataFrame:
+    """Edges joining each record to the first with the same source and person reference."""
+    keyed = records.filter(pl.col("person_ref").is_not_null()).with_columns(
+        pl.col("record_id").min().over("source_id", "person_ref").alias("first")
+    )
+    return keyed.filter(pl.col("record_id") != pl.col("first")).select(
+        pl.col("first").cast(pl.String).alias("unique_id_l"),
+        pl.col("record_id").cast(pl.String).alias("unique_id_r"),
+    )
+
+
+def stable_ids(clusters: pl.DataFrame, previous: pl.DataFrame) -> dict[str, int]:
+    """Previous resident ids for new clusters: where records stay together the id stays.
+
+    On a split the larger part keeps the id; on a merge the older (smaller) id survives.
+    """
+    overlap = (
+        clusters.join(previous, on="record_id")
+        .group_by("cluster", "resident_id")
+        .len()
+        .sort(["len", "resident_id"], descending=[True, False])
+    )
+    kept: dict[str, int] = {}
+    taken: set[int] = set()
+    for cluster, resident_id, _count in overlap.iter_rows():
+        if cluster not in kept and resident_id not in taken:
+            kept[cluster] = resident_id
+            taken.add(resident_id)
+    return kept
+
+
+def run_linkage(
+    session: Session, *, area: str | None, actor: str, threshold: float = MATCH_THRESHOLD
+) -> LinkRun:
+    """Link the area's current records into residents and write them back whole."""
+    tenant = tenant_named(session, area)
+    records = current_records(session, tenant.id)
+    if records.height < 2:
+        raise InvalidInput(
+            f"{tenant.name} has {records.height} current record(s): import "
+            "partners' lists before linking."
+        )
+    started = time.perf_counter()
+    clustering = cluster_records(records, threshold=threshold)
+    seconds = round(time.perf_counter() - started, 1)
+    try:
+        run = _write(session, tenant, records, clustering, actor, threshold, seconds)
+    except BaseException:
+        session.rollback()
+        raise
+    return run
+
+
+def _write(
+    session: Session,
+    tenant: Tenant,
+    records: pl.DataFrame,
+    clustering: Clustering,
+    actor: str,
+    threshold: float,
+    seconds: float,
+) -> LinkRun:
+    run = LinkRun(
+        tenant_id=tenant.id,
+        status="finished",
+        started_by=actor,
+        model=clustering.model,
+        thresholds={"match_probability": threshold},
+    )
+    session.add(run)
+    session.flush()
+    previous = _previous(session, tenant.id)
+    kept = stable_ids(clustering.clusters, previous)
+    ids = dict(kept)
+    for cluster in clustering.clusters.get_column("cluster").unique().sort().to_list():
+        if cluster not in ids:
+            resident = Resident(tenant_id=tenant.id, created_by_run_id=run.id)
+            session.add(resident)
+            session.flush()
+            ids[cluster] = resident.id
+    _end_unused(session, previous, set(kept.values()), run.id)
+    session.execute(
+        delete(ResidentRecord).where(
+            ResidentRecord.record_id.in_(previous.get_column("record_id").to_list())
+        )
+    )
+    mapping = clustering.clusters.with_columns(
+        pl.col("cluster").replace_strict(ids, return_dtype=pl.Int64).alias("resident_id"),
+        pl.lit(run.id).alias("run_id"),
+    )
+    Bulk.of(session).write_rows("resident_records", ("record_id", "resident_id", "run_id"), mapping)
+    residents = len(ids)
+    run.counts = {
+        "records": records.height,
+        "pairs_scored": clustering.pairs,
+        "residents": residents,
+        "residents_kept": len(kept),
+        "sources": records.get_column("source_id").n_unique(),
+    }
+    run.timings = {"link_seconds": seconds}
+    run.finished_at = utcnow()
+    audit.record(
+        session,
+        actor=actor,
+        action="link.run",
+        entity_type="link_run",
+        entity_id=run.id,
+        tenant_id=tenant.id,
+        detail=run.counts,
+    )
+    session.commit()
+    return run
+
+
+def _previous(session: Session, tenant_id: int) -> pl.DataFrame:
+    rows = session.execute(
+        select(ResidentRecord.record_id, ResidentRecord.resident_id)
+        .join(Resident, Resident.id == ResidentRecord.resident_id)
+        .where(Resident.tenant_id == tenant_id)
+    ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"record_id": pl.Int64, "resident_id": pl.Int64},
+        orient="row",
+    )
+
+
+def _end_unused(session: Session, previous: pl.DataFrame, kept: set[int], run_id: int) -> None:
+    """Residents whose records all went to others (merged or re-split) end with this run."""
+    unused = set(previous.get_column("resident_id").unique().to_list()) - kept
+    for resident in session.scalars(select(Resident).where(Resident.id.in_(unused))):
+        resident.ended_by_run_id = run_id
+
+
+def list_runs(session: Session, limit: int = 20) -> list[LinkRun]:
+    """Link runs, newest first."""
+    return list(session.scalars(select(LinkRun).order_by(LinkRun.id.desc()).limit(limit)))
