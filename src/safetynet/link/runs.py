@@ -79,8 +79,7 @@ class Clustering:
     """Each record's cluster, and what the model said."""
 
     clusters: pl.DataFrame  # record_id, cluster
-    pairs: int
-    matches: int
+    pairs: int  # scored at or above the threshold, before clustering
     model: dict
 
 
@@ -106,7 +105,7 @@ def cluster_records(records: pl.DataFrame, *, threshold: float) -> Clustering:
         pl.col("unique_id").cast(pl.Int64).alias("record_id"),
         pl.col("cluster_id").cast(pl.String).alias("cluster"),
     )
-    return Clustering(clusters, scored.height, scored.height, linker.settings_json())
+    return Clustering(clusters, scored.height, linker.settings_json())
 
 
 def _same_person_ref(records: pl.DataFrame) -> pl.DataFrame:
