@@ -192,3 +192,19 @@ def training_blocking_rules() -> list[Any]:
     # Not same-address blocks: there EM meets mostly relatives and learns "same household"
     # as "same person" (FIELD-NOTES, Splink).
     return [block_on("forename_first", "surname"), block_on("dob")]
+
+
+def level_gamma(comparison: str, label: str) -> int:
+    """The comparison-vector value Splink gives the level labelled `label` of `comparison`.
+
+    Splink numbers a comparison's non-null levels from the bottom (else = 0) upwards, so rules
+    that read gammas ask here rather than hard-coding numbers that move when a level is added.
+    """
+    for built in comparisons():
+        spec = built.get_comparison("duckdb").as_dict()
+        if spec["output_column_name"] != comparison:
+            continue
+        levels = [lv for lv in spec["comparison_levels"] if not lv.get("is_null_level")]
+        labels = [lv.get("label_for_charts") or lv["sql_condition"] for lv in levels]
+        return len(levels) - 1 - labels.index(label)
+    raise KeyError(comparison)

@@ -55,8 +55,14 @@ class LinkModel:
         return settings
 
 
-def build(frames: list[pl.DataFrame], *, link_type: LinkType) -> LinkModel:
-    """A linker over prepared frames: `link_only` between lists, or `link_and_dedupe`."""
+def build(
+    frames: list[pl.DataFrame], *, link_type: LinkType, explainable: bool = False
+) -> LinkModel:
+    """A linker over prepared frames: `link_only` between lists, or `link_and_dedupe`.
+
+    `explainable` keeps each scored pair's comparison levels and weights, which the decision
+    rule and the review queue's explanations read (and which cost memory on big runs).
+    """
     from splink import Linker, SettingsCreator
     from splink.backends.duckdb import DuckDBAPI
 
@@ -66,7 +72,7 @@ def build(frames: list[pl.DataFrame], *, link_type: LinkType) -> LinkModel:
         link_type=link_type,
         comparisons=comparisons.comparisons(columns_with_values(frames)),
         blocking_rules_to_generate_predictions=comparisons.prediction_blocking_rules(),
-        retain_intermediate_calculation_columns=False,
+        retain_intermediate_calculation_columns=explainable,
     )
     # Splink logs its progress to stderr at INFO; our commands print their own summary.
     return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api)
@@ -97,3 +103,16 @@ def one_to_one(
         taken_right.add(b)
         keep.append(index)
     return pairs.with_row_index("__i").filter(pl.col("__i").is_in(keep)).drop("__i")
+
+
+def from_saved(frames: list[pl.DataFrame], saved: dict[str, Any]) -> LinkModel:
+    """A linker over prepared frames with a run's trained model, to score or explain pairs."""
+    from splink import Linker
+    from splink.backends.duckdb import DuckDBAPI
+
+    db_api = DuckDBAPI()
+    inputs = [db_api.register(frame.to_arrow()) for frame in frames]
+    settings = dict(
+        saved, retain_intermediate_calculation_columns=True, retain_matching_columns=True
+    )
+    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api)

@@ -14,12 +14,13 @@ from safetynet import audit
 from safetynet.accounts.models import Tenant
 from safetynet.db import utcnow
 from safetynet.errors import InvalidInput
-from safetynet.link import model, prepare
+from safetynet.link import decide, explain, model, prepare, review
 from safetynet.link.models import LinkRun, Resident, ResidentRecord
-from safetynet.sources.models import ImportStatus, Record, SourceImport
+from safetynet.sources.models import ImportStatus, Record, Source, SourceImport
 from safetynet.sources.store import Bulk
 
 MATCH_THRESHOLD = 0.5
+REVIEW_BAND = (0.2, 0.9)  # pairs scored in here go to the review queue
 RECORD_FIELDS = (
     "source_id",
     "person_ref",
@@ -53,8 +54,9 @@ def current_records(session: Session, tenant_id: int) -> pl.DataFrame:
     """The area's records from active imports, with the fields linkage compares."""
     columns = [Record.id.label("record_id"), *(getattr(Record, f) for f in RECORD_FIELDS)]
     rows = session.execute(
-        select(*columns)
+        select(*columns, Source.mode, Source.kind)
         .join(SourceImport, Record.import_id == SourceImport.id)
+        .join(Source, Source.id == Record.source_id)
         .where(Record.tenant_id == tenant_id, SourceImport.status == ImportStatus.ACTIVE)
         .order_by(Record.id)
     ).all()
@@ -70,42 +72,84 @@ def current_records(session: Session, tenant_id: int) -> pl.DataFrame:
         "uprn": pl.String,
         "phone": pl.String,
         "email": pl.String,
+        "mode": pl.String,
+        "kind": pl.String,
     }
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
 @dataclass
 class Clustering:
-    """Each record's cluster, and what the model said."""
+    """Each record's cluster, what the model said, and the pairs it was unsure of."""
 
     clusters: pl.DataFrame  # record_id, cluster
-    pairs: int  # scored at or above the threshold, before clustering
+    pairs: int  # accepted by the decision rule, before clustering
+    kept_apart: int  # scored as matches but kept apart as relatives at one address
     model: dict
+    uncertain: pl.DataFrame  # the review queue's pairs: ids, probability, weight, priority
+    explanations: list[list[dict]]  # why the model scored each uncertain pair as it did
+    rulings: int = 0  # people's rulings that applied to these records
 
 
-def cluster_records(records: pl.DataFrame, *, threshold: float) -> Clustering:
-    """Link and dedupe across sources; repeat visits under one person reference stay together."""
+def cluster_records(
+    records: pl.DataFrame,
+    *,
+    threshold: float,
+    constraints: decide.Constraints | None = None,
+    review_band: tuple[float, float] = REVIEW_BAND,
+) -> Clustering:
+    """Link and dedupe across sources under the default decision rule and people's rulings;
+    repeat visits under one person reference stay together."""
     frames = [
         prepare.for_linkage(group, str(key[0]))
         for key, group in records.group_by("source_id", maintain_order=True)
     ]
-    linker = model.build(frames, link_type="link_and_dedupe" if len(frames) > 1 else "dedupe_only")
+    linker = model.build(
+        frames,
+        link_type="link_and_dedupe" if len(frames) > 1 else "dedupe_only",
+        explainable=True,
+    )
     linker.train()
-    scored = linker.predict(threshold=threshold)
-    edges = pl.concat([scored.select("unique_id_l", "unique_id_r"), _same_person_ref(records)])
-    nodes = records.select(pl.col("record_id").cast(pl.String).alias("unique_id"))
+    scored = linker.predict(threshold=min(threshold, review_band[0]))
+    snapshots = {str(s) for s in records.filter(pl.col("mode") == "snapshot")["source_id"].unique()}
+    matched, kept_apart = decide.matches(scored, threshold=threshold, snapshots=snapshots)
+    constraints = constraints or decide.Constraints([], [])
+    edges = pl.concat([constraints.edges(matched), _same_person_ref(records)])
+    clusters = constraints.separate(_components(records, edges, linker), edges)
+    inside = scored.filter(pl.col("match_probability").is_between(*review_band, closed="left"))
+    uncertain = review.candidates(inside, clusters, records)
+    explanations = explain.waterfalls(linker.linker, inside[uncertain["row"].to_list()])
+    return Clustering(
+        clusters,
+        matched.height,
+        kept_apart,
+        linker.settings_json(),
+        uncertain.drop("row"),
+        explanations,
+        len(constraints.must) + len(constraints.cannot),
+    )
+
+
+def _components(
+    records: pl.DataFrame, edges: pl.DataFrame, linker: model.LinkModel
+) -> pl.DataFrame:
+    """Connected components of the accepted edges (Splink's clustering on DuckDB)."""
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
+    nodes = records.select(pl.col("record_id").cast(pl.String).alias("unique_id"))
+    pairs = edges.select(
+        pl.col("a").cast(pl.String).alias("unique_id_l"),
+        pl.col("b").cast(pl.String).alias("unique_id_r"),
+    )
     clustered = cluster_pairwise_predictions_at_threshold(
-        nodes.to_arrow(), edges.to_arrow(), linker.db_api, node_id_column_name="unique_id"
+        nodes.to_arrow(), pairs.to_arrow(), linker.db_api, node_id_column_name="unique_id"
     )
     frame = pl.from_arrow(clustered.as_duckdbpyrelation().arrow())
     assert isinstance(frame, pl.DataFrame)
-    clusters = frame.select(
+    return frame.select(
         pl.col("unique_id").cast(pl.Int64).alias("record_id"),
         pl.col("cluster_id").cast(pl.String).alias("cluster"),
     )
-    return Clustering(clusters, scored.height, linker.settings_json())
 
 
 def _same_person_ref(records: pl.DataFrame) -> pl.DataFrame:
@@ -114,8 +158,9 @@ def _same_person_ref(records: pl.DataFrame) -> pl.DataFrame:
         pl.col("record_id").min().over("source_id", "person_ref").alias("first")
     )
     return keyed.filter(pl.col("record_id") != pl.col("first")).select(
-        pl.col("first").cast(pl.String).alias("unique_id_l"),
-        pl.col("record_id").cast(pl.String).alias("unique_id_r"),
+        pl.col("first").alias("a"),
+        pl.col("record_id").alias("b"),
+        pl.lit(float("inf")).alias("weight"),
     )
 
 
@@ -151,7 +196,8 @@ def run_linkage(
             "partners' lists before linking."
         )
     started = time.perf_counter()
-    clustering = cluster_records(records, threshold=threshold)
+    constraints = review.constraints_for(session, tenant.id, records)
+    clustering = cluster_records(records, threshold=threshold, constraints=constraints)
     seconds = round(time.perf_counter() - started, 1)
     try:
         run = _write(session, tenant, records, clustering, actor, threshold, seconds)
@@ -188,7 +234,7 @@ def _write(
             session.add(resident)
             session.flush()
             ids[cluster] = resident.id
-    _end_unused(session, previous, set(kept.values()), run.id)
+    _end_unused(session, previous, clustering.clusters, ids, run.id)
     session.execute(
         delete(ResidentRecord).where(
             ResidentRecord.record_id.in_(previous.get_column("record_id").to_list())
@@ -206,7 +252,13 @@ def _write(
         "residents": residents,
         "residents_kept": len(kept),
         "sources": records.get_column("source_id").n_unique(),
+        "kept_apart_as_relatives": clustering.kept_apart,
+        "rulings_applied": clustering.rulings,
     }
+    keys = dict(zip(records["record_id"], review.record_keys(records), strict=True))
+    run.counts["review_queued"] = review.refresh_queue(
+        session, tenant.id, run.id, clustering.uncertain, clustering.explanations, keys
+    )
     run.timings = {"link_seconds": seconds}
     run.finished_at = utcnow()
     audit.record(
@@ -235,11 +287,31 @@ def _previous(session: Session, tenant_id: int) -> pl.DataFrame:
     )
 
 
-def _end_unused(session: Session, previous: pl.DataFrame, kept: set[int], run_id: int) -> None:
-    """Residents whose records all went to others (merged or re-split) end with this run."""
+def _end_unused(
+    session: Session,
+    previous: pl.DataFrame,
+    clusters: pl.DataFrame,
+    ids: dict[str, int],
+    run_id: int,
+) -> None:
+    """Residents whose records all went to others end with this run; one whose records
+    went mostly to one resident (a merge) redirects to it, so links to it still find them."""
+    kept = set(ids.values())
     unused = set(previous.get_column("resident_id").unique().to_list()) - kept
+    if not unused:
+        return
+    went = (
+        previous.filter(pl.col("resident_id").is_in(list(unused)))
+        .join(clusters, on="record_id")
+        .group_by("resident_id", "cluster")
+        .len()
+        .sort("len", descending=True)
+        .unique("resident_id", keep="first")
+    )
+    successor = {old: ids[cluster] for old, cluster, _ in went.iter_rows()}
     for resident in session.scalars(select(Resident).where(Resident.id.in_(unused))):
         resident.ended_by_run_id = run_id
+        resident.merged_into_id = successor.get(resident.id)
 
 
 def list_runs(session: Session, limit: int = 20) -> list[LinkRun]:
