@@ -102,3 +102,201 @@ def link_runs() -> None:
                 run.started_by,
             )
     console.print(table)
+
+
+AREA = typer.Option(None, "--area", help="Council area (needed when there are several).")
+REASON = typer.Option(..., "--reason", help="Why: kept with the ruling and in the audit log.")
+
+
+def _print_steps(steps: list[dict]) -> None:
+    """A waterfall as a table: each comparison's level and its part in the match weight."""
+    from rich.table import Table
+
+    table = Table("Comparison", "What was seen", "Weight", "Running total")
+    total = 0.0
+    for step in steps:
+        final = step["comparison"] == "Final score"
+        total = step["weight"] if final else total + step["weight"]
+        colour = "green" if step["weight"] > 0 else "red"
+        table.add_row(
+            step["comparison"],
+            step["level"],
+            "" if final else f"[{colour}]{step['weight']:+.2f}[/]",
+            f"[bold]{total:+.2f}[/]" if final else f"{total:+.2f}",
+        )
+    console.print(table)
+
+
+@link_app.command("explain")
+def link_explain(
+    record_a: int = typer.Argument(..., help="A record id (as in `link review`)."),
+    record_b: int = typer.Argument(..., help="Another record id."),
+    area: str = AREA,
+) -> None:
+    """Show why the latest model scores two records as it does (each comparison's weight)."""
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.link import service
+
+    with open_session() as session, console.status("Scoring the pair"):
+        tenant = service.tenant_named(session, area)
+        found = service.explain_records(session, tenant.id, record_a, record_b, actor=cli_actor())
+    _print_steps(found.steps)
+    console.print(
+        f"Match probability {found.match_probability:.3f} under the model of link run "
+        f"{found.run_id}. Weights are log2 Bayes factors: +1 doubles the odds of a match."
+    )
+
+
+review_app = typer.Typer(help="Work through the pairs the model was unsure of.")
+link_app.add_typer(review_app, name="review")
+
+
+@review_app.callback(invoke_without_command=True)
+def review_list(
+    ctx: typer.Context,
+    area: str = AREA,
+    limit: int = typer.Option(20, min=1, help="How many pairs to list."),
+) -> None:
+    """List the review queue, most useful first (uncertainty × programmes it would move)."""
+    if ctx.invoked_subcommand:
+        return
+    from rich.table import Table
+
+    from safetynet.db import open_session
+    from safetynet.link import service
+
+    with open_session() as session:
+        tenant = service.tenant_named(session, area)
+        pairs = service.queue(session, tenant.id, limit=limit)
+        waiting = service.open_count(session, tenant.id)
+    table = Table("Pair", "Records", "Probability", "Programmes moved", "Priority", "Status")
+    for pair in pairs:
+        table.add_row(
+            str(pair.id),
+            f"{pair.record_id_l} & {pair.record_id_r}",
+            f"{pair.match_probability:.3f}",
+            str(pair.impact),
+            f"{pair.priority:.2f}",
+            pair.status,
+        )
+    console.print(table)
+    console.print(
+        f"{waiting:,} pair(s) waiting. `safetynet link review show PAIR` shows one; then "
+        "`accept`, `reject` or `skip` it."
+    )
+
+
+@review_app.command("show")
+def review_show(pair_id: int = typer.Argument(..., help="Pair number."), area: str = AREA) -> None:
+    """Show a pair's two records side by side and why the model scored them as it did."""
+    from rich.table import Table
+
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.link import service
+
+    with open_session() as session:
+        tenant = service.tenant_named(session, area)
+        pair = service.get_pair(session, tenant.id, pair_id)
+        shown = service.records_side_by_side(session, tenant.id, pair, actor=cli_actor())
+        steps, probability = pair.explanation, pair.match_probability
+    table = Table("", *(f"Record {r['record']}" for r in shown))
+    for field in (
+        "source",
+        "row",
+        "forename",
+        "surname",
+        "dob",
+        "postcode",
+        "address",
+        "uprn",
+        "phone",
+        "email",
+    ):
+        values = [str(r[field] or "") for r in shown]
+        style = "" if len(set(values)) == 1 else "yellow"
+        table.add_row(field, *values, style=style)
+    console.print(table)
+    _print_steps(steps)
+    console.print(f"Match probability {probability:.3f}.")
+
+
+def _verdict(verdict: str, pair_id: int, area: str | None, reason: str) -> None:
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.link import service
+
+    with open_session() as session:
+        tenant = service.tenant_named(session, area)
+        service.decide_pair(
+            session, tenant.id, pair_id, verdict=verdict, actor=cli_actor(), reason=reason
+        )
+    said = {
+        "accept": "the same person: their residents are merged",
+        "reject": "different people: kept apart",
+        "skip": "skipped: it moves to the back of the queue",
+    }[verdict]
+    console.print(f"[green]Pair {pair_id}[/]: {said}. Later link runs keep to this.")
+
+
+@review_app.command("accept")
+def review_accept(
+    pair_id: int = typer.Argument(...), area: str = AREA, reason: str = REASON
+) -> None:
+    """The two records are the same person."""
+    _verdict("accept", pair_id, area, reason)
+
+
+@review_app.command("reject")
+def review_reject(
+    pair_id: int = typer.Argument(...), area: str = AREA, reason: str = REASON
+) -> None:
+    """The two records are different people."""
+    _verdict("reject", pair_id, area, reason)
+
+
+@review_app.command("skip")
+def review_skip(pair_id: int = typer.Argument(...), area: str = AREA) -> None:
+    """Leave the pair for later (it goes to the back of the queue)."""
+    _verdict("skip", pair_id, area, "")
+
+
+@link_app.command("merge")
+def link_merge(
+    resident_a: int = typer.Argument(..., help="A resident id."),
+    resident_b: int = typer.Argument(..., help="Another resident id: the same person."),
+    area: str = AREA,
+    reason: str = REASON,
+) -> None:
+    """Join two residents who are one person; the older id survives and the other redirects."""
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.link import service
+
+    with open_session() as session:
+        tenant = service.tenant_named(session, area)
+        kept = service.merge_residents(
+            session, tenant.id, resident_a, resident_b, actor=cli_actor(), reason=reason
+        )
+    console.print(f"[green]Merged[/] into resident {kept.id}; later link runs keep them together.")
+
+
+@link_app.command("split")
+def link_split(
+    resident: int = typer.Argument(..., help="The resident wrongly joining two people."),
+    record: list[int] = typer.Option(..., "--record", help="A record to move out (repeatable)."),
+    area: str = AREA,
+    reason: str = REASON,
+) -> None:
+    """Move some of a resident's records to a new resident; later runs keep them apart."""
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.link import service
+
+    with open_session() as session:
+        tenant = service.tenant_named(session, area)
+        new = service.split_resident(
+            session, tenant.id, resident, record, actor=cli_actor(), reason=reason
+        )
+    console.print(f"[green]Split[/]: {len(record)} record(s) now make up resident {new.id}.")

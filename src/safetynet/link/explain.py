@@ -26,11 +26,11 @@ def _step(row: dict[str, Any]) -> dict[str, Any] | None:
     weight = float(row["log2_bayes_factor"] or 0.0)
     if row["column_name"] not in ("Prior", "Final score") and abs(weight) < 1e-9:
         return None
+    # The records' values are not kept: they are shown from the records themselves, so an
+    # explanation holds no personal data of its own.
     return {
         "comparison": row["column_name"],
         "level": row["label_for_charts"],
-        "value_l": str(row.get("value_l") or ""),
-        "value_r": str(row.get("value_r") or ""),
         "weight": round(weight, 3),
     }
 

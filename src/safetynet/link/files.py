@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from safetynet.errors import InvalidInput
-from safetynet.link import model, prepare
+from safetynet.link import decide, model, prepare
 from safetynet.sources.imports import open_partner_file
 from safetynet.sources.mapping import build_mapping, read_mapping_file
 from safetynet.sources.validate import Validator
@@ -107,10 +107,11 @@ def link_files(a: FileSide, b: FileSide, *, threshold: float = DEFAULT_THRESHOLD
     linker = model.build(
         [prepare.for_linkage(left.records, "a"), prepare.for_linkage(right.records, "b")],
         link_type="link_only",
+        explainable=True,  # the relatives rule reads the comparison levels
     )
     linker.train()
     scored = linker.predict(threshold=min(threshold, 0.05))
-    scored = _oriented(scored)
+    scored = _oriented(scored.filter(~decide.relatives(scored)))
     matches = scored.filter(pl.col("match_probability") >= threshold)
     one_to_one = left.one_per_person and right.one_per_person
     if one_to_one:

@@ -256,9 +256,10 @@ def _write(
         "rulings_applied": clustering.rulings,
     }
     keys = dict(zip(records["record_id"], review.record_keys(records), strict=True))
-    run.counts["review_queued"] = review.refresh_queue(
+    queued = review.refresh_queue(
         session, tenant.id, run.id, clustering.uncertain, clustering.explanations, keys
     )
+    run.counts = {**run.counts, "review_queued": queued}
     run.timings = {"link_seconds": seconds}
     run.finished_at = utcnow()
     audit.record(
