@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import combinations
 
 import polars as pl
-import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -15,13 +14,6 @@ from safetynet.link.models import LinkRun, ResidentRecord
 from safetynet.sources.models import Record, Source
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def demo(db, tmp_path, monkeypatch):
-    result = runner.invoke(app, ["demo", "run", "--people", "2000", "--seed", "5"])
-    assert result.exit_code == 0, result.output
-    return tmp_path / "data" / "demo"
 
 
 def truth_pairs(db, demo) -> tuple[set, set]:

@@ -63,20 +63,41 @@ def link_run(
     threshold: float = typer.Option(
         0.5, min=0.0, max=1.0, help="Match probability at which records join a resident."
     ),
+    review_from: float = typer.Option(
+        0.2, min=0.0, max=1.0, help="Pairs scored from here up to --review-to are queued."
+    ),
+    review_to: float = typer.Option(
+        0.9, min=0.0, max=1.0, help="Pairs scored at or above this are not queued for review."
+    ),
 ) -> None:
-    """Link every current record of the area into residents (one per real person)."""
+    """Link every current record of the area into residents (one per real person).
+
+    Pairs the model is unsure of go to the review queue (`safetynet link review`); people's
+    rulings there, and merges and splits, override the model in this and every later run.
+    """
     from safetynet.audit import cli_actor
     from safetynet.db import open_session
     from safetynet.link import runs
 
     with open_session() as session, console.status("Training, scoring and clustering"):
-        run = runs.run_linkage(session, area=area, actor=cli_actor(), threshold=threshold)
+        run = runs.run_linkage(
+            session,
+            area=area,
+            actor=cli_actor(),
+            threshold=threshold,
+            review_band=(review_from, review_to),
+        )
     counts = run.counts
     console.print(
         f"[green]Link run {run.id}[/]: {counts['records']:,} records from "
         f"{counts['sources']} sources -> {counts['residents']:,} residents "
         f"({counts['residents_kept']:,} kept their ids); "
         f"{run.timings['link_seconds']} s."
+    )
+    console.print(
+        f"{counts['kept_apart_as_relatives']:,} likely relatives kept apart; "
+        f"{counts['rulings_applied']:,} people's rulings applied; "
+        f"{counts['review_queued']:,} pairs queued for review."
     )
 
 

@@ -12,48 +12,64 @@ Pure polars over Splink's scored pairs, so each rule is unit-tested without a da
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
+
+from safetynet.link.comparisons import level_gamma
 
 LEFT, RIGHT = "unique_id_l", "unique_id_r"
 
 
-@lru_cache
-def _compatible_from() -> dict[str, int]:
-    """Lowest gamma at which two forenames, or two dates of birth, may be one person's."""
-    from safetynet.link.comparisons import level_gamma
-
-    return {
-        "forename": level_gamma("forename", "Damerau-Levenshtein distance of forename_first <= 1"),
-        "dob": level_gamma("dob", "one year off"),
-    }
+GENERATION_YEARS = 12  # dates of birth this far apart are a parent and child, not a typo
 
 
-def _differs(pairs: pl.DataFrame, comparison: str) -> pl.Expr:
-    """Both sides have a value and they are too far apart to be one person's typo."""
-    gamma = f"gamma_{comparison}"
-    if gamma not in pairs.columns:
+def _other_forename(pairs: pl.DataFrame) -> pl.Expr:
+    """Forenames that share nothing: not a nickname, not a typo, not even alike."""
+    if "gamma_forename" not in pairs.columns:
         return pl.lit(False)
-    return (pl.col(gamma) >= 0) & (pl.col(gamma) < _compatible_from()[comparison])
+    return pl.col("gamma_forename") == 0
 
 
-def relatives(pairs: pl.DataFrame) -> pl.Expr:
-    """Pairs that look like two members of one household rather than one person."""
+def _other_generation(pairs: pl.DataFrame) -> pl.Expr:
+    """Dates of birth a generation apart (a typo changes a digit, not twelve years)."""
+    if not {"dob_l", "dob_r", "gamma_dob"} <= set(pairs.columns):
+        return pl.lit(False)
+    gap = (pl.col("dob_l").dt.year() - pl.col("dob_r").dt.year()).abs()
+    return (pl.col("gamma_dob") == 0) & (gap >= GENERATION_YEARS)
+
+
+def _other_birthday(pairs: pl.DataFrame) -> pl.Expr:
+    """Both dates of birth given, and not the same day."""
+    if "gamma_dob" not in pairs.columns:
+        return pl.lit(False)
+    exact = level_gamma("dob", "Exact match on dob")
+    return (pl.col("gamma_dob") >= 0) & (pl.col("gamma_dob") < exact)
+
+
+def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
+    """Pairs that look like two members of one household rather than one person.
+
+    Same surname and postcode, and two fields saying "someone else": a wholly different
+    forename and another birthday (partners, siblings). With `households` (council and
+    partner lists, which hold whole households) also one field that a typo cannot explain:
+    the same forename a generation apart (junior and senior), or a wholly different forename
+    (twins, siblings). Without it (any two lists of individuals, where a field may have been
+    replaced wholesale, as in FEBRL) only the two-field rule applies.
+    """
     needed = {"surname_l", "surname_r", "postcode_l", "postcode_r"}
     if not needed <= set(pairs.columns):
         return pl.lit(False)
     same_home = (pl.col("surname_l") == pl.col("surname_r")) & (
         pl.col("postcode_l") == pl.col("postcode_r")
     )
-    return same_home & (_differs(pairs, "forename") | _differs(pairs, "dob"))
+    partners = _other_forename(pairs) & _other_birthday(pairs)
+    if not households:
+        return same_home & partners
+    return same_home & (_other_forename(pairs) | _other_generation(pairs))
 
 
-def strongest_per_snapshot(pairs: pl.DataFrame, snapshots: set[str]) -> pl.Expr:
-    """True for pairs each of whose records has no stronger candidate in the other's
-    one-record-per-person source (pairs within one source are left alone)."""
-    if pairs.is_empty() or not snapshots:
-        return pl.lit(True)
+def _strongest_per_snapshot(pairs: pl.DataFrame, snapshots: set[str]) -> pl.Expr:
+    """True for pairs whose record has no stronger candidate in the other side's
+    one-record-per-person source (only for pairs with at most one side in a snapshot)."""
     cross = pl.col("source_dataset_l") != pl.col("source_dataset_r")
 
     def best(record: str, other_source: str) -> pl.Expr:
@@ -64,20 +80,48 @@ def strongest_per_snapshot(pairs: pl.DataFrame, snapshots: set[str]) -> pl.Expr:
     return best(LEFT, "source_dataset_r") & best(RIGHT, "source_dataset_l")
 
 
+def one_per_person(pairs: pl.DataFrame, snapshots: set[str]) -> pl.DataFrame:
+    """Keep a record's strongest match in each one-record-per-person source.
+
+    Between two caseloads a greedy assignment, strongest first, so a record whose best
+    candidate is taken by a stronger pair can still take its next best. Between a caseload
+    and a visit log each visit keeps its strongest caseload record, and a caseload record
+    keeps all its person's visits. Pairs within one source are left alone.
+    """
+    from safetynet.link.model import one_to_one
+
+    if pairs.is_empty() or not snapshots:
+        return pairs
+    listed = list(snapshots)
+    both = (
+        (pl.col("source_dataset_l") != pl.col("source_dataset_r"))
+        & pl.col("source_dataset_l").is_in(listed)
+        & pl.col("source_dataset_r").is_in(listed)
+    )
+    rest = pairs.filter(~both)
+    kept = [rest.filter(_strongest_per_snapshot(rest, snapshots))]
+    low_first = pl.col("source_dataset_l") < pl.col("source_dataset_r")
+    caseloads = pairs.filter(both).with_columns(
+        pl.when(low_first).then(pl.col(LEFT)).otherwise(pl.col(RIGHT)).alias("__x"),
+        pl.when(low_first).then(pl.col(RIGHT)).otherwise(pl.col(LEFT)).alias("__y"),
+        pl.min_horizontal("source_dataset_l", "source_dataset_r").alias("__s1"),
+        pl.max_horizontal("source_dataset_l", "source_dataset_r").alias("__s2"),
+    )
+    for _, group in caseloads.group_by("__s1", "__s2"):
+        kept.append(one_to_one(group, left="__x", right="__y").drop("__x", "__y", "__s1", "__s2"))
+    return pl.concat(kept)
+
+
 def matches(
     pairs: pl.DataFrame, *, threshold: float, snapshots: set[str]
 ) -> tuple[pl.DataFrame, int]:
     """The pairs the rule accepts as one person, and how many it kept apart as relatives."""
     if pairs.is_empty():
         return pairs, 0
-    ruled = pairs.with_columns(
-        relatives(pairs).alias("__relatives"),
-        strongest_per_snapshot(pairs, snapshots).alias("__strongest"),
-    )
-    above = ruled.filter(pl.col("match_probability") >= threshold)
-    kept_apart = above.filter(pl.col("__relatives")).height
-    chosen = above.filter(~pl.col("__relatives") & pl.col("__strongest"))
-    return chosen.drop("__relatives", "__strongest"), kept_apart
+    above = pairs.filter(pl.col("match_probability") >= threshold)
+    household = above.with_columns(relatives(above).alias("__household"))["__household"]
+    chosen = one_per_person(above.filter(~household), snapshots)
+    return chosen, int(household.sum())
 
 
 def uncertainty(probability: pl.Expr) -> pl.Expr:

@@ -111,7 +111,7 @@ def link_files(a: FileSide, b: FileSide, *, threshold: float = DEFAULT_THRESHOLD
     )
     linker.train()
     scored = linker.predict(threshold=min(threshold, 0.05))
-    scored = _oriented(scored.filter(~decide.relatives(scored)))
+    scored = _oriented(scored.filter(~decide.relatives(scored, households=False)))
     matches = scored.filter(pl.col("match_probability") >= threshold)
     one_to_one = left.one_per_person and right.one_per_person
     if one_to_one:

@@ -16,6 +16,10 @@ from safetynet.link import comparisons
 
 LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
 PRIOR_RULES_RECALL = 0.8  # share of true matches the strict rules are assumed to find
+# Least share of true matches assumed to fall in any level. On clean lists EM learns that a
+# true match never has, say, a different surname (m ≈ 1e-90, a weight of -290), and then a
+# married name or a half-filled form can never be overcome by everything else agreeing.
+M_FLOOR = 0.001
 
 
 @dataclass
@@ -24,6 +28,7 @@ class LinkModel:
 
     linker: Any
     db_api: Any
+    inputs: list[Any]
 
     def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
         """Estimate the prior, u by random sampling, and m by EM over each training block."""
@@ -40,6 +45,22 @@ class LinkModel:
         training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         for rule in comparisons.training_blocking_rules():
             training.estimate_parameters_using_expectation_maximisation(rule)
+        self._floor_m()
+
+    def _floor_m(self) -> None:
+        """Raise each level's m-probability to at least M_FLOOR, renormalised per comparison,
+        so no single disagreement outweighs all the rest (see M_FLOOR)."""
+        from splink import Linker
+
+        settings = self.settings_json()
+        for comparison in settings["comparisons"]:
+            levels = [lv for lv in comparison["comparison_levels"] if "m_probability" in lv]
+            for level in levels:
+                level["m_probability"] = max(level["m_probability"], M_FLOOR)
+            total = sum(level["m_probability"] for level in levels)
+            for level in levels:
+                level["m_probability"] /= total
+        self.linker = Linker(self.inputs, settings, log_level=logging.ERROR)
 
     def predict(self, threshold: float) -> pl.DataFrame:
         """Scored pairs at or above `threshold` match probability."""
@@ -75,7 +96,7 @@ def build(
         retain_intermediate_calculation_columns=explainable,
     )
     # Splink logs its progress to stderr at INFO; our commands print their own summary.
-    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api)
+    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs)
 
 
 def columns_with_values(frames: list[pl.DataFrame]) -> set[str]:
@@ -115,4 +136,4 @@ def from_saved(frames: list[pl.DataFrame], saved: dict[str, Any]) -> LinkModel:
     settings = dict(
         saved, retain_intermediate_calculation_columns=True, retain_matching_columns=True
     )
-    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api)
+    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs)

@@ -185,9 +185,16 @@ def stable_ids(clusters: pl.DataFrame, previous: pl.DataFrame) -> dict[str, int]
 
 
 def run_linkage(
-    session: Session, *, area: str | None, actor: str, threshold: float = MATCH_THRESHOLD
+    session: Session,
+    *,
+    area: str | None,
+    actor: str,
+    threshold: float = MATCH_THRESHOLD,
+    review_band: tuple[float, float] = REVIEW_BAND,
 ) -> LinkRun:
     """Link the area's current records into residents and write them back whole."""
+    if not review_band[0] < review_band[1]:
+        raise InvalidInput("The review band must run from a lower to a higher probability.")
     tenant = tenant_named(session, area)
     records = current_records(session, tenant.id)
     if records.height < 2:
@@ -197,10 +204,12 @@ def run_linkage(
         )
     started = time.perf_counter()
     constraints = review.constraints_for(session, tenant.id, records)
-    clustering = cluster_records(records, threshold=threshold, constraints=constraints)
+    clustering = cluster_records(
+        records, threshold=threshold, constraints=constraints, review_band=review_band
+    )
     seconds = round(time.perf_counter() - started, 1)
     try:
-        run = _write(session, tenant, records, clustering, actor, threshold, seconds)
+        run = _write(session, tenant, records, clustering, actor, (threshold, review_band), seconds)
     except BaseException:
         session.rollback()
         raise
@@ -213,7 +222,7 @@ def _write(
     records: pl.DataFrame,
     clustering: Clustering,
     actor: str,
-    threshold: float,
+    thresholds: tuple[float, tuple[float, float]],
     seconds: float,
 ) -> LinkRun:
     run = LinkRun(
@@ -221,7 +230,11 @@ def _write(
         status="finished",
         started_by=actor,
         model=clustering.model,
-        thresholds={"match_probability": threshold},
+        thresholds={
+            "match_probability": thresholds[0],
+            "review_from": thresholds[1][0],
+            "review_to": thresholds[1][1],
+        },
     )
     session.add(run)
     session.flush()

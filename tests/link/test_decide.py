@@ -1,0 +1,153 @@
+"""The default decision rule: relatives at one address, one match per person in a caseload,
+and people's rulings over the model — checked on hand-made scored pairs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from safetynet.link import decide, review
+from safetynet.link.comparisons import level_gamma
+
+pytestmark = pytest.mark.nostore
+
+
+def pairs(*rows: dict) -> pl.DataFrame:
+    base = {
+        "source_dataset_l": "1",
+        "source_dataset_r": "2",
+        "surname_l": "smith",
+        "surname_r": "smith",
+        "postcode_l": "DB1 1AA",
+        "postcode_r": "DB1 1AA",
+        "gamma_forename": 7,
+        "gamma_dob": 5,
+        "dob_l": date(1960, 3, 1),
+        "dob_r": date(1960, 3, 1),
+        "match_probability": 0.99,
+        "match_weight": 10.0,
+    }
+    return pl.DataFrame([{**base, **row} for row in rows])
+
+
+def test_gammas_are_read_from_the_comparison_levels_not_hard_coded():
+    assert level_gamma("forename", "Exact match on forename") == 7
+    assert level_gamma("dob", "Exact match on dob") == 5
+    assert level_gamma("dob", "one year off") == 2
+
+
+def test_relatives_at_one_address_are_kept_apart_but_typos_are_not():
+    son = {"gamma_dob": 0, "dob_r": date(1988, 7, 9)}
+    frame = pairs(
+        {"unique_id_l": "1", "unique_id_r": "2", **son},  # father and son, one forename
+        {"unique_id_l": "3", "unique_id_r": "4", "gamma_forename": 0, "gamma_dob": 0},  # couple
+        {"unique_id_l": "5", "unique_id_r": "6", "gamma_dob": 3},  # one digit mistyped
+        {"unique_id_l": "7", "unique_id_r": "8", "gamma_dob": 4},  # day and month swapped
+        {"unique_id_l": "9", "unique_id_r": "10", "gamma_forename": 0},  # twins
+        {"unique_id_l": "11", "unique_id_r": "12", **son, "postcode_r": "DB9 9ZZ"},
+        {"unique_id_l": "13", "unique_id_r": "14", "gamma_dob": 0, "dob_r": date(1961, 3, 1)},
+    )
+    flagged = frame.select(decide.relatives(frame)).to_series().to_list()
+    assert flagged == [True, True, False, False, True, False, False]
+    chosen, kept_apart = decide.matches(frame, threshold=0.5, snapshots=set())
+    assert kept_apart == 3
+    assert chosen["unique_id_l"].to_list() == ["5", "7", "11", "13"]
+    # Lists of individuals (file mode): only two fields saying "someone else" count.
+    loose = frame.select(decide.relatives(frame, households=False)).to_series().to_list()
+    assert loose == [False, True, False, False, False, False, False]
+
+
+def test_a_record_matches_one_caseload_record_but_repeat_visits_all_match_it():
+    # Source 1 is a food bank's visit log (append), source 2 the CTR caseload (snapshot).
+    frame = pairs(
+        {"unique_id_l": "v1", "unique_id_r": "c1", "match_weight": 12.0},
+        {"unique_id_l": "v2", "unique_id_r": "c1", "match_weight": 11.0},
+        {"unique_id_l": "v1", "unique_id_r": "c2", "match_weight": 6.0},  # c2: a namesake
+        {"unique_id_l": "v1", "unique_id_r": "v2", "source_dataset_r": "1", "match_weight": 9.0},
+    )
+    chosen, _ = decide.matches(frame, threshold=0.5, snapshots={"2"})
+    kept = set(zip(chosen["unique_id_l"], chosen["unique_id_r"], strict=True))
+    assert kept == {("v1", "c1"), ("v2", "c1"), ("v1", "v2")}
+
+
+def test_between_two_caseloads_a_pair_must_be_each_records_strongest():
+    frame = pairs(
+        {"unique_id_l": "a1", "unique_id_r": "b1", "match_weight": 12.0},
+        {"unique_id_l": "a2", "unique_id_r": "b1", "match_weight": 8.0},
+        {"unique_id_l": "a2", "unique_id_r": "b2", "match_weight": 7.0},
+    )
+    chosen, _ = decide.matches(frame, threshold=0.5, snapshots={"1", "2"})
+    kept = set(zip(chosen["unique_id_l"], chosen["unique_id_r"], strict=True))
+    assert kept == {("a1", "b1"), ("a2", "b2")}
+
+
+def test_a_cannot_link_ruling_breaks_a_chain_at_its_weakest_edge():
+    # 1-2 strong, 2-3 weak, and a person ruled 1 and 3 different people.
+    rulings = decide.Constraints(must=[], cannot=[(3, 1)])
+    edges = pl.DataFrame({"a": [1, 2], "b": [2, 3], "weight": [9.0, 2.0]})
+    clusters = pl.DataFrame({"record_id": [1, 2, 3, 4], "cluster": ["x", "x", "x", "y"]})
+    separated = rulings.separate(clusters, edges)
+    got = dict(zip(separated["record_id"], separated["cluster"], strict=True))
+    assert got[1] == got[2] != got[3] and got[4] == "y"
+
+
+def test_rulings_add_must_links_and_drop_ruled_out_pairs():
+    rulings = decide.Constraints(must=[(5, 6)], cannot=[(2, 1)])
+    matched = pl.DataFrame(
+        {"unique_id_l": ["1", "3"], "unique_id_r": ["2", "4"], "match_weight": [8.0, 9.0]}
+    )
+    edges = rulings.edges(matched)
+    assert edges.select("a", "b").rows() == [(3, 4), (5, 6)]
+    assert edges["weight"].to_list()[-1] == float("inf")
+
+
+def test_the_queue_puts_coin_tosses_that_move_programmes_first():
+    inside = pl.DataFrame(
+        {
+            "unique_id_l": ["1", "3", "5", "1"],
+            "unique_id_r": ["2", "4", "6", "7"],
+            "match_probability": [0.5, 0.5, 0.85, 0.3],
+            "match_weight": [0.0, 0.0, 2.5, -1.2],
+        }
+    )
+    clusters = pl.DataFrame(
+        {"record_id": [1, 2, 3, 4, 5, 6, 7], "cluster": ["a", "b", "c", "d", "e", "f", "b"]}
+    )
+    records = pl.DataFrame(
+        {
+            "record_id": [1, 2, 3, 4, 5, 6, 7],
+            "kind": ["ctr", "hb", "ctr", "ctr", "ctr", "fsm", "hb"],
+        }
+    )
+    queued = review.candidates(inside, clusters, records)
+    # 1&2: coin toss, moves CTR and HB (2 programmes): 1 × 3; 3&4: coin toss, moves nothing;
+    # 5&6: fairly sure (0.85), moves 2; 1&7: the same two clusters as 1&2, so left out.
+    assert queued.select("record_id_l", "record_id_r").rows() == [(1, 2), (3, 4), (5, 6)]
+    assert queued["impact"].to_list() == [2, 0, 2]
+    assert queued["priority"].to_list() == pytest.approx([3.0, 1.0, 0.9])
+
+
+def test_rulings_name_records_by_the_partners_reference_when_there_is_one():
+    records = pl.DataFrame(
+        {"record_id": [10, 11], "source_id": [3, 3], "person_ref": ["C-1", None]}
+    )
+    assert review.record_keys(records).to_list() == ["3:C-1", "#11"]
+
+
+def test_the_rule_works_without_the_columns_it_would_read():
+    frame = pl.DataFrame(
+        {
+            "unique_id_l": ["1"],
+            "unique_id_r": ["2"],
+            "match_probability": [0.9],
+            "match_weight": [5.0],
+            "source_dataset_l": ["a"],
+            "source_dataset_r": ["b"],
+        }
+    )
+    chosen, kept_apart = decide.matches(frame, threshold=0.5, snapshots=set())
+    assert chosen.height == 1 and kept_apart == 0
+    chosen, _ = decide.matches(frame, threshold=0.95, snapshots={"a"})
+    assert chosen.height == 0
