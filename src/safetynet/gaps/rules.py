@@ -110,9 +110,16 @@ class Rule(Strict):
 
     title: str
     programme: str = Field(description="The programme these residents are missing.")
-    when: tuple[Condition, ...] = Field(min_length=1)
+    when: tuple[Condition, ...]
     description: str | None = None
     enabled: bool = True
+
+    @field_validator("when", mode="after")
+    @classmethod
+    def _some_conditions(cls, value: tuple[Condition, ...]) -> tuple[Condition, ...]:
+        if not value:
+            raise ValueError("give at least one condition")
+        return value
 
 
 class Pack(Strict):
@@ -143,6 +150,19 @@ class RuleBook:
         return {k: r for k, r in self.rules.items() if r.enabled}
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. (YAML 1.1 reads a key `on:` as True.)"""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _where(loc: Sequence[int | str]) -> str:
     """'rule 'x', field 'when[1].on'' from a pydantic error location."""
     if len(loc) >= 2 and loc[0] in ("rules", "programmes"):
@@ -157,7 +177,7 @@ def _where(loc: Sequence[int | str]) -> str:
 def parse_pack(text: str, name: str) -> Pack:
     """A rule pack from YAML text; errors name the file, the rule or programme, and the field."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

@@ -150,7 +150,7 @@ def resident_contacts(
     """Name, address and contact fields of each readable record of these residents, with the
     organisation and list each came from."""
     wanted = list(resident_ids)
-    found = []
+    found: list[Any] = []
     for start in range(0, len(wanted), 5000):
         found += session.execute(
             readable_records(

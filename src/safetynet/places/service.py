@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
@@ -180,7 +180,7 @@ def import_wards(
         ids[code] = ward.id
     postcodes = frame.unique("postcode", keep="first")
     session.execute(
-        WardPostcode.__table__.insert(),
+        insert(WardPostcode),
         [
             {"tenant_id": tenant.id, "postcode": p, "ward_id": ids[c]}
             for p, c in postcodes.select("postcode", "ward_code").iter_rows()
