@@ -30,9 +30,19 @@ def _latest(frame: pl.DataFrame, *, snapshots_first: bool) -> pl.DataFrame:
     return ordered.unique("resident_id", keep="first", maintain_order=True)
 
 
+def national_phone(e164: str) -> str:
+    """A stored E.164 number written the way UK callers dial it ('+447700900123' ->
+    '07700 900123'); it also cannot be read as a formula."""
+    import phonenumbers
+
+    number = phonenumbers.parse(e164, "GB")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def best_contacts(contacts: pl.DataFrame) -> pl.DataFrame:
     """resident_id and the FIELDS, from `link.residents.resident_contacts` rows."""
     labelled = contacts.with_columns(
+        pl.col("phone").map_elements(national_phone, return_dtype=pl.String),
         source=pl.format("{} ({})", "organisation", "source_name"),
         name=pl.concat_str(["forename", "surname"], separator=" ", ignore_nulls=True),
     )

@@ -103,7 +103,8 @@ def profiles(facts: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 def age_on(dob: pl.Expr, as_of: date) -> pl.Expr:
     """Whole years from `dob` to `as_of` (null where the date of birth is unknown)."""
-    later_birthday = (dob.dt.month() * 100 + dob.dt.day()) > (as_of.month * 100 + as_of.day)
+    month_day = dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)
+    later_birthday = month_day > (as_of.month * 100 + as_of.day)
     return (pl.lit(as_of.year) - dob.dt.year() - later_birthday.cast(pl.Int32)).cast(pl.Int32)
 
 

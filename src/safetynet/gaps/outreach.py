@@ -29,6 +29,7 @@ from safetynet.gaps.rules import RuleBook
 from safetynet.gaps.service import UNKNOWN_WARD, Reader, find_gaps
 from safetynet.link import residents
 from safetynet.link.models import Resident
+from safetynet.places import service as places
 
 EXPORT_HEADER = (
     "list_id",
@@ -123,23 +124,23 @@ class OutreachOutcome:
     path: Path
 
 
-def _ward_filter(frame: pl.DataFrame, ward: str | None) -> pl.DataFrame:
-    """Residents of one ward, named by code or name ('unknown' for no ward)."""
+def _ward_filter(
+    frame: pl.DataFrame, ward: str | None, known: dict[str, str]
+) -> tuple[pl.DataFrame, str | None]:
+    """Residents of one ward, named by code or name ('unknown' for no ward), and its code.
+    `known` maps the area's ward codes to names."""
     if not ward:
-        return frame
+        return frame, None
     wanted = ward.strip().lower()
     if wanted in ("unknown", UNKNOWN_WARD.lower()):
-        return frame.filter(pl.col("ward_code").is_null())
-    picked = frame.filter(
-        (pl.col("ward_code").str.to_lowercase() == wanted)
-        | (pl.col("ward_name").str.to_lowercase() == wanted)
-    )
-    if picked.is_empty() and not frame.filter(pl.col("ward_code").is_not_null()).is_empty():
-        names = sorted(set(frame.drop_nulls("ward_code").get_column("ward_name")))
+        return frame.filter(pl.col("ward_code").is_null()), "unknown"
+    code = next((c for c, n in known.items() if wanted in (c.lower(), n.lower())), None)
+    if code is None:
         raise InvalidInput(
-            f"No ward '{ward}' among the residents found. Wards: {', '.join(names)}."
+            f"There is no ward '{ward}'. Wards: {', '.join(sorted(known.values())) or 'none'}"
+            " (import them with `safetynet places wards import`), or 'unknown'."
         )
-    return picked
+    return frame.filter(pl.col("ward_code") == code), code
 
 
 def export_outreach(
@@ -173,7 +174,8 @@ def export_outreach(
             f"{', '.join(result.not_run[rule_id])}."
         )
     found = result.residents.filter(pl.col("resident_id").is_in(result.found[rule_id]))
-    found = _ward_filter(found, ward)
+    known = {w.code: w.name for w in places.wards(session, reader.tenant.id)}
+    found, ward = _ward_filter(found, ward, known)
     blocked = do_not_contact_ids(session, reader.tenant.id)
     kept = found.filter(~pl.col("resident_id").is_in(list(blocked)))
     outreach = OutreachList(

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from safetynet.accounts.models import AgreementParty, DataSharingAgreement, Organisation
@@ -147,8 +147,8 @@ def resident_contacts(
     tenant_id: int,
     organisation_id: int | None = None,
 ) -> pl.DataFrame:
-    """Name, address and contact fields of each readable record of these residents, with the
-    organisation and list each came from."""
+    """Name, address (as the list gave it), postcode, phone and email of each readable record
+    of these residents, with the organisation and list each came from."""
     wanted = list(resident_ids)
     found: list[Any] = []
     for start in range(0, len(wanted), 5000):
@@ -162,7 +162,7 @@ def resident_contacts(
                 Source.mode,
                 Record.forename,
                 Record.surname,
-                Record.address,
+                func.coalesce(Record.address_raw, Record.address),
                 Record.postcode,
                 Record.phone,
                 Record.email,
