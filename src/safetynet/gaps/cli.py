@@ -134,12 +134,16 @@ def gaps_lists(area: str = AREA) -> None:
     """Outreach lists, newest first, with how many people are at each status."""
     from safetynet.gaps import outreach
 
-    table = Table("List", "Made (UTC)", "Rule", "Ward", "People", "By status")
+    table = Table("List", "Made", "Rule", "Ward", "People", "By status")
+    for column in table.columns:
+        column.overflow = "fold"
+    table.columns[2].no_wrap = True
+    table.columns[4].justify = "right"
     with _reading(area) as (session, reader):
         for item, statuses in outreach.lists(session, reader):
             table.add_row(
                 str(item.id),
-                f"{item.created_at:%Y-%m-%d %H:%M}",
+                f"{item.created_at:%Y-%m-%d}",
                 item.rule_id,
                 item.ward_code or "all",
                 f"{sum(statuses.values()):,}",
@@ -216,6 +220,8 @@ def gaps_takeup(
     with _reading(area) as (session, reader):
         table = takeup.takeup_report(session, reader, book, period=by, list_id=list_id)  # type: ignore[arg-type]
     out = Table("Period", "Contacted", "Taken up", "%", "Not yet", "Taken up", "%")
+    for column in out.columns[1:]:
+        column.justify = "right"
     for row in table.iter_rows(named=True):
         out.add_row(
             row["period"],

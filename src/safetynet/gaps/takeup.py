@@ -142,4 +142,8 @@ def takeup_report(
             pl.when(pl.col("since").is_not_null()).then(pl.max_horizontal("since", "created")),
         )
     )
-    return takeup_table(listed, today, period)
+    # A person on several lists for one programme counts once, from their first list.
+    people = listed.group_by("resident_id", "programme").agg(
+        pl.col("created", "reached_on", "taken_on").min()
+    )
+    return takeup_table(people, today, period)
