@@ -19,7 +19,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def demo(db, tmp_path, monkeypatch):
-    result = runner.invoke(app, ["demo", "run", "--people", "2000", "--seed", "5"])
+    result = runner.invoke(app, ["demo", "run", "--people", "2000", "--seed", "5", "--no-link"])
     assert result.exit_code == 0, result.output
     return tmp_path / "data" / "demo"
 

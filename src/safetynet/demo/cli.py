@@ -37,6 +37,7 @@ def demo_generate(
 def demo_run(
     people: int = typer.Option(50_000, help="How many residents the borough has."),
     seed: int = typer.Option(1, help="Random seed."),
+    link: bool = typer.Option(True, help="Link the lists and print the gap summary."),
 ) -> None:
     """Build everything: store, accounts, agreements, borough, imports, wards, linkage, gaps.
 
@@ -57,10 +58,12 @@ def demo_run(
             imports = service.import_lists(session, manifest)
         names = service.organisation_names(session)
         service.import_wards(session, manifest)
-        with console.status("Linking residents and finding who is missing"):
-            run, gaps, book = service.link_and_find_gaps(session)
+        if link:
+            with console.status("Linking residents and finding who is missing"):
+                found = service.link_and_find_gaps(session)
     _summary(imports, names)
-    _gap_summary(run, gaps, book)
+    if link:
+        _gap_summary(*found)
     _logins(logins)
 
 
