@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from safetynet.accounts.service import get_organisation
 from safetynet.audit import AuditEvent
+from safetynet.errors import InvalidInput
 from safetynet.gaps import service
 from safetynet.gaps.service import Reader
 from tests.gaps import world
@@ -96,3 +97,11 @@ def test_an_organisation_reads_only_the_lists_it_may(db, tmp_path):
     assert letters(area, result.found["children-uc-hb-no-fsm"]) == ["I", "J"]
     result, _ = found(db, organisation_id=north.id)
     assert set(result.residents.get_column("resident_id")) == {area.ids[p] for p in "ABCD"}
+
+
+def test_an_area_with_no_residents_yet_says_what_to_do(db):
+    from tests import factories
+
+    factories.organisation(db)
+    with pytest.raises(InvalidInput, match="no residents yet: import partners' lists, then run"):
+        found(db)

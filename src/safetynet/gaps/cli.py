@@ -79,6 +79,11 @@ def print_report(result: Any, book: Any) -> None:
     console.print(gap_table(counts, book, f"Residents probably missing out, {result.as_of}"))
     for rule_id, ids in result.found.items():
         console.print(f"  {rule_id}: {len(ids):,} — {book.rules[rule_id].title}", highlight=False)
+    if result.residents.get_column("ward_code").is_null().all():
+        console.print(
+            "  [yellow]No ward lookup[/]: import one with `safetynet places wards import FILE`.",
+            highlight=False,
+        )
     for rule_id, missing in result.not_run.items():
         console.print(
             f"  [yellow]{rule_id} not run[/]: no list says who is on {', '.join(missing)}.",

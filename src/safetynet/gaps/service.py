@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from safetynet import audit
 from safetynet.accounts.models import Tenant
 from safetynet.config import get_settings
+from safetynet.errors import InvalidInput
 from safetynet.gaps import evaluate
 from safetynet.gaps.rules import RuleBook, load_rulebook
 from safetynet.link import residents
@@ -94,6 +95,12 @@ def find_gaps(
 ) -> GapResult:
     """Evaluate every enabled rule over the area's residents as of `as_of`."""
     facts = read_residents(session, reader, book, purpose=purpose, detail={"as_of": str(as_of)})
+    if facts.is_empty():
+        session.rollback()
+        raise InvalidInput(
+            f"{reader.tenant.name} has no residents yet: import partners' lists, then run "
+            "`safetynet link run`."
+        )
     frame = with_wards(
         evaluate.resident_frame(facts, book, as_of),
         places.postcode_wards(session, reader.tenant.id),
