@@ -251,3 +251,12 @@ def test_the_outreach_workflow_from_the_command_line(db, area, tmp_path):
     bad = runner.invoke(app, ["gaps", "status", str(list_id), ian, "phoned"])
     assert bad.exit_code == 2 and "not one of" in bad.output
     assert db.scalars(select(OutreachEntry)).all()
+
+
+def test_a_bad_rules_file_stops_the_command_with_the_file_rule_and_field(db, area, tmp_path):
+    bad = tmp_path / "ours.yaml"
+    bad.write_text("rules:\n  r:\n    title: t\n    programme: ctr\n    when: [{on: nope}]\n")
+    result = runner.invoke(app, ["gaps", "report", "--rules", str(bad)])
+    out = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "ours.yaml, rule 'r', field 'when[0].on': unknown programme 'nope'" in out

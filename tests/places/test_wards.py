@@ -80,3 +80,12 @@ def test_a_file_without_a_ward_column_lists_the_headings_seen(db, tmp_path):
     out = " ".join(result.output.split())
     assert result.exit_code == 2 and "no column for ward code" in out
     assert "Headings seen: postcode, district" in out
+
+
+def test_wards_are_listed_with_their_postcodes(db, tmp_path):
+    factories.organisation(db)
+    path = factories.csv_file(tmp_path, LOOKUP, name="wards.csv")
+    runner.invoke(app, ["places", "wards", "import", str(path)])
+    listing = runner.invoke(app, ["places", "wards", "list"])
+    assert listing.exit_code == 0
+    assert "E05900001" in listing.output and "Northgate" in listing.output
