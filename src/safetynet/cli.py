@@ -15,7 +15,9 @@ from typer.core import TyperGroup
 from safetynet.accounts.cli import agreement_app, org_app, user_app
 from safetynet.demo.cli import demo_app
 from safetynet.errors import SafetynetError
+from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
+from safetynet.places.cli import places_app
 from safetynet.sources.cli import import_app
 
 console = Console()
@@ -53,6 +55,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(import_app, name="import")
 app.add_typer(link_app, name="link")
+app.add_typer(places_app, name="places")
+app.add_typer(gaps_app, name="gaps")
 app.add_typer(demo_app, name="demo")
 
 

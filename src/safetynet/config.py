@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         "tens of millions of records.",
     )
 
+    gap_rules_dir: Path | None = Field(
+        None,
+        description="Folder of the council's own gap rule files (`*.yaml`), loaded after the "
+        "default rules: they add programmes and rules or redefine them by id.",
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:

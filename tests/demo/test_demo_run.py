@@ -7,6 +7,8 @@ from typer.testing import CliRunner
 
 from safetynet.accounts.models import DataSharingAgreement, User
 from safetynet.cli import app
+from safetynet.link.models import LinkRun
+from safetynet.places.models import Ward
 from safetynet.sources.models import Record, SourceImport
 from tests.conftest import ON_POSTGRES
 
@@ -28,6 +30,18 @@ def test_demo_run_imports_every_list_and_prints_logins(db):
     assert db.scalar(select(func.count()).select_from(DataSharingAgreement)) == 4
     for user in db.scalars(select(User)):
         assert user.email in output and user.password_hash.startswith("$argon2id$")
+
+
+def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
+    result = runner.invoke(app, ["demo", "run", "--people", "1500", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert db.scalar(select(func.count()).select_from(Ward)) == 12
+    run = db.scalars(select(LinkRun)).one()
+    assert f"into {run.counts['residents']:,} residents" in output
+    assert "Residents probably missing out" in output and "All wards" in output
+    assert "foodbank-no-ctr" in output and "Northgate" in output
+    assert output.index("What was imported") < output.index("Residents probably missing out")
 
 
 def test_running_the_demo_again_rebuilds_it_or_says_why_not(db):

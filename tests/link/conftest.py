@@ -10,6 +10,8 @@ from safetynet.cli import app
 
 @pytest.fixture
 def demo(db, tmp_path):
-    result = CliRunner().invoke(app, ["demo", "run", "--people", "2000", "--seed", "5"])
+    result = CliRunner().invoke(
+        app, ["demo", "run", "--people", "2000", "--seed", "5", "--no-link"]
+    )
     assert result.exit_code == 0, result.output
     return tmp_path / "data" / "demo"

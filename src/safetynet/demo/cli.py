@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -36,8 +37,9 @@ def demo_generate(
 def demo_run(
     people: int = typer.Option(50_000, help="How many residents the borough has."),
     seed: int = typer.Option(1, help="Random seed."),
+    link: bool = typer.Option(True, help="Link the lists and print the gap summary."),
 ) -> None:
-    """Build everything: store, demo accounts and agreements, borough, imports; then summarise.
+    """Build everything: store, accounts, agreements, borough, imports, wards, linkage, gaps.
 
     An earlier demo in the embedded store is replaced; a store with real data is refused.
     """
@@ -55,8 +57,39 @@ def demo_run(
         with console.status("Importing partners' lists"):
             imports = service.import_lists(session, manifest)
         names = service.organisation_names(session)
+        service.import_wards(session, manifest)
+        if link:
+            with console.status("Linking residents and finding who is missing"):
+                found = service.link_and_find_gaps(session)
     _summary(imports, names)
+    if link:
+        _gap_summary(*found)
     _logins(logins)
+
+
+def _gap_summary(run: Any, result: Any, book: Any) -> None:
+    from safetynet.gaps.cli import gap_table
+    from safetynet.gaps.service import ward_counts
+
+    counts = run.counts
+    console.print(
+        f"\n[bold]Linked[/] {counts['records']:,} records from {counts['sources']} lists into "
+        f"{counts['residents']:,} residents in {run.timings['link_seconds']} s.",
+        highlight=False,
+    )
+    table = gap_table(ward_counts(result, book), book, "Residents probably missing out")
+    console.print(table)
+    rules = Table.grid(padding=(0, 1))
+    rules.add_column(justify="right")
+    rules.add_column(overflow="fold")
+    for rule_id, ids in result.found.items():
+        rules.add_row(f"{len(ids):,}", f"[bold]{rule_id}[/]: {book.rules[rule_id].title}")
+    console.print(rules)
+    console.print(
+        "Outreach lists: `safetynet gaps export RULE --out FILE.csv --reason TEXT` "
+        "(rules: `safetynet gaps rules`).",
+        highlight=False,
+    )
 
 
 def _summary(imports: list, names: dict[str, str]) -> None:

@@ -152,6 +152,31 @@ def import_lists(session: Session, manifest: object) -> list[tuple[object, sourc
     return done
 
 
+def import_wards(session: Session, manifest: object) -> object:
+    """Import the borough's postcode -> ward lookup and ward boundaries."""
+    from safetynet.places import service as places
+
+    return places.import_wards(
+        session,
+        tenant=places.council_area(session, DEMO_AREA_SLUG),
+        lookup=manifest.ward_lookup,  # type: ignore[attr-defined]
+        boundaries=manifest.wards_geojson,  # type: ignore[attr-defined]
+        actor=ACTOR,
+    )
+
+
+def link_and_find_gaps(session: Session) -> tuple[object, object, object]:
+    """Link the imported lists into residents, then run the default gap rules on them."""
+    from safetynet.gaps import service as gaps
+    from safetynet.link.runs import run_linkage
+
+    run = run_linkage(session, area=DEMO_AREA_SLUG, actor=ACTOR)
+    book = gaps.rulebook()
+    reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
+    result = gaps.find_gaps(session, reader, book, as_of=date.today(), purpose="demo gap summary")
+    return run, result, book
+
+
 def organisation_names(session: Session) -> dict[str, str]:
     """Short name -> name, for the summary."""
     return dict(session.execute(select(Organisation.slug, Organisation.name)).all())

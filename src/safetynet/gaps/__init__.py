@@ -1,0 +1,1 @@
+"""Gaps: programmes, gap rules (who is missing), outreach lists and take-up."""

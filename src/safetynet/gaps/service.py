@@ -1,0 +1,141 @@
+"""The gaps domain's public face: which residents each gap rule finds, counted by programme
+and ward. Outreach lists, contact status and take-up are in `gaps/outreach.py`.
+
+Every read of residents starts from `read_residents`, which keeps to the caller's council
+area (and organisation, when acting for one) and writes an audit event saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from safetynet import audit
+from safetynet.accounts.models import Tenant
+from safetynet.config import get_settings
+from safetynet.errors import InvalidInput
+from safetynet.gaps import evaluate
+from safetynet.gaps.rules import RuleBook, load_rulebook
+from safetynet.link import residents
+from safetynet.places import service as places
+
+UNKNOWN_WARD = "Unknown ward"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is reading: the council area, the actor for the audit log, and the organisation
+    they act for (None: the council's analysts, who may read the whole area)."""
+
+    tenant: Tenant
+    actor: str
+    organisation_id: int | None = None
+
+
+def reader_for(session: Session, area: str | None, actor: str) -> Reader:
+    """A whole-area reader at the command line."""
+    return Reader(places.council_area(session, area), actor)
+
+
+def rulebook(extra: list[Path] | None = None) -> RuleBook:
+    """The default rules, then the files in SAFETYNET_GAP_RULES_DIR, then `extra`."""
+    folder = get_settings().gap_rules_dir
+    council = sorted(folder.glob("*.y*ml")) if folder else []
+    return load_rulebook([*council, *(extra or [])])
+
+
+def read_residents(
+    session: Session, reader: Reader, book: RuleBook, *, purpose: str, detail: dict | None = None
+) -> pl.DataFrame:
+    """The readable residents' record facts (see `link.residents.resident_facts`), audited."""
+    facts = residents.resident_facts(
+        session,
+        tenant_id=reader.tenant.id,
+        organisation_id=reader.organisation_id,
+        extra_columns=evaluate.flag_columns(book.programmes),
+    )
+    audit.record(
+        session,
+        actor=reader.actor,
+        action="residents.read",
+        entity_type="tenant",
+        entity_id=reader.tenant.id,
+        tenant_id=reader.tenant.id,
+        reason=purpose,
+        detail={"residents": facts.get_column("resident_id").n_unique(), **(detail or {})},
+    )
+    return facts
+
+
+@dataclass
+class GapResult:
+    """What the rules found on one day."""
+
+    as_of: date
+    residents: pl.DataFrame  # resident_frame plus ward_code, ward_name
+    found: dict[str, list[int]]  # rule id -> resident ids
+    not_run: dict[str, list[str]] = field(default_factory=dict)  # rule id -> unknown programmes
+
+    def ids_for_programme(self, book: RuleBook, programme: str) -> set[int]:
+        """Residents any rule finds missing from `programme`."""
+        return {
+            rid
+            for rule_id, ids in self.found.items()
+            if book.rules[rule_id].programme == programme
+            for rid in ids
+        }
+
+
+def find_gaps(
+    session: Session, reader: Reader, book: RuleBook, *, as_of: date, purpose: str
+) -> GapResult:
+    """Evaluate every enabled rule over the area's residents as of `as_of`."""
+    facts = read_residents(session, reader, book, purpose=purpose, detail={"as_of": str(as_of)})
+    if facts.is_empty():
+        session.rollback()
+        raise InvalidInput(
+            f"{reader.tenant.name} has no residents yet: import partners' lists, then run "
+            "`safetynet link run`."
+        )
+    frame = with_wards(
+        evaluate.resident_frame(facts, book, as_of),
+        places.postcode_wards(session, reader.tenant.id),
+    )
+    known = evaluate.known_programmes(facts, book.programmes)
+    result = GapResult(as_of, frame, {})
+    for rule_id, rule in book.enabled().items():
+        missing = sorted({rule.programme, *(p for c in rule.when for p in c.programmes)} - known)
+        if missing:
+            result.not_run[rule_id] = missing
+        else:
+            result.found[rule_id] = evaluate.matching(frame, rule.when, as_of)
+    session.commit()
+    return result
+
+
+def with_wards(frame: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
+    """Each resident's ward from their postcode; 'Unknown ward' where the lookup has none."""
+    joined = frame.join(lookup, on="postcode", how="left")
+    return joined.with_columns(pl.col("ward_name").fill_null(UNKNOWN_WARD))
+
+
+def ward_counts(result: GapResult, book: RuleBook) -> pl.DataFrame:
+    """Residents missing each programme, by ward: one row per ward (unknown last), one column
+    per programme that a rule ran for, and a column of residents missing any."""
+    programmes = [p for p in book.programmes if result.ids_for_programme(book, p)]
+    wards = result.residents.select("resident_id", "ward_name")
+    columns = []
+    for pid in programmes:
+        ids = pl.Series(sorted(result.ids_for_programme(book, pid)), dtype=pl.Int64)
+        columns.append(pl.col("resident_id").is_in(ids.implode()).sum().alias(pid))
+    any_ids = pl.Series(sorted(set().union(*result.found.values())), dtype=pl.Int64)
+    columns.append(pl.col("resident_id").is_in(any_ids.implode()).sum().alias("any"))
+    counts = wards.group_by("ward_name").agg(columns)
+    counts = counts.filter(pl.col("any") > 0) if programmes else counts.head(0)
+    return counts.sort(
+        [pl.col("ward_name") == UNKNOWN_WARD, "ward_name"], descending=[False, False]
+    ).select("ward_name", *programmes, "any")

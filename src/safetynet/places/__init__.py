@@ -1,0 +1,1 @@
+"""Places: wards and the postcode lookup that puts residents in them."""
