@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -25,8 +26,13 @@ def link_files(
     threshold: float = typer.Option(
         0.5, min=0.0, max=1.0, help="Match probability at which a pair counts as a match."
     ),
+    compare: list[str] = typer.Option(
+        [], "--compare", help="Another column both files have to compare exactly (repeatable)."
+    ),
 ) -> None:
     """Link two spreadsheets without setting anything up: writes the pairs that match.
+
+    Rows are named by the id columns given, or else by their row numbers (from 1).
 
     The model is trained on the two files themselves (no labelled examples needed). When each
     file holds one row per person, each row is matched at most once.
@@ -36,24 +42,60 @@ def link_files(
 
     with console.status("Reading, training and scoring"):
         result = link_files(
-            FileSide(file_a, id_a, mapping_a, sheet_a),
-            FileSide(file_b, id_b, mapping_b, sheet_b),
+            FileSide(file_a, id_a, mapping_a, sheet_a, tuple(compare)),
+            FileSide(file_b, id_b, mapping_b, sheet_b, tuple(compare)),
             threshold=threshold,
         )
-    write_table(
-        out, ["id_a", "id_b", "match_probability", "match_weight"], result.pairs.iter_rows()
-    )
+    columns = ["id_a", "id_b", "match_probability"]
+    write_table(out, columns, result.pairs.select(columns).iter_rows())
     for side in (result.a, result.b):
-        console.print(
-            f"{side.name}: {side.rows:,} rows, {side.skipped:,} left out (no row "
-            f"id), {side.warnings:,} values blanked as invalid or missing."
-        )
-        for note in side.notes:
-            console.print(f"  [yellow]Note:[/] {note}")
+        _describe(side)
     rule = "each row matched at most once" if result.one_to_one else "rows may match several"
     console.print(
         f"[green]{result.pairs.height:,} matching pairs[/] (probability ≥ "
         f"{threshold}; {rule}) of {result.candidates:,} candidates, written to {out}."
+    )
+
+
+def _describe(side: Any) -> None:
+    console.print(
+        f"{side.name}: {side.rows:,} rows, {side.skipped:,} left out (no row "
+        f"id), {side.warnings:,} values blanked as invalid or missing (compared as empty)."
+    )
+    for note in side.notes:
+        console.print(f"  [yellow]Note:[/] {note}")
+
+
+@link_app.command("dedupe")
+def link_dedupe(
+    file: Path = typer.Argument(..., help="A list (CSV, XLSX or Parquet) that may repeat people."),
+    out: Path = typer.Option(..., help="Where to write each row's person (CSV or XLSX)."),
+    id_column: str = typer.Option(None, "--id", help="Row id column (default: row numbers)."),
+    mapping: Path = typer.Option(None, help="YAML mapping file for the list."),
+    sheet: str = typer.Option(None, help="Excel sheet."),
+    threshold: float = typer.Option(
+        0.5, min=0.0, max=1.0, help="Match probability at which two rows are one person."
+    ),
+    compare: list[str] = typer.Option(
+        [], "--compare", help="Another column to compare exactly (repeatable)."
+    ),
+) -> None:
+    """Group a list's rows into people: writes id, cluster (the person's smallest row id)
+    and cluster_size for every row. Rows sharing a client number are always one person."""
+    from safetynet.exports import write_table
+    from safetynet.link.files import FileSide, dedupe_file
+
+    with console.status("Reading, training, scoring and clustering"):
+        result = dedupe_file(
+            FileSide(file, id_column, mapping, sheet, tuple(compare)), threshold=threshold
+        )
+    columns = ["id", "cluster", "cluster_size"]
+    write_table(out, columns, result.clusters.select(columns).iter_rows())
+    _describe(result.read)
+    people = result.clusters.get_column("cluster").n_unique()
+    console.print(
+        f"[green]{result.clusters.height:,} rows are {people:,} people[/] "
+        f"({result.pairs:,} matching pairs at probability ≥ {threshold}); written to {out}."
     )
 
 

@@ -35,7 +35,8 @@ def comparisons(present: set[str] | None = None) -> list[Any]:
         "phone": lambda: _exact("phone"),
         "email": lambda: _exact("email"),
     }
-    return [make() for column, make in built.items() if present is None or column in present]
+    chosen = [make() for column, make in built.items() if present is None or column in present]
+    return chosen + [_exact(c) for c in sorted(present or ()) if c.startswith("cmp_")]
 
 
 def _forename() -> Any:
@@ -163,11 +164,13 @@ def _exact(name: str) -> Any:
     return ExactMatch(name)
 
 
-def prediction_blocking_rules() -> list[Any]:
-    """Which pairs are compared at all: any one of these must hold."""
+def prediction_blocking_rules(identifiers: tuple[str, ...] = ()) -> list[Any]:
+    """Which pairs are compared at all: any one of these must hold (`identifiers` are extra
+    columns compared exactly, each also a block of its own)."""
     from splink import block_on
 
     return [
+        *(block_on(c) for c in identifiers),
         block_on("forename_first", "surname"),
         block_on("dob"),
         block_on("surname", "postcode"),

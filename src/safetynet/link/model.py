@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from safetynet.errors import InvalidInput
 from safetynet.link import comparisons
 
 LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
@@ -43,8 +44,21 @@ class LinkModel:
             recall=PRIOR_RULES_RECALL,
         )
         training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        from splink.internals.exceptions import EMTrainingException
+
+        trained = 0
         for rule in comparisons.training_blocking_rules():
-            training.estimate_parameters_using_expectation_maximisation(rule)
+            try:
+                training.estimate_parameters_using_expectation_maximisation(rule)
+                trained += 1
+            except EMTrainingException:
+                continue  # no pairs in this block: the other blocks estimate its levels
+        if not trained:
+            raise InvalidInput(
+                "These lists are too small, or share too little, for the model to learn "
+                "from: it needs at least some pairs of rows with the same forename and "
+                "surname, or the same date of birth."
+            )
         self._floor_m()
 
     def _floor_m(self) -> None:
@@ -89,10 +103,13 @@ def build(
 
     db_api = DuckDBAPI()
     inputs = [db_api.register(frame.to_arrow()) for frame in frames]
+    present = columns_with_values(frames)
     settings = SettingsCreator(
         link_type=link_type,
-        comparisons=comparisons.comparisons(columns_with_values(frames)),
-        blocking_rules_to_generate_predictions=comparisons.prediction_blocking_rules(),
+        comparisons=comparisons.comparisons(present),
+        blocking_rules_to_generate_predictions=comparisons.prediction_blocking_rules(
+            tuple(sorted(c for c in present if c.startswith("cmp_")))
+        ),
         retain_intermediate_calculation_columns=explainable,
     )
     # Splink logs its progress to stderr at INFO; our commands print their own summary.

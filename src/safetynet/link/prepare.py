@@ -7,6 +7,7 @@ words.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -55,8 +56,20 @@ def name_families(forenames: pl.Series) -> pl.Series:
     return forenames.replace_strict(families, default=None, return_dtype=pl.List(pl.String))
 
 
-def for_linkage(records: pl.DataFrame, dataset: str) -> pl.DataFrame:
-    """Records (with `record_id` and standardised fields) as Splink input for one dataset."""
+COMPARE_PREFIX = "cmp_"
+
+
+def compare_column(heading: str) -> str:
+    """The linkage column for an extra identifier a user asked to compare (`--compare`)."""
+    return COMPARE_PREFIX + re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_")
+
+
+def for_linkage(records: pl.DataFrame, dataset: str, compare: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Records (with `record_id` and standardised fields) as Splink input for one dataset.
+
+    `compare` names unmapped columns (kept in `extras`) to compare exactly as identifiers,
+    e.g. a national insurance or client number both lists carry.
+    """
 
     def col(name: str, dtype: Any = pl.String) -> pl.Expr:
         if name in records.columns:
@@ -92,6 +105,20 @@ def for_linkage(records: pl.DataFrame, dataset: str) -> pl.DataFrame:
         pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
         for c in ("forename", "forename_first", "surname", "address_rest")
     )
+    extra = records.select(
+        [_identifier(records, heading).alias(compare_column(heading)) for heading in compare]
+    )
     return frame.with_columns(
-        name_families(frame.get_column("forename_first")).alias("forename_family")
-    ).select(LINK_COLUMNS)
+        name_families(frame.get_column("forename_first")).alias("forename_family"),
+        *extra.get_columns(),
+    ).select(*LINK_COLUMNS, *(compare_column(h) for h in compare))
+
+
+def _identifier(records: pl.DataFrame, heading: str) -> pl.Expr:
+    """An extra column's values from the records' `extras`, squashed for exact comparison."""
+    if "extras" not in records.columns:
+        return pl.lit(None, dtype=pl.String)
+    key = heading.replace("\\", "\\\\").replace("'", "\\'")
+    value = pl.col("extras").str.json_path_match(f"$['{key}']")
+    squashed = value.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    return pl.when(squashed == "").then(None).otherwise(squashed)

@@ -304,7 +304,7 @@ def build_mapping(
     used = {c for cols in columns.values() for c in cols} | set(ignored)
     extras = [c for c in header if c not in used]
     mapping = Mapping(columns, extras, ignored, options, "file" if overrides else "automatic")
-    check_required(mapping, file_name)
+    check_required(mapping, file_name, header)
     return mapping
 
 
@@ -362,17 +362,21 @@ def _suggest(word: str, choices: Any) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def check_required(mapping: Mapping, file_name: str) -> None:
+def check_required(mapping: Mapping, file_name: str, header: list[str] | None = None) -> None:
     """A row id and a name (forename + surname, or a full name) are required."""
-    missing = []
+    missing, example = [], ""
     if "row_id" not in mapping.columns:
         missing.append("a row id column (a reference unique to each row, e.g. 'Claim Ref')")
+        example = "row_id: Your Heading"
     has_parts = "forename" in mapping.columns and "surname" in mapping.columns
     if not has_parts and "full_name" not in mapping.columns:
         missing.append("a name: 'Forename' and 'Surname' columns, or a 'Full name' column")
+        example = example or "full_name: Your Heading"
     if missing:
+        seen = [h for h in header or [] if not h.startswith("(")]
+        headings = f" Its headings are: {', '.join(repr(h) for h in seen)}." if seen else ""
         raise InvalidInput(
-            f"{file_name}: missing required column: {'; and '.join(missing)}. "
+            f"{file_name}: missing required column: {'; and '.join(missing)}.{headings} "
             "If the file has it under another heading, name it in a mapping file "
-            "(e.g. 'row_id: Your Heading') and pass --mapping."
+            f"(e.g. '{example}') and pass --mapping."
         )
