@@ -139,3 +139,16 @@ def ward_counts(result: GapResult, book: RuleBook) -> pl.DataFrame:
     return counts.sort(
         [pl.col("ward_name") == UNKNOWN_WARD, "ward_name"], descending=[False, False]
     ).select("ward_name", *programmes, "any")
+
+
+def rank_review_queue(session: Session, reader: Reader, book: RuleBook, *, as_of: date) -> int:
+    """Rank the area's linkage review queue by how many gap results each decision would
+    change (see `gaps.impact`); returns how many pairs were re-ranked."""
+    from safetynet.gaps.impact import review_impacts
+    from safetynet.link import review
+
+    pairs = review.open_pairs(session, reader.tenant.id)
+    if not pairs:
+        return 0
+    facts = read_residents(session, reader, book, purpose="rank the linkage review queue")
+    return review.set_impacts(session, reader.tenant.id, review_impacts(facts, pairs, book, as_of))

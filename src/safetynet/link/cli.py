@@ -129,6 +129,7 @@ def link_run(
             threshold=threshold,
             review_band=(review_from, review_to),
         )
+        ranked = _rank_by_gaps(session, run.tenant_id)
     counts = run.counts
     console.print(
         f"[green]Link run {run.id}[/]: {counts['records']:,} records from "
@@ -139,8 +140,28 @@ def link_run(
     console.print(
         f"{counts['kept_apart_as_relatives']:,} likely relatives kept apart; "
         f"{counts['rulings_applied']:,} people's rulings applied; "
-        f"{counts['review_queued']:,} pairs queued for review."
+        f"{counts['review_queued']:,} pairs queued for review"
+        + (", ranked by the gap results each decision would change." if ranked else ".")
     )
+
+
+def _rank_by_gaps(session: Any, tenant_id: int) -> bool:
+    """Rank the review queue by the gap-rule results each decision would change (the gaps
+    domain knows the rules; without runnable rules the queue keeps the run's own ranking)."""
+    from datetime import date
+
+    from safetynet.accounts.models import Tenant
+    from safetynet.audit import cli_actor
+    from safetynet.errors import SafetynetError
+    from safetynet.gaps import service as gaps
+
+    try:
+        book = gaps.rulebook()
+    except SafetynetError as problem:
+        console.print(f"[yellow]Gap rules not read, queue ranked without them:[/] {problem}")
+        return False
+    reader = gaps.Reader(session.get(Tenant, tenant_id), cli_actor())
+    return gaps.rank_review_queue(session, reader, book, as_of=date.today()) > 0
 
 
 @link_app.command("runs")
@@ -233,7 +254,7 @@ def review_list(
         tenant = service.tenant_named(session, area)
         pairs = service.queue(session, tenant.id, limit=limit)
         waiting = service.open_count(session, tenant.id)
-    table = Table("Pair", "Records", "Probability", "Programmes moved", "Priority", "Status")
+    table = Table("Pair", "Records", "Probability", "Gap results moved", "Priority", "Status")
     for pair in pairs:
         table.add_row(
             str(pair.id),

@@ -181,6 +181,35 @@ def _ruled_pairs(session: Session, tenant_id: int) -> set[tuple[str, str]]:
     return {(a, b) for a, b in rows}
 
 
+def set_impacts(session: Session, tenant_id: int, impacts: dict[int, int]) -> int:
+    """Re-rank open pairs by a better measure of impact (the gap-rule results a decision
+    would change, which the gaps domain works out), keeping the same uncertainty."""
+    changed = 0
+    for pair in session.scalars(
+        select(ReviewPair).where(
+            ReviewPair.tenant_id == tenant_id,
+            ReviewPair.status.in_(OPEN),
+            ReviewPair.id.in_(list(impacts)),
+        )
+    ):
+        pair.impact = impacts[pair.id]
+        certainty = abs(2 * pair.match_probability - 1)
+        pair.priority = (1 - certainty) * (1 + pair.impact)
+        changed += 1
+    session.commit()
+    return changed
+
+
+def open_pairs(session: Session, tenant_id: int) -> list[tuple[int, int, int]]:
+    """Every open pair of the area as (pair id, record id, record id)."""
+    rows = session.execute(
+        select(ReviewPair.id, ReviewPair.record_id_l, ReviewPair.record_id_r).where(
+            ReviewPair.tenant_id == tenant_id, ReviewPair.status.in_(OPEN)
+        )
+    ).all()
+    return [(a, b, c) for a, b, c in rows]
+
+
 def queue(session: Session, tenant_id: int, *, limit: int = 20) -> list[ReviewPair]:
     """The open queue, most useful first; skipped pairs come after the rest, oldest skip first."""
     pending = select(ReviewPair).where(
