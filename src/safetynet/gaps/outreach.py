@@ -31,20 +31,7 @@ from safetynet.link import residents
 from safetynet.link.models import Resident
 from safetynet.places import service as places
 
-EXPORT_HEADER = (
-    "list_id",
-    "resident_id",
-    "ward",
-    "name",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-    "address_from",
-    "phone_from",
-    "email_from",
-    "status",
-)
+EXPORT_HEADER = ("list_id", "resident_id", "ward", *contacts.FIELDS, "status")
 
 
 def unclaimed_pence(session: Session, tenant_id: int, resident_ids: list[int]) -> dict[int, int]:

@@ -286,18 +286,7 @@ def review_show(pair_id: int = typer.Argument(..., help="Pair number."), area: s
         shown = service.records_side_by_side(session, tenant.id, pair, actor=cli_actor())
         steps, probability = pair.explanation, pair.match_probability
     table = Table("", *(f"Record {r['record']}" for r in shown))
-    for field in (
-        "source",
-        "row",
-        "forename",
-        "surname",
-        "dob",
-        "postcode",
-        "address",
-        "uprn",
-        "phone",
-        "email",
-    ):
+    for field in [f for f in shown[0] if f != "record"] if shown else []:
         values = [str(r[field] or "") for r in shown]
         style = "" if len(set(values)) == 1 else "yellow"
         table.add_row(field, *values, style=style)
