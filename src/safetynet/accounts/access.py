@@ -26,9 +26,7 @@ from safetynet.errors import Conflict, NotFound
 def organisations(session: Session, principal: Principal) -> list[Organisation]:
     """The organisations the caller may see, by name."""
     principal.require("organisations.view")
-    query = select(Organisation).where(
-        principal.scope(Organisation.tenant_id, Organisation.id)
-    )
+    query = select(Organisation).where(principal.scope(Organisation.tenant_id, Organisation.id))
     return list(session.scalars(query.order_by(Organisation.name)))
 
 
@@ -41,7 +39,7 @@ def user_counts(session: Session, principal: Principal) -> dict[int, int]:
         .where(User.is_active, principal.scope(Organisation.tenant_id, Organisation.id))
         .group_by(User.organisation_id)
     ).all()
-    return {org_id: n for org_id, n in rows}
+    return {org_id: int(n) for org_id, n in rows}
 
 
 def users(session: Session, principal: Principal) -> list[User]:
@@ -168,7 +166,9 @@ def agreements(session: Session, principal: Principal) -> list[DataSharingAgreem
     return list(session.scalars(query))
 
 
-def get_agreement(session: Session, principal: Principal, agreement_id: int) -> DataSharingAgreement:
+def get_agreement(
+    session: Session, principal: Principal, agreement_id: int
+) -> DataSharingAgreement:
     """One agreement the caller may read (404 otherwise)."""
     principal.require("agreements.view")
     found = session.scalar(

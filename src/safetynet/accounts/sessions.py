@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -55,7 +55,7 @@ def _throttle(session: Session, key: str) -> LoginThrottle:
 
 
 def _locked(row: LoginThrottle, now: datetime) -> bool:
-    return row.locked_until is not None and row.locked_until > now
+    return row.locked_until is not None and _aware(row.locked_until) > now
 
 
 def _note_failure(row: LoginThrottle, allowed: int, now: datetime) -> None:
@@ -79,9 +79,7 @@ def authenticate(session: Session, email: str, password: str, *, ip: str) -> Use
     user = session.scalar(select(User).where(User.email == email))
     if _locked(by_account, now) or _locked(by_ip, now):
         session.commit()
-        raise SignInRefused(
-            "Too many attempts to sign in. Wait a few minutes, then try again."
-        )
+        raise SignInRefused("Too many attempts to sign in. Wait a few minutes, then try again.")
     # Hash a dummy when the account is unknown, so the answer takes as long either way.
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if not (ok and user is not None and user.is_active):
@@ -126,11 +124,16 @@ def start_session(
     return StartedSession(token, row)
 
 
+def _aware(value: datetime) -> datetime:
+    """SQLite hands some timestamps back without a zone; every stored time is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _expired(row: WebSession, now: datetime) -> bool:
     settings = get_settings()
     idle = timedelta(minutes=settings.session_idle_minutes)
     absolute = timedelta(hours=settings.session_absolute_hours)
-    return now - row.last_seen_at > idle or now - row.created_at > absolute
+    return now - _aware(row.last_seen_at) > idle or now - _aware(row.created_at) > absolute
 
 
 def lookup_session(session: Session, token: str | None) -> WebSession | None:
@@ -145,7 +148,7 @@ def lookup_session(session: Session, token: str | None) -> WebSession | None:
         session.delete(row)
         session.commit()
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:  # one write a minute, not one per request
+    if now - _aware(row.last_seen_at) > TOUCH_EVERY:  # one write a minute, not one per request
         row.last_seen_at = now
         session.commit()
     return row
@@ -228,7 +231,7 @@ def user_for_api_token(session: Session, value: str) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+    if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
         row.last_used_at = now
         session.commit()
     return row.user

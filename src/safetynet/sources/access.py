@@ -152,3 +152,31 @@ def upload_path(folder: Path, file_name: str) -> Path:
     target = folder / secrets.token_hex(16)
     target.mkdir(parents=True, exist_ok=False)
     return target / safe
+
+
+ACCEPTED_SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
+def check_upload_type(path: Path, file_name: str) -> None:
+    """Refuse a file whose name or content is not CSV, XLSX or Parquet (content decides)."""
+    from safetynet.sources.readers import FileProblem, sniff_format
+
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise FileProblem(
+            f"{file_name} is not a CSV, XLSX or Parquet file. Save the list in one of those "
+            "formats and upload it again."
+        )
+    sniffed = sniff_format(path)
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if sniffed == "csv" and b"\x00" in head:
+        raise FileProblem(
+            f"{file_name} is not a text (CSV) file: its content is binary. Upload the list as "
+            "CSV, XLSX or Parquet."
+        )
+    if sniffed != ACCEPTED_SUFFIXES[suffix]:
+        raise FileProblem(
+            f"{file_name} is named like a {ACCEPTED_SUFFIXES[suffix].upper()} file but its "
+            f"content is {sniffed.upper()}. Check you chose the right file."
+        )
