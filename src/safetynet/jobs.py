@@ -202,8 +202,3 @@ def run_worker(workers: int = 1) -> None:
     queue = get_queue()
     consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=False)
     consumer.run()
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    run_worker()

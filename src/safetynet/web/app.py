@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from safetynet.config import Settings, get_settings
@@ -31,6 +33,20 @@ def routers() -> list:  # type: ignore[type-arg]
     from safetynet.web.pages import router as pages
 
     return [pages, accounts, sources, link, api, docs_router]
+
+
+def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    """(method, full path, route) for every endpoint, through included routers."""
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for context in contexts():
+                if isinstance(context.original_route, APIRoute):
+                    for method in context.original_route.methods:
+                        yield method, context.path, context.original_route
+        elif isinstance(route, APIRoute):
+            for method in route.methods:
+                yield method, route.path, route
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
