@@ -145,3 +145,15 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
 def form_token(client: TestClient, path: str = "/account") -> str:
     """The signed-in browser's form token, read from a page."""
     return csrf_of(client.get(path).text)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with its smallest cost: the same code path, a fraction of the time."""
+    from argon2 import PasswordHasher
+
+    from safetynet.accounts import passwords
+
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )

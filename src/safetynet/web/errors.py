@@ -56,8 +56,17 @@ async def on_safetynet_error(request: Request, error: Exception) -> Response:
         target = request.url.path if request.method == "GET" else "/"
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     if is_api(request):
-        extra = {"errors": error.details} if error.details else {}
-        return problem(error.status, error.message, title=error.title, **extra)
+        extra: dict[str, Any] = {"errors": error.details} if error.details else {}
+        outcome = getattr(error, "outcome", None)  # a refused import: its first problems
+        if outcome is not None:
+            extra["errors"] = [
+                {k: row.get(k) for k in ("row_number", "column", "field", "code", "message")}
+                for row in outcome.sample[:50]
+            ]
+        response = problem(error.status, error.message, title=error.title, **extra)
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
     return _page(request, error.status, error.message)
 
 
