@@ -106,7 +106,10 @@ def build_world(db: Session, tmp: Path) -> World:
         db.flush()
         world.ids[f"run:{area}"], world.ids[f"job:{org}"] = run.id, job.id
     south = accounts.get_organisation(db, "south")
-    job = Job(kind="link_run", tenant_id=south.tenant_id, organisation_id=south.id, actor="t")
+    job = Job(
+        kind="link_run", tenant_id=south.tenant_id, organisation_id=south.id, actor="t",
+        status="failed",
+    )
     db.add(job)
     db.commit()
     world.ids["job:south"] = job.id
