@@ -107,7 +107,10 @@ def build_world(db: Session, tmp: Path) -> World:
         world.ids[f"run:{area}"], world.ids[f"job:{org}"] = run.id, job.id
     south = accounts.get_organisation(db, "south")
     job = Job(
-        kind="link_run", tenant_id=south.tenant_id, organisation_id=south.id, actor="t",
+        kind="link_run",
+        tenant_id=south.tenant_id,
+        organisation_id=south.id,
+        actor="t",
         status="failed",
     )
     db.add(job)

@@ -28,7 +28,9 @@ def _count_job(session, job, report):
 
 
 def _area(db) -> Tenant:
-    org = Organisation(tenant_id=accounts.ensure_tenant(db, "Testshire").id, slug="o", name="O", kind="council")
+    org = Organisation(
+        tenant_id=accounts.ensure_tenant(db, "Testshire").id, slug="o", name="O", kind="council"
+    )
     db.add(org)
     db.commit()
     return db.get(Tenant, org.tenant_id)
@@ -122,8 +124,13 @@ def test_a_link_run_started_on_its_page_runs_in_the_worker_and_shows_its_result(
     council = db.scalar(select(Organisation).where(Organisation.kind == "council"))
     email = f"{uuid.uuid4().hex[:8]}@council.example"
     accounts.create_user(
-        db, email=email, full_name="An Analyst", organisation=council.slug, role="analyst",
-        password=PASSWORD, actor="test",
+        db,
+        email=email,
+        full_name="An Analyst",
+        organisation=council.slug,
+        role="analyst",
+        password=PASSWORD,
+        actor="test",
     )
     sign_in(client, email)
     response = client.post("/link-runs", data={"csrf_token": form_token(client, "/link-runs")})

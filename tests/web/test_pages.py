@@ -7,10 +7,9 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from safetynet.config import get_settings
-
 from safetynet.accounts.models import User, WebSession
 from safetynet.audit import AuditEvent
+from safetynet.config import get_settings
 from safetynet.sources.models import SourceImport
 from tests import factories
 from tests.web.conftest import PASSWORD, form_token, sign_in
@@ -158,7 +157,9 @@ def test_uploading_a_good_file_imports_it_and_shows_the_import(world, client, db
     assert "Imported 4 records." in response.text
     found = db.scalar(select(SourceImport).order_by(SourceImport.id.desc()))
     assert (found.rows_loaded, found.file_name, found.imported_by) == (
-        4, "visits.csv", "user:partner@north.example"
+        4,
+        "visits.csv",
+        "user:partner@north.example",
     )
     assert list((get_settings().data_dir / "uploads").glob("*/*")) == []  # not kept
 
@@ -324,6 +325,6 @@ def test_api_tokens_are_shown_once_and_can_be_revoked(world, client, db):
     assert token not in client.get("/account").text  # never shown again
     api = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=api).json()["email"] == "analyst@tc.example"
-    token_id = re.search(r'/account/tokens/(\d+)/revoke', client.get("/account").text).group(1)
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", client.get("/account").text).group(1)
     client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": form_token(client)})
     assert client.get("/api/v1/me", headers=api).status_code == 401

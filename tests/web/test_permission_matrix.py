@@ -91,9 +91,8 @@ def test_every_route_has_a_rule(store):
     routes = app_routes()
     assert set(routes) - set(ROUTES) == set(), "add these routes to ROUTES"
     assert set(ROUTES) - set(routes) == set(), "ROUTES names routes that do not exist"
-    declared = {key: perms for key, perms in routes.items()}
-    assert {k: v for k, v in declared.items() if len(v) != 1} == {}, "one permission per route"
-    assert {k: v[0] for k, v in declared.items()} == {k: v[0] for k, v in ROUTES.items()}
+    assert {k: v for k, v in routes.items() if len(v) != 1} == {}, "one permission per route"
+    assert {k: v[0] for k, v in routes.items()} == {k: v[0] for k, v in ROUTES.items()}
 
 
 # Who holds each permission, written out here so that changing the app's table is deliberate.
@@ -252,7 +251,7 @@ def test_a_signed_out_browser_is_sent_to_sign_in_on_every_protected_page(world, 
 
 
 def test_the_api_refuses_every_protected_route_without_a_token(world, client):
-    for (method, template), (permission, kind) in ROUTES.items():
+    for (method, template), (_permission, kind) in ROUTES.items():
         if not template.startswith("/api/v1"):
             continue
         path = template.format(**_target(world, kind, "admin", "own")) if kind else template

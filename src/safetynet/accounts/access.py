@@ -6,7 +6,7 @@ caller's scope, so the web pages and the API share one set of rules.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
@@ -147,7 +147,7 @@ def revoke_sessions(session: Session, principal: Principal, user_id: int) -> int
     return count
 
 
-def _agreements_query(principal: Principal):  # type: ignore[no-untyped-def]
+def _agreements_query(principal: Principal) -> Select[DataSharingAgreement]:
     query = select(DataSharingAgreement).where(
         DataSharingAgreement.tenant_id == principal.tenant_id
     )

@@ -16,7 +16,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.errors import SafetynetError
 from safetynet.sources import access
 from safetynet.sources.imports import ImportRefused, ImportRequest
-from safetynet.sources.models import SourceKind
+from safetynet.sources.models import SourceImport, SourceKind
 from safetynet.sources.service import export_rejected
 from safetynet.sources.validate import reason_label
 from safetynet.web.deps import Db, require, settings_of
@@ -169,6 +169,10 @@ def _refused(
     request: Request, db: Db, principal: Principal, form: dict[str, str], refused: ImportRefused
 ) -> Response:
     outcome = refused.outcome
+    # The service speaks the CLI's words; on this page the option is a checkbox.
+    message = refused.message.replace(
+        "add --skip-invalid-rows", "tick 'Load the valid rows and keep the rows with errors aside'"
+    )
     sample = [row for row in outcome.sample if row.get("severity") == "error"][:20]
     reasons = outcome.top_reasons("error", 10)
     return _upload_form(
@@ -177,7 +181,7 @@ def _refused(
         principal,
         400,
         form=form,
-        errors=[{"text": refused.message, "href": "#file"}],
+        errors=[{"text": message, "href": "#file"}],
         refused=outcome,
         sample=sample,
         reasons=reasons,
@@ -185,9 +189,9 @@ def _refused(
 
 
 def _import_page(
-    request: Request, db: Db, principal: Principal, found: object, notice: str | None = None
+    request: Request, db: Db, principal: Principal, found: SourceImport, notice: str | None = None
 ) -> Response:
-    issue_list = access.issues(db, principal, found.id)  # type: ignore[attr-defined]
+    issue_list = access.issues(db, principal, found.id)
     # Issue messages can quote cell values: a view of personal data, so it is audited.
     audit.record(
         db,
@@ -196,18 +200,18 @@ def _import_page(
         entity_type="import",
         entity_id=found.id,
         tenant_id=found.tenant_id,
-        user_id=principal.user_id,  # type: ignore[attr-defined]
+        user_id=principal.user_id,
         detail={"issues_shown": len(issue_list)},
     )
     db.commit()
     reasons = [
         (reason_label(f, c), n) for s, f, c, n in found.summary.get("reasons", []) if s == "error"
-    ]  # type: ignore[attr-defined]
+    ]
     return render(
         request,
         "sources/import.html",
         title=f"Import {found.id}",
-        imp=found,  # type: ignore[attr-defined]
+        imp=found,
         issues=issue_list,
         reasons=reasons,
         notice=notice,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
@@ -23,7 +23,7 @@ def govuk_dist(settings: Settings) -> Path:
     return ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
-def routers() -> list:  # type: ignore[type-arg]
+def routers() -> list[APIRouter]:
     """Each domain's router; a new domain adds its `web.py` router here."""
     from safetynet.accounts.web import router as accounts
     from safetynet.api.routes import docs_router
@@ -42,10 +42,10 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
         if contexts is not None:
             for context in contexts():
                 if isinstance(context.original_route, APIRoute):
-                    for method in context.original_route.methods:
+                    for method in context.original_route.methods or ():
                         yield method, context.path, context.original_route
         elif isinstance(route, APIRoute):
-            for method in route.methods:
+            for method in route.methods or ():
                 yield method, route.path, route
 
 

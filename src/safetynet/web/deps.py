@@ -107,9 +107,8 @@ def public() -> Callable[..., Awaitable[Principal | None]]:
 def route_permission(route: Any) -> list[str]:
     """The permissions a route declares (one, for a well-formed route)."""
     found = []
-    stack = list(
-        getattr(route, "dependant", None).dependencies if hasattr(route, "dependant") else []
-    )
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant is not None else []
     while stack:
         dep = stack.pop()
         if hasattr(dep.call, "permission"):
