@@ -200,5 +200,13 @@ def work(queue: Any | None = None, *, limit: int | None = None) -> int:
 def run_worker(workers: int = 1) -> None:
     """Run a Huey consumer in this process's main thread until it is stopped."""
     queue = get_queue()
-    consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    # Poll often when idle (at most every 2 s): someone is usually watching the job's page.
+    consumer = queue.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=2.0,
+    )
     consumer.run()

@@ -127,6 +127,17 @@ def import_file(session: Session, principal: Principal, request: ImportRequest) 
     return run_import(session, request, actor=principal.actor)
 
 
+def import_count(session: Session, principal: Principal) -> int:
+    """Imports on record (any status) within the caller's scope."""
+    principal.require("imports.view")
+    query = (
+        select(func.count(SourceImport.id))
+        .join(Source)
+        .where(principal.scope(Source.tenant_id, Source.organisation_id))
+    )
+    return session.scalar(query) or 0
+
+
 def record_count(session: Session, principal: Principal) -> int:
     """Current records (active imports) within the caller's scope."""
     principal.require("sources.view")

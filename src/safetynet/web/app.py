@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from safetynet.db import get_engine, make_engine
 from safetynet.web import errors
 from safetynet.web.security import security_middleware
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.middleware("http")(security_middleware)
     errors.install(app)
     dist = govuk_dist(settings)
+    if not dist.is_dir():
+        log.warning("GOV.UK Frontend is missing from %s: run `make install` (npm ci)", dist)
     app.mount("/assets", StaticFiles(directory=dist / "assets", check_dir=False), name="assets")
     app.mount("/static/govuk", StaticFiles(directory=dist, check_dir=False), name="govuk")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")

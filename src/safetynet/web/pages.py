@@ -93,7 +93,7 @@ def dashboard(
         "records": source_access.record_count(db, principal),
         "sources": len(source_list),
         "residents": link_access.resident_count(db, principal),
-        "imports": len(source_access.imports(db, principal, limit=100_000)),
+        "imports": source_access.import_count(db, principal),
     }
     recent = source_access.imports(db, principal, limit=5)
     runs = link_access.runs(db, principal, limit=1) if principal.can("link.view") else []
