@@ -242,3 +242,21 @@ def test_sign_in_and_failures_are_audited_without_passwords(world, client, db):
     events = list(db.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in")))
     assert [e.user_id for e in events] == [world.users["admin"].id]
     assert "passphrase" not in str(events[0].detail)
+
+
+def test_a_form_posted_after_the_session_ended_returns_to_its_page_after_sign_in(world, client, db):
+    sign_in(client, "analyst@tc.example")
+    token = form_token(client, "/imports/new")
+    db.execute(WebSession.__table__.delete())
+    db.commit()
+    response = client.post(
+        "/imports/new",
+        data={"csrf_token": token},
+        headers={"referer": "http://testserver/imports/new"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/imports/new"
+    foreign = client.post(
+        "/imports/new", data={"csrf_token": token}, headers={"referer": "http://evil.example/x"}
+    )
+    assert foreign.headers["location"] == "/login?next=/"

@@ -20,7 +20,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
 
 
-def govuk_dist(settings: Settings) -> Path:
+def govuk_dist() -> Path:
     """The govuk-frontend package's dist folder (installed by `npm ci`, see package.json)."""
     return ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.middleware("http")(security_middleware)
     errors.install(app)
-    dist = govuk_dist(settings)
+    dist = govuk_dist()
     if not dist.is_dir():
         log.warning("GOV.UK Frontend is missing from %s: run `make install` (npm ci)", dist)
     app.mount("/assets", StaticFiles(directory=dist / "assets", check_dir=False), name="assets")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -53,8 +53,7 @@ async def on_safetynet_error(request: Request, error: Exception) -> Response:
     """A SafetynetError that no page caught: its status and message, in the door's format."""
     assert isinstance(error, SafetynetError)
     if isinstance(error, SignInNeeded) and not is_api(request):
-        target = request.url.path if request.method == "GET" else "/"
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(_return_to(request))}", status_code=303)
     if is_api(request):
         extra: dict[str, Any] = {"errors": error.details} if error.details else {}
         outcome = getattr(error, "outcome", None)  # a refused import: its first problems
@@ -68,6 +67,17 @@ async def on_safetynet_error(request: Request, error: Exception) -> Response:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
     return _page(request, error.status, error.message)
+
+
+def _return_to(request: Request) -> str:
+    """Where to go after signing in: this page, or for a form posted after the session ended,
+    the page the form was on (its referrer on this site), to fill in again."""
+    if request.method == "GET":
+        return request.url.path
+    referrer = urlsplit(request.headers.get("referer", ""))
+    if referrer.netloc == request.url.netloc and referrer.path.startswith("/"):
+        return referrer.path
+    return "/"
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:
