@@ -113,7 +113,7 @@ def test_an_unknown_kind_of_job_is_refused(db, store):
 
 @pytest.mark.slow
 def test_a_link_run_started_on_its_page_runs_in_the_worker_and_shows_its_result(
-    db, client, tmp_path
+    db, client, tmp_path, monkeypatch
 ):
     from typer.testing import CliRunner
 
@@ -141,7 +141,22 @@ def test_a_link_run_started_on_its_page_runs_in_the_worker_and_shows_its_result(
     again = client.post("/link-runs", data={"csrf_token": form_token(client, "/link-runs")})
     assert again.status_code == 409 and "already queued" in again.text  # no double runs
 
+    reported: list[tuple[int, str]] = []
+    real_reporter = jobs._reporter
+
+    def recording_reporter(job_id):
+        report = real_reporter(job_id)
+
+        def both(percent, stage):
+            reported.append((percent, stage))
+            report(percent, stage)
+
+        return both
+
+    monkeypatch.setattr(jobs, "_reporter", recording_reporter)
     assert jobs.work() == 1
+    assert [p for p, _ in reported] == [5, 15, 85]
+    assert reported[1][1].startswith("Linking ") and "records" in reported[1][1]
 
     finished = client.get(job_page)
     run = db.scalar(select(LinkRun).order_by(LinkRun.id.desc()))

@@ -17,6 +17,5 @@ def link_run_job(session: Session, job: Job, report: Report) -> dict[str, Any]:
 
     tenant = session.get(Tenant, job.tenant_id)
     assert tenant is not None
-    report(10, "Linking records: training the model, scoring pairs, clustering")
-    run = run_linkage(session, area=tenant.slug, actor=job.actor)
+    run = run_linkage(session, area=tenant.slug, actor=job.actor, progress=report)
     return {"link_run_id": run.id, **run.counts}

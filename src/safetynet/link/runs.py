@@ -4,6 +4,7 @@ and write the residents back in one transaction, keeping resident ids stable acr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -140,10 +141,20 @@ def stable_ids(clusters: pl.DataFrame, previous: pl.DataFrame) -> dict[str, int]
 
 
 def run_linkage(
-    session: Session, *, area: str | None, actor: str, threshold: float = MATCH_THRESHOLD
+    session: Session,
+    *,
+    area: str | None,
+    actor: str,
+    threshold: float = MATCH_THRESHOLD,
+    progress: Callable[[int, str], None] | None = None,
 ) -> LinkRun:
-    """Link the area's current records into residents and write them back whole."""
+    """Link the area's current records into residents and write them back whole.
+
+    `progress(percent, stage)` is told as each stage starts (a background job shows it).
+    """
+    report = progress or (lambda _percent, _stage: None)
     tenant = tenant_named(session, area)
+    report(5, "Reading current records")
     records = current_records(session, tenant.id)
     if records.height < 2:
         raise InvalidInput(
@@ -151,8 +162,10 @@ def run_linkage(
             "partners' lists before linking."
         )
     started = time.perf_counter()
+    report(15, f"Linking {records.height:,} records: training, scoring pairs, clustering")
     clustering = cluster_records(records, threshold=threshold)
     seconds = round(time.perf_counter() - started, 1)
+    report(85, f"Writing residents ({clustering.pairs:,} matching pairs found)")
     try:
         run = _write(session, tenant, records, clustering, actor, threshold, seconds)
     except BaseException:

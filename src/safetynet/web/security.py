@@ -66,7 +66,7 @@ async def security_middleware(request: Request, call_next: Handler) -> Response:
         pre = request.cookies.get(PRE_SESSION_COOKIE)
         request.state.pre_session = pre or secrets.token_urlsafe(32)
         response = await call_next(request)
-        if not pre:
+        if not pre and not request.url.path.startswith(("/api/", "/static/", "/assets/")):
             set_cookie(request, response, PRE_SESSION_COOKIE, request.state.pre_session)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
