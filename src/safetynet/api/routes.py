@@ -149,10 +149,11 @@ def upload(
     skip_invalid_rows: Annotated[bool, Form()] = False,
 ) -> object:
     """Import a CSV, XLSX or Parquet file now; a refused file answers 422 with its problems."""
-    from safetynet.sources.web import _save
-
     settings = settings_of(request)
-    path = _save(file, settings.data_dir / "uploads", settings.upload_max_bytes)
+    folder = settings.data_dir / "uploads"
+    path = sources.save_upload(
+        file.file, file.filename or "upload", folder, settings.upload_max_bytes
+    )
     try:
         sources.check_upload_type(path, file.filename or "")
         outcome = sources.import_file(

@@ -5,8 +5,10 @@ Partners see their own organisation's sources and imports; council staff see the
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from safetynet.accounts.models import Organisation
 from safetynet.accounts.permissions import Principal
 from safetynet.accounts.service import get_organisation
-from safetynet.errors import NotFound
+from safetynet.errors import InvalidInput, NotFound
 from safetynet.sources.imports import ImportOutcome, ImportRequest, run_import
 from safetynet.sources.models import ImportIssue, ImportStatus, Source, SourceImport
 
@@ -163,6 +165,25 @@ def upload_path(folder: Path, file_name: str) -> Path:
     target = folder / secrets.token_hex(16)
     target.mkdir(parents=True, exist_ok=False)
     return target / safe
+
+
+def save_upload(stream: BinaryIO, file_name: str, folder: Path, limit: int) -> Path:
+    """Keep an upload under a random folder; refuse it (keeping nothing) past `limit` bytes."""
+    path = upload_path(folder, file_name)
+    size = 0
+    with path.open("wb") as out:
+        while chunk := stream.read(1024 * 1024):
+            size += len(chunk)
+            if size > limit:
+                break
+            out.write(chunk)
+    if size > limit:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise InvalidInput(
+            f"{file_name} is more than {limit:,} bytes, the most this service accepts in one "
+            "upload. Split the file, or ask an analyst to import it with the command line."
+        )
+    return path
 
 
 ACCEPTED_SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}

@@ -89,24 +89,6 @@ def _field_errors(form: dict[str, str], upload: UploadFile | None) -> list[dict[
     return [{"text": text, "href": f"#{field}"} for field, failed, text in checks if failed]
 
 
-def _save(upload: UploadFile, folder: Path, limit: int) -> Path:
-    """Keep the upload under a random folder; refuse it once it passes the size limit."""
-    path = access.upload_path(folder, upload.filename or "upload")
-    size = 0
-    with path.open("wb") as out:
-        while chunk := upload.file.read(1024 * 1024):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                shutil.rmtree(path.parent, ignore_errors=True)
-                raise SafetynetError(
-                    f"{upload.filename} is more than {limit:,} bytes, the most this page accepts. "
-                    "Split the file, or ask an analyst to import it with the command line."
-                )
-            out.write(chunk)
-    return path
-
-
 @router.post("/imports/new")
 def upload(
     request: Request,
@@ -127,7 +109,9 @@ def upload(
     settings = settings_of(request)
     folder = settings.data_dir / "uploads"
     try:
-        path = _save(file, folder, settings.upload_max_bytes)
+        path = access.save_upload(
+            file.file, file.filename or "upload", folder, settings.upload_max_bytes
+        )
         try:
             access.check_upload_type(path, file.filename or "")
             outcome = access.import_file(
