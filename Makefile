@@ -3,14 +3,15 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt package-lock.json | cksum | cut -d' ' -f1)
 
 .PHONY: install demo test bench lint lock clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	npm ci --no-audit --no-fund --silent
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
@@ -18,6 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: install
 	$(BIN)/safetynet demo run
+	$(BIN)/safetynet serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/python -m pytest

@@ -36,7 +36,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _reset_caches() -> None:
     from safetynet.config import get_settings
     from safetynet.db import get_engine
+    from safetynet.jobs import _queue_and_task
 
+    _queue_and_task.cache_clear()
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()

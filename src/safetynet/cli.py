@@ -86,6 +86,50 @@ def db_current() -> None:
     console.print(f"Store at {current or 'empty'}; newest {head} ({state}).")
 
 
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    worker: bool = typer.Option(True, help="Also start a background worker for jobs."),
+) -> None:
+    """Serve the web app and REST API, with a background worker for link runs and other jobs."""
+    import subprocess
+    import sys
+
+    import uvicorn
+
+    from safetynet import migrations
+    from safetynet.db import get_engine
+
+    migrations.upgrade(get_engine())
+    process = subprocess.Popen([sys.executable, "-m", "safetynet", "worker"]) if worker else None
+    console.print(f"Safety Net on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
+    try:
+        uvicorn.run(
+            "safetynet.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            proxy_headers=True,
+            log_level="info",
+        )
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Run only the background worker (`serve` starts one for you)."""
+    import logging
+
+    from safetynet.jobs import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_worker()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -59,6 +59,28 @@ class Settings(BaseSettings):
         2_000_000_000,
         description="Largest partner file accepted for import, in bytes.",
     )
+    session_idle_minutes: int = Field(
+        30,
+        ge=1,
+        description="A web session ends after this many minutes without a request.",
+    )
+    session_absolute_hours: int = Field(
+        12,
+        ge=1,
+        description="A web session ends this many hours after sign-in, however busy.",
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins allowed for one account before each further try waits "
+        "longer (doubling, up to 15 minutes); one IP address is allowed four times as many.",
+    )
+    upload_max_bytes: int = Field(
+        200_000_000,
+        ge=1,
+        description="Largest file the web page or API accepts for import, in bytes (larger "
+        "files can be imported with the CLI, up to `SAFETYNET_IMPORT_MAX_BYTES`).",
+    )
     link_backend: Literal["duckdb", "spark"] = Field(
         "duckdb",
         description="Engine Splink runs on for linkage: `duckdb` on one machine, `spark` for "

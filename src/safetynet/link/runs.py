@@ -4,6 +4,7 @@ and write the residents back in one transaction, keeping resident ids stable acr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -191,11 +192,17 @@ def run_linkage(
     actor: str,
     threshold: float = MATCH_THRESHOLD,
     review_band: tuple[float, float] = REVIEW_BAND,
+    progress: Callable[[int, str], None] | None = None,
 ) -> LinkRun:
-    """Link the area's current records into residents and write them back whole."""
+    """Link the area's current records into residents and write them back whole.
+
+    `progress(percent, stage)` is told as each stage starts (a background job shows it).
+    """
     if not review_band[0] < review_band[1]:
         raise InvalidInput("The review band must run from a lower to a higher probability.")
+    report = progress or (lambda _percent, _stage: None)
     tenant = tenant_named(session, area)
+    report(5, "Reading current records")
     records = current_records(session, tenant.id)
     if records.height < 2:
         raise InvalidInput(
@@ -204,10 +211,12 @@ def run_linkage(
         )
     started = time.perf_counter()
     constraints = review.constraints_for(session, tenant.id, records)
+    report(15, f"Linking {records.height:,} records: training, scoring pairs, clustering")
     clustering = cluster_records(
         records, threshold=threshold, constraints=constraints, review_band=review_band
     )
     seconds = round(time.perf_counter() - started, 1)
+    report(85, f"Writing residents ({clustering.pairs:,} matching pairs found)")
     try:
         run = _write(session, tenant, records, clustering, actor, (threshold, review_band), seconds)
     except BaseException:

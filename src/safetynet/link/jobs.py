@@ -1,0 +1,21 @@
+"""Link runs as background jobs: the web page and API start them; a worker does the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from safetynet.accounts.models import Tenant
+from safetynet.jobs import Job, Report, handler
+
+
+@handler("link_run")
+def link_run_job(session: Session, job: Job, report: Report) -> dict[str, Any]:
+    """Link the job's council area; the result names the link run and its counts."""
+    from safetynet.link.runs import run_linkage
+
+    tenant = session.get(Tenant, job.tenant_id)
+    assert tenant is not None
+    run = run_linkage(session, area=tenant.slug, actor=job.actor, progress=report)
+    return {"link_run_id": run.id, **run.counts}

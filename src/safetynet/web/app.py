@@ -1,0 +1,78 @@
+"""The app factory: middleware, error handlers, static files and one router per domain."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from safetynet.config import Settings, get_settings
+from safetynet.db import get_engine, make_engine
+from safetynet.web import errors
+from safetynet.web.security import security_middleware
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+ROOT = HERE.parents[2]
+
+
+def govuk_dist() -> Path:
+    """The govuk-frontend package's dist folder (installed by `npm ci`, see package.json)."""
+    return ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+
+
+def routers() -> list[APIRouter]:
+    """Each domain's router; a new domain adds its `web.py` router here."""
+    from safetynet.accounts.web import router as accounts
+    from safetynet.api.routes import docs_router
+    from safetynet.api.routes import router as api
+    from safetynet.link.web import router as link
+    from safetynet.sources.web import router as sources
+    from safetynet.web.pages import router as pages
+
+    return [pages, accounts, sources, link, api, docs_router]
+
+
+def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    """(method, full path, route) for every endpoint, through included routers."""
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for context in contexts():
+                if isinstance(context.original_route, APIRoute):
+                    for method in context.original_route.methods or ():
+                        yield method, context.path, context.original_route
+        elif isinstance(route, APIRoute):
+            for method in route.methods or ():
+                yield method, route.path, route
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The Safety Net web app and REST API, on the store the settings name."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Safety Net API",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = (
+        get_engine() if settings is get_settings() else make_engine(settings.resolved_database_url)
+    )
+    app.middleware("http")(security_middleware)
+    errors.install(app)
+    dist = govuk_dist()
+    if not dist.is_dir():
+        log.warning("GOV.UK Frontend is missing from %s: run `make install` (npm ci)", dist)
+    app.mount("/assets", StaticFiles(directory=dist / "assets", check_dir=False), name="assets")
+    app.mount("/static/govuk", StaticFiles(directory=dist, check_dir=False), name="govuk")
+    app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
+    for router in routers():
+        app.include_router(router)
+    return app

@@ -1,0 +1,117 @@
+"""The dependencies every route uses: a store session, and the one permission check.
+
+Every route declares exactly one of `require(permission)` (signed in, role holds the
+permission) or `public()` (anyone). Both refuse a state-changing form without the right CSRF
+token. A test enumerates the app's routes and fails on any that declares neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from safetynet.accounts.permissions import Principal, roles_with
+from safetynet.accounts.sessions import csrf_token, csrf_valid, lookup_session
+from safetynet.config import Settings
+from safetynet.db import open_session
+from safetynet.errors import PermissionDenied, SafetynetError
+
+SESSION_COOKIE = "sn_session"
+PRE_SESSION_COOKIE = "sn_pre"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PUBLIC = "public"
+
+
+class SignInNeeded(SafetynetError):
+    """No live session: the browser is sent to the sign-in page."""
+
+    status = 401
+    title = "Sign in"
+
+
+class CsrfRefused(PermissionDenied):
+    """A state-changing form arrived without this browser's token."""
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A store session for this request."""
+    with open_session(request.app.state.engine) as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _check_csrf(request: Request, binding: str) -> None:
+    secret = settings_of(request).secret_key
+    request.state.csrf_token = csrf_token(secret, binding)
+    if request.method in SAFE_METHODS:
+        return
+    form = await request.form()
+    presented = form.get("csrf_token")
+    if not csrf_valid(secret, binding, presented if isinstance(presented, str) else None):
+        raise CsrfRefused(
+            "This form has expired or did not come from this service. Go back, reload the "
+            "page and try again."
+        )
+
+
+def _signed_in(request: Request, db: Session) -> tuple[Principal, str] | None:
+    row = lookup_session(db, request.cookies.get(SESSION_COOKIE))
+    if row is None:
+        return None
+    principal = Principal.of(row.user)
+    request.state.principal = principal
+    return principal, row.csrf_secret
+
+
+def require(permission: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the signed-in caller, whose role must hold `permission`."""
+    roles_with(permission)  # an unknown permission fails when the route is defined
+
+    async def dependency(request: Request, db: Db) -> Principal:
+        found = _signed_in(request, db)
+        if found is None:
+            raise SignInNeeded("Sign in to continue.")
+        principal, binding = found
+        await _check_csrf(request, binding)
+        principal.require(permission)
+        return principal
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return dependency
+
+
+def public() -> Callable[..., Awaitable[Principal | None]]:
+    """A dependency for pages anyone may use (sign-in, health); the caller if signed in."""
+
+    async def dependency(request: Request, db: Db) -> Principal | None:
+        found = _signed_in(request, db)
+        binding = found[1] if found else request.state.pre_session
+        await _check_csrf(request, binding)
+        return found[0] if found else None
+
+    dependency.permission = PUBLIC  # type: ignore[attr-defined]
+    return dependency
+
+
+def route_permission(route: Any) -> list[str]:
+    """The permissions a route declares (one, for a well-formed route)."""
+    found = []
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant is not None else []
+    while stack:
+        dep = stack.pop()
+        if hasattr(dep.call, "permission"):
+            found.append(dep.call.permission)
+        stack.extend(dep.dependencies)
+    return found

@@ -1,0 +1,186 @@
+"""Pages that belong to no one domain: sign in and out, the dashboard, the account page,
+the audit log and the health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import select, text
+
+from safetynet import audit
+from safetynet.accounts import sessions
+from safetynet.accounts.models import User
+from safetynet.accounts.permissions import Principal
+from safetynet.link import access as link_access
+from safetynet.sources import access as source_access
+from safetynet.web.deps import SESSION_COOKIE, Db, public, require
+from safetynet.web.security import clear_session_cookie, set_cookie
+from safetynet.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Anyone = Annotated[Principal | None, Depends(public())]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no //host or scheme): no open redirects."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/healthz")
+def healthz(db: Db, _: Anyone) -> JSONResponse:
+    """Up, and the store answers."""
+    db.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/login")
+def login_page(request: Request, _: Anyone, next: str = "/") -> Response:
+    """The sign-in form."""
+    return render(request, "login.html", title="Sign in", next=_safe_next(next), email="")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: Db,
+    _: Anyone,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the password (throttled), start a fresh session, go where the user was going."""
+    ip = request.client.host if request.client else "unknown"
+    try:
+        user = sessions.authenticate(db, email, password, ip=ip)
+    except sessions.SignInRefused as error:
+        return render(
+            request,
+            "login.html",
+            status_code=400,
+            title="Sign in",
+            next=_safe_next(next),
+            email=email,
+            errors=[{"text": error.message, "href": "#email"}],
+        )
+    started = sessions.start_session(db, user, replacing=request.cookies.get(SESSION_COOKIE), ip=ip)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, started.token)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, db: Db, _: Annotated[Principal, Depends(require("dashboard.view"))]
+) -> Response:
+    """End the session on the server and in the browser."""
+    sessions.end_session(db, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(request, response)
+    return response
+
+
+@router.get("/")
+def dashboard(
+    request: Request, db: Db, principal: Annotated[Principal, Depends(require("dashboard.view"))]
+) -> Response:
+    """Headline figures for the caller's scope."""
+    source_list = source_access.sources(db, principal)
+    figures = {
+        "records": source_access.record_count(db, principal),
+        "sources": len(source_list),
+        "residents": link_access.resident_count(db, principal),
+        "imports": source_access.import_count(db, principal),
+    }
+    recent = source_access.imports(db, principal, limit=5)
+    runs = link_access.runs(db, principal, limit=1) if principal.can("link.view") else []
+    return render(
+        request,
+        "dashboard.html",
+        title="Home",
+        figures=figures,
+        recent=recent,
+        last_run=runs[0] if runs else None,
+    )
+
+
+@router.get("/account")
+def account(
+    request: Request, db: Db, principal: Annotated[Principal, Depends(require("account.manage"))]
+) -> Response:
+    """The caller's details and personal API tokens."""
+    tokens = sessions.list_api_tokens(db, principal.user_id)
+    return render(request, "account.html", title="Your account", tokens=tokens, new_token=None)
+
+
+@router.post("/account/tokens")
+def create_token(
+    request: Request,
+    db: Db,
+    principal: Annotated[Principal, Depends(require("account.manage"))],
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    """Make a personal API token and show it once."""
+    if not name.strip():
+        tokens = sessions.list_api_tokens(db, principal.user_id)
+        errors = [{"text": "Enter a name for the token", "href": "#name"}]
+        return render(
+            request,
+            "account.html",
+            status_code=400,
+            title="Your account",
+            tokens=tokens,
+            new_token=None,
+            errors=errors,
+        )
+    user = db.get(User, principal.user_id)
+    assert user is not None
+    value, _row = sessions.create_api_token(db, user, name=name)
+    tokens = sessions.list_api_tokens(db, principal.user_id)
+    return render(request, "account.html", title="Your account", tokens=tokens, new_token=value)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(
+    token_id: int, db: Db, principal: Annotated[Principal, Depends(require("account.manage"))]
+) -> Response:
+    """Revoke one of the caller's tokens."""
+    user = db.get(User, principal.user_id)
+    assert user is not None
+    sessions.revoke_api_token(db, user, token_id)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    db: Db,
+    principal: Annotated[Principal, Depends(require("audit.view"))],
+    action: str = "",
+    actor: str = "",
+) -> Response:
+    """The area's audit log, newest first, searchable by action and actor."""
+    query = (
+        select(audit.AuditEvent)
+        .where(audit.AuditEvent.tenant_id == principal.tenant_id)
+        .order_by(audit.AuditEvent.id.desc())
+        .limit(200)
+    )
+    if action.strip():
+        query = query.where(audit.AuditEvent.action.contains(action.strip()))
+    if actor.strip():
+        query = query.where(audit.AuditEvent.actor.contains(actor.strip()))
+    events = list(db.scalars(query))
+    actions = list(db.scalars(select(audit.AuditEvent.action).distinct().order_by("action")))
+    return render(
+        request,
+        "audit/list.html",
+        title="Audit log",
+        events=events,
+        action=action,
+        actor=actor,
+        actions=actions,
+    )

@@ -1,0 +1,128 @@
+"""Jinja2 with the GOV.UK Frontend macros, and `render` which every page goes through."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
+
+HERE = Path(__file__).parent
+LONDON = ZoneInfo("Europe/London")
+
+# (label, path, permission): the service navigation, shown only where the caller may go.
+NAVIGATION = (
+    ("Home", "/", "dashboard.view"),
+    ("Sources", "/sources", "sources.view"),
+    ("Imports", "/imports", "imports.view"),
+    ("Link runs", "/link-runs", "link.view"),
+    ("Agreements", "/agreements", "agreements.view"),
+    ("Organisations", "/organisations", "organisations.view"),
+    ("Users", "/users", "users.view"),
+    ("Audit log", "/audit", "audit.view"),
+)
+
+
+def london_time(value: datetime | None) -> str:
+    """A stored UTC time as Londoners read it: 27 November 2026 at 9:05."""
+    if value is None:
+        return "—"
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def long_date(value: date | None) -> str:
+    """A date the GOV.UK way: 1 January 2026."""
+    return "—" if value is None else f"{value.day} {value:%B %Y}"
+
+
+def number(value: int | float | None) -> str:
+    """Thousands separated."""
+    return "—" if value is None else f"{value:,}"
+
+
+def choices(prompt: str, options: list[tuple[str, str]], selected: str | None) -> list[dict]:
+    """Select items: a prompt, then (value, text) pairs, the chosen one selected."""
+    items: list[dict] = [{"value": "", "text": prompt}]
+    return items + [
+        {"value": value, "text": text, "selected": value == selected} for value, text in options
+    ]
+
+
+def mapping_rows(mapping: Any) -> list[dict[str, Any]]:
+    """Summary-list rows: each field and the file column it was read from."""
+    columns = mapping.as_dict().get("columns", {}) if hasattr(mapping, "as_dict") else mapping
+    return [
+        {"key": {"text": field}, "value": {"text": _cols(col)}} for field, col in columns.items()
+    ]
+
+
+def _cols(col: Any) -> str:
+    return ", ".join(map(str, col)) if isinstance(col, list | tuple) else str(col)
+
+
+def columns_text(columns: dict[str, Any] | None) -> str:
+    """'forename ← First name; dob ← DOB': which file column fed each field."""
+    return "; ".join(f"{field} ← {_cols(col)}" for field, col in (columns or {}).items())
+
+
+@lru_cache
+def environment() -> Environment:
+    """The template environment: our templates first, then the GOV.UK macros."""
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(HERE / "templates"),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(when=london_time, day=long_date, number=number, columns=columns_text)
+    env.globals.update(choices=choices, mapping_rows=mapping_rows)
+    return env
+
+
+def navigation(request: Request) -> list[dict[str, Any]]:
+    """The navigation items this caller may use, the current one marked."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return []
+    here = request.url.path
+    return [
+        {"text": label, "href": path, "current": here == path}
+        | ({"active": True} if path != "/" and here.startswith(path) else {})
+        for label, path, permission in NAVIGATION
+        if principal.can(permission)
+    ]
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page: the template with the caller, their form token and the navigation."""
+    context.setdefault("errors", [])
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            principal=getattr(request.state, "principal", None),
+            csrf_token=getattr(request.state, "csrf_token", ""),
+            nav=navigation(request),
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code)

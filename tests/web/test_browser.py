@@ -1,0 +1,171 @@
+"""The main journey in a real browser (Debian's Chromium driven by Playwright) against the real
+server (`safetynet serve`, with its worker) on a demo store: sign in with a login `demo run`
+printed, upload a file, start a link run and watch it finish. Screenshots go to
+docs/screenshots/; axe-core checks each main page for serious or critical problems.
+
+Runs once, in the SQLite pass (it builds its own store). Skips only when Chromium is absent;
+CI installs it (.ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.nostore,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (CI installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYNET_")}
+    return env | {"SAFETYNET_DATA_DIR": str(data), "SAFETYNET_ENVIRONMENT": "development"}
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise TimeoutError("the server did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """A demo store, then `safetynet serve` on a free port: (url, email, password)."""
+    data = tmp_path_factory.mktemp("browser-data")
+    demo = subprocess.run(
+        [sys.executable, "-m", "safetynet", "demo", "run", "--people", "800", "--seed", "4"],
+        env=_env(data) | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    login = re.search(r"analyst\s+council\s+(\S+@\S+)\s+password: (\S+)", demo.stdout)
+    assert login, demo.stdout
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "safetynet", "serve", "--port", str(port)],
+        env=_env(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(url, process)
+        yield url, login.group(1), login.group(2)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _axe_problems(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => { const r = await axe.run(); return {passes: r.passes.length,
+            bad: r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                 .map(v => `${v.id}: ${v.help} (${v.nodes.length})`)}; }"""
+    )
+    assert result["passes"] > 10  # axe really ran its rules on this page
+    return result["bad"]
+
+
+def _check(page, name: str, problems: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    found = _axe_problems(page)
+    if found:
+        problems[name] = found
+
+
+def test_sign_in_upload_and_link_in_a_real_browser(server, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    url, email, password = server
+    partner_file = tmp_path / "advice-referrals.csv"
+    partner_file.write_text(
+        "Ref,First name,Surname,Date of birth,Postcode\n"
+        "R1,Amira,Khan,03/04/1979,DB1 1AA\n"
+        "R2,Tom,Okafor,21/12/1990,DB2 3CD\n"
+        "R3,Lily,Evans,31/02/1985,DB3 4EF\n"
+    )
+    problems: dict[str, list[str]] = {}
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        # bypass_csp only so axe-core can be injected; the pages themselves need no exception.
+        page = browser.new_context(
+            bypass_csp=True, viewport={"width": 1100, "height": 900}
+        ).new_page()
+        page.goto(f"{url}/")
+        assert page.url.startswith(f"{url}/login")
+        _check(page, "sign-in", problems)
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{url}/")
+        records = int(page.inner_text("#figure-records").replace(",", ""))
+        assert records > 100
+        _check(page, "dashboard", problems)
+
+        page.goto(f"{url}/imports/new")
+        page.select_option("#organisation", "advice-centre")
+        page.fill("#source", "referrals")
+        page.select_option("#kind", "advice_clients")
+        page.set_input_files("#file", str(partner_file))
+        page.click("button:has-text('Upload and import')")
+        assert "There is a problem" in page.inner_text(".govuk-error-summary")
+        assert "nothing was imported" in page.content()
+        _check(page, "upload-refused", problems)
+        page.check("#skip_invalid_rows")
+        page.set_input_files("#file", str(partner_file))
+        page.click("button:has-text('Upload and import')")
+        page.wait_for_selector("text=Imported 2 records.")
+        _check(page, "import", problems)
+
+        for name, path in (("sources", "/sources"), ("imports", "/imports")):
+            page.goto(f"{url}{path}")
+            _check(page, name, problems)
+
+        page.goto(f"{url}/link-runs")
+        _check(page, "link-runs", problems)
+        page.click("#start")
+        page.wait_for_url(re.compile(r".*/jobs/\d+$"))
+        page.wait_for_selector("#run-link", timeout=180_000)  # the worker process ran it
+        assert "Finished" in page.inner_text("main .govuk-tag")
+        _check(page, "link-run-finished", problems)
+        page.click("#run-link")
+        assert "Residents" in page.content()
+        _check(page, "link-run", problems)
+
+        page.goto(f"{url}/")
+        assert int(page.inner_text("#figure-residents").replace(",", "")) > 50
+        _check(page, "dashboard-after-linking", problems)
+        browser.close()
+    assert problems == {}

@@ -1,0 +1,260 @@
+"""Every route × every role × own/other organisation: allowed or denied, from one table.
+
+ROUTES names each route's permission and the kind of object in its path. A route added to the
+app without a row here fails `test_every_route_has_a_rule`; a route whose declared permission
+differs from this table fails too, so loosening a rule is a visible change to this file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from safetynet.accounts import sessions
+from safetynet.accounts.models import Role
+from safetynet.accounts.permissions import PERMISSIONS
+from safetynet.web.deps import SESSION_COOKIE, route_permission
+from tests.web.conftest import World
+
+# (method, path) -> (permission, object kind in the path or None)
+ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("GET", "/healthz"): ("public", None),
+    ("GET", "/login"): ("public", None),
+    ("POST", "/login"): ("public", None),
+    ("GET", "/api/docs"): ("public", None),
+    ("POST", "/logout"): ("dashboard.view", None),
+    ("GET", "/"): ("dashboard.view", None),
+    ("GET", "/account"): ("account.manage", None),
+    ("POST", "/account/tokens"): ("account.manage", None),
+    ("POST", "/account/tokens/{token_id}/revoke"): ("account.manage", "token"),
+    ("GET", "/audit"): ("audit.view", None),
+    ("GET", "/organisations"): ("organisations.view", None),
+    ("GET", "/users"): ("users.view", None),
+    ("GET", "/users/new"): ("users.manage", None),
+    ("POST", "/users/new"): ("users.manage", "new_user"),
+    ("GET", "/users/{user_id}"): ("users.view", "user"),
+    ("POST", "/users/{user_id}/deactivate"): ("users.manage", "user"),
+    ("POST", "/users/{user_id}/reactivate"): ("users.manage", "user"),
+    ("POST", "/users/{user_id}/revoke-sessions"): ("users.manage", "user"),
+    ("POST", "/users/{user_id}/reset-password"): ("users.manage", "user"),
+    ("GET", "/agreements"): ("agreements.view", None),
+    ("GET", "/agreements/{agreement_id}"): ("agreements.view", "agreement"),
+    ("GET", "/sources"): ("sources.view", None),
+    ("GET", "/sources/{source_id}"): ("sources.view", "source"),
+    ("GET", "/imports"): ("imports.view", None),
+    ("GET", "/imports/new"): ("imports.create", None),
+    ("POST", "/imports/new"): ("imports.create", "upload"),
+    ("GET", "/imports/{import_id}"): ("imports.view", "import"),
+    ("POST", "/imports/{import_id}/rejected"): ("imports.view", "import"),
+    ("GET", "/link-runs"): ("link.view", None),
+    ("POST", "/link-runs"): ("link.run", None),
+    ("GET", "/link-runs/{run_id}"): ("link.view", "run"),
+    ("GET", "/jobs/{job_id}"): ("jobs.view", "job"),
+    ("GET", "/api/v1/me"): ("dashboard.view", None),
+    ("GET", "/api/v1/organisations"): ("organisations.view", None),
+    ("GET", "/api/v1/users"): ("users.view", None),
+    ("POST", "/api/v1/users"): ("users.manage", "new_user"),
+    ("POST", "/api/v1/users/{user_id}/deactivate"): ("users.manage", "user"),
+    ("GET", "/api/v1/agreements"): ("agreements.view", None),
+    ("GET", "/api/v1/agreements/{agreement_id}"): ("agreements.view", "agreement"),
+    ("GET", "/api/v1/sources"): ("sources.view", None),
+    ("GET", "/api/v1/imports"): ("imports.view", None),
+    ("GET", "/api/v1/imports/{import_id}"): ("imports.view", "import"),
+    ("GET", "/api/v1/imports/{import_id}/issues"): ("imports.view", "import"),
+    ("POST", "/api/v1/imports"): ("imports.create", "upload"),
+    ("GET", "/api/v1/link-runs"): ("link.view", None),
+    ("GET", "/api/v1/link-runs/{run_id}"): ("link.view", "run"),
+    ("POST", "/api/v1/link-runs"): ("link.run", None),
+    ("GET", "/api/v1/jobs/{job_id}"): ("jobs.view", "job"),
+    ("GET", "/api/v1/audit"): ("audit.view", None),
+}
+CALLERS = {"admin": "admin", "analyst": "analyst", "caseworker": "caseworker", "partner": "partner"}
+# For each caller: which organisation's objects are "own" (in scope) and "other" (out of it).
+SCOPES = {
+    "admin": ("north", "oc"),
+    "analyst": ("north", "oc"),
+    "caseworker": ("north", "oc"),
+    "partner": ("north", "south"),
+}
+AREA = {"north": "Testshire", "south": "Testshire", "oc": "Otherton"}
+
+
+def app_routes() -> dict[tuple[str, str], list[str]]:
+    from safetynet.web.app import api_routes, create_app
+
+    return {(m, path): route_permission(route) for m, path, route in api_routes(create_app())}
+
+
+def test_every_route_has_a_rule(store):
+    routes = app_routes()
+    assert set(routes) - set(ROUTES) == set(), "add these routes to ROUTES"
+    assert set(ROUTES) - set(routes) == set(), "ROUTES names routes that do not exist"
+    assert {k: v for k, v in routes.items() if len(v) != 1} == {}, "one permission per route"
+    assert {k: v[0] for k, v in routes.items()} == {k: v[0] for k, v in ROUTES.items()}
+
+
+# Who holds each permission, written out here so that changing the app's table is deliberate.
+ROLE_RULES = {
+    "dashboard.view": {"admin", "analyst", "caseworker", "partner"},
+    "account.manage": {"admin", "analyst", "caseworker", "partner"},
+    "organisations.view": {"admin", "analyst"},
+    "users.view": {"admin"},
+    "users.manage": {"admin"},
+    "agreements.view": {"admin", "analyst", "partner"},
+    "sources.view": {"admin", "analyst", "caseworker", "partner"},
+    "imports.view": {"admin", "analyst", "caseworker", "partner"},
+    "imports.create": {"admin", "analyst", "partner"},
+    "link.view": {"admin", "analyst", "caseworker"},
+    "link.run": {"admin", "analyst"},
+    "jobs.view": {"admin", "analyst", "caseworker", "partner"},
+    "audit.view": {"admin"},
+}
+
+
+def test_the_role_table_is_the_one_reviewed_here():
+    assert {perm: {r.value for r in roles} for perm, roles in PERMISSIONS.items()} == ROLE_RULES
+
+
+def test_every_permission_is_used_and_every_role_is_known():
+    used = {perm for perm, _ in ROUTES.values()} - {"public"}
+    assert used == set(PERMISSIONS)
+    assert all(roles <= set(Role) for roles in PERMISSIONS.values())
+
+
+def _target(
+    world: World, kind: str, caller: str, whose: str, db: Session | None = None
+) -> dict[str, Any]:
+    """Path parameters and body for one object kind, in or out of the caller's scope."""
+    own, other = SCOPES[caller]
+    org = own if whose == "own" else other
+    ids = world.ids
+    users = {"north": "target", "south": "southpartner", "oc": "othertarget"}
+    if kind == "token":  # a throwaway token: revoking the caller's main one would end the test
+        owner = world.users[caller if whose == "own" else "otheradmin"]
+        assert db is not None
+        return {"token_id": sessions.create_api_token(db, owner, name="spare")[1].id}
+    return {
+        "user": {"user_id": world.users[users[org]].id},
+        "agreement": {"agreement_id": ids[f"agreement:{org}"]},
+        "source": {"source_id": _source_id(world, org)},
+        "import": {"import_id": ids[f"import:{org}"]},
+        "run": {"run_id": ids[f"run:{AREA[org]}"]},
+        "job": {"job_id": ids[f"job:{org}"]},
+        "new_user": {"organisation": org},
+        "upload": {"organisation": org},
+    }[kind]
+
+
+def _source_id(world: World, org: str) -> int:
+    from safetynet.db import open_session
+    from safetynet.sources.models import SourceImport
+
+    with open_session() as session:
+        found = session.get(SourceImport, world.ids[f"import:{org}"])
+        assert found is not None
+        return found.source_id
+
+
+def _request(client, db: Session, world: World, key, caller: str, params: dict[str, Any]):
+    method, template = key
+    path = template.format(**{k: v for k, v in params.items() if k.endswith("_id")})
+    user = world.users[caller]
+    org = params.get("organisation")
+    if template.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {world.tokens[caller]}"}
+        if key == ("POST", "/api/v1/users"):
+            body = {"email": f"{uuid.uuid4().hex}@x.example", "full_name": "New Person"}
+            return client.post(
+                path, headers=headers, json=body | {"organisation": org, "role": "analyst"}
+            )
+        if key == ("POST", "/api/v1/imports"):
+            files = {"file": ("v.csv", _visits(), "text/csv")}
+            data = {"organisation": org, "source": "visits"}
+            return client.post(path, headers=headers, files=files, data=data)
+        return client.request(method, path, headers=headers)
+    started = sessions.start_session(db, user)
+    client.cookies.set(SESSION_COOKIE, started.token)
+    from safetynet.config import get_settings
+
+    data: dict[str, Any] = {
+        "csrf_token": sessions.csrf_token(get_settings().secret_key, started.row.csrf_secret)
+    }
+    files = None
+    if key == ("POST", "/users/new"):
+        data |= {"email": f"{uuid.uuid4().hex}@x.example", "full_name": "New", "role": "analyst"}
+        data["organisation"] = org
+    if key == ("POST", "/imports/new"):
+        data |= {"organisation": org, "source": "visits"}
+        files = {"file": ("v.csv", _visits(), "text/csv")}
+    if key == ("POST", "/imports/{import_id}/rejected"):
+        data["reason"] = "matrix test"
+    if key == ("POST", "/login"):
+        data |= {"email": user.email, "password": "wrong password here"}
+    if method == "GET":
+        return client.get(path)
+    return client.post(path, data=data, files=files)
+
+
+def _visits() -> bytes:
+    from tests import factories
+
+    return factories.VISITS.encode()
+
+
+def _expected(permission: str, kind: str | None, caller: str, whose: str) -> str:
+    if permission == "public":
+        return "allowed"
+    if caller not in ROLE_RULES[permission]:
+        return "forbidden"
+    if kind is not None and whose == "other":
+        return "not found"
+    return "allowed"
+
+
+def _outcome(status: int) -> str:
+    if status == 403:
+        return "forbidden"
+    if status == 404:
+        return "not found"
+    if status in (401, 500) or status >= 500:
+        return f"error {status}"
+    return "allowed"
+
+
+def test_permission_matrix(world, client, db):
+    mismatches = []
+    checked = 0
+    for key, (permission, kind) in sorted(ROUTES.items()):
+        for caller in CALLERS:
+            for whose in ("own", "other") if kind else ("own",):
+                params = _target(world, kind, caller, whose, db) if kind else {}
+                response = _request(client, db, world, key, caller, params)
+                got = _outcome(response.status_code)
+                want = _expected(permission, kind, caller, whose)
+                checked += 1
+                if got != want:
+                    mismatches.append((key, caller, whose, want, got, response.status_code))
+    assert mismatches == []
+    assert checked > 150
+
+
+def test_a_signed_out_browser_is_sent_to_sign_in_on_every_protected_page(world, client):
+    for (method, template), (permission, kind) in ROUTES.items():
+        if permission == "public" or template.startswith("/api/") or method != "GET":
+            continue
+        path = template.format(**_target(world, kind, "admin", "own")) if kind else template
+        response = client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login?next=")
+
+
+def test_the_api_refuses_every_protected_route_without_a_token(world, client):
+    for (method, template), (_permission, kind) in ROUTES.items():
+        if not template.startswith("/api/v1"):
+            continue
+        path = template.format(**_target(world, kind, "admin", "own")) if kind else template
+        response = client.request(method, path)
+        assert response.status_code == 401, path
+        assert response.headers["content-type"].startswith("application/problem+json")
