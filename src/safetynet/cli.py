@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from safetynet.accounts.cli import agreement_app, org_app, user_app
 from safetynet.demo.cli import demo_app
+from safetynet.entitlements.cli import entitlements_app
 from safetynet.errors import SafetynetError
 from safetynet.link.cli import link_app
 from safetynet.sources.cli import import_app
@@ -54,6 +55,7 @@ app.add_typer(agreement_app, name="agreement")
 app.add_typer(import_app, name="import")
 app.add_typer(link_app, name="link")
 app.add_typer(demo_app, name="demo")
+app.add_typer(entitlements_app, name="entitlements")
 
 
 @db_app.command("upgrade")
