@@ -23,15 +23,20 @@ def pounds(pence: int) -> str:
 def check(
     household_file: Path = typer.Argument(..., help="Household file (JSON or YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: annual pounds per benefit."),
+    ctr_scheme: list[Path] = typer.Option(
+        [], help="A council's own CTR scheme (YAML) to use; may be repeated."
+    ),
 ) -> None:
     """Estimate what a household could claim, a month and a year, and why."""
     from rich.table import Table
 
     from safetynet.entitlements import service
+    from safetynet.entitlements.ctr import load_scheme
     from safetynet.entitlements.schemas import load_household
 
     household = load_household(household_file)
-    result = service.check_household(household)
+    schemes = service.council_schemes([load_scheme(path) for path in ctr_scheme])
+    result = service.check_household(household, schemes=schemes)
     if as_json:
         typer.echo(json.dumps(service.as_json(result), indent=2))
         return

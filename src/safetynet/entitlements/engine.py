@@ -46,6 +46,8 @@ DETAIL_VARIABLES = (
     "benefit_cap_reduction",
     "council_tax_reduction_scheme_supported",
     "council_tax_reduction_pensioner",
+    "income_tax",
+    "national_insurance",
 )
 
 TENURE_TYPES = {

@@ -183,7 +183,7 @@ def validation_messages(error: ValidationError) -> list[str]:
     for problem in error.errors():
         where = _where(tuple(problem["loc"]))
         text = problem["msg"].removeprefix("Value error, ")
-        if text.split(":")[0] in {"rent_monthly", "people", "brma"}:
+        if not problem["loc"]:
             messages.append(text)
         else:
             messages.append(f"{where}: {text}")

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safetynet.entitlements import engine, why
+from safetynet.entitlements.ctr import Scheme, load_schemes, scheme_for
+from safetynet.entitlements.ctr.reduction import reduction_pence
 from safetynet.entitlements.schemas import HouseholdFile
 
 
@@ -76,20 +78,47 @@ def notes(household: HouseholdFile, result: engine.EngineResult) -> list[str]:
     return found
 
 
-def build_check(household: HouseholdFile, result: engine.EngineResult) -> Check:
+def council_schemes(extra: Sequence[Scheme] = ()) -> list[Scheme]:
+    """Schemes given for this check first, then those in the configured folder."""
+    from safetynet.config import get_settings
+
+    return [*extra, *load_schemes(get_settings().ctr_schemes_dir)]
+
+
+def apply_council_scheme(
+    household: HouseholdFile, result: engine.EngineResult, schemes: Sequence[Scheme]
+) -> None:
+    """Price working-age CTR with the council's own scheme where the engine models none."""
+    if result.detail["council_tax_reduction_scheme_supported"]:
+        return
+    if result.detail["council_tax_reduction_pensioner"]:
+        return
+    scheme = scheme_for(list(schemes), household)
+    if scheme is not None:
+        result.benefits["council_tax_reduction"] = reduction_pence(scheme, household, result)
+        result.ctr_scheme = scheme.name
+
+
+def build_check(
+    household: HouseholdFile, result: engine.EngineResult, schemes: Sequence[Scheme] = ()
+) -> Check:
     """A check from the engine's result for the household."""
+    apply_council_scheme(household, result, schemes)
     return Check(household.year, estimates(household, result), notes(household, result))
 
 
-def check_households(households: Sequence[HouseholdFile]) -> list[Check]:
+def check_households(
+    households: Sequence[HouseholdFile], *, schemes: Sequence[Scheme] | None = None
+) -> list[Check]:
     """Check several households at once (one engine run per year and chunk)."""
+    schemes = council_schemes() if schemes is None else schemes
     results = engine.calculate(households)
-    return [build_check(h, r) for h, r in zip(households, results, strict=True)]
+    return [build_check(h, r, schemes) for h, r in zip(households, results, strict=True)]
 
 
-def check_household(household: HouseholdFile) -> Check:
+def check_household(household: HouseholdFile, *, schemes: Sequence[Scheme] | None = None) -> Check:
     """What one household is likely entitled to, and why."""
-    return check_households([household])[0]
+    return check_households([household], schemes=schemes)[0]
 
 
 def as_json(check: Check) -> dict[str, Any]:
