@@ -63,3 +63,15 @@ def check(
     console.print(table if result.benefits else "No benefits found for this household.")
     for note in result.notes:
         console.print(f"[yellow]Note:[/] {note}")
+    if result.tariffs:
+        offers = Table("Social tariff", "Kind", "Saves £/year", "Because you get", "Source")
+        for offer in result.tariffs:
+            t = offer.tariff
+            offers.add_row(
+                f"{t.provider} {t.name}",
+                t.kind,
+                pounds(offer.annual_saving_pence),
+                offer.because.replace("_", " "),
+                f"{t.source} (checked {t.checked:%d %b %Y})",
+            )
+        console.print(offers)

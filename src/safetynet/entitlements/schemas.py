@@ -41,6 +41,21 @@ class Tenure(StrEnum):
     OTHER = "other"
 
 
+# Benefits a household can say it already gets (`receives`): the ones the check estimates, and
+# the legacy benefits that still qualify people for social tariffs.
+RECEIVABLE = {
+    "universal_credit",
+    "pension_credit",
+    "housing_benefit",
+    "child_benefit",
+    "council_tax_reduction",
+    "pip",
+    "attendance_allowance",
+    "jsa",
+    "esa",
+    "income_support",
+}
+
 OWNER_TENURES = {Tenure.OWNER_OUTRIGHT, Tenure.OWNER_MORTGAGE}
 
 
@@ -107,6 +122,7 @@ class HouseholdFile(BaseModel):
     savings: float = Field(0, ge=0, le=MAX_SAVINGS_POUNDS)
     couple: bool | None = None
     brma: str | None = None
+    receives: list[str] = Field(default_factory=list, max_length=12)
     people: list[Person] = Field(min_length=1, max_length=MAX_PEOPLE)
 
     @field_validator("year")
@@ -118,6 +134,14 @@ class HouseholdFile(BaseModel):
                 f"(2025 means 2025/26), not {year}"
             )
         return year
+
+    @field_validator("receives")
+    @classmethod
+    def _known_benefits(cls, values: list[str]) -> list[str]:
+        unknown = sorted(set(values) - RECEIVABLE)
+        if unknown:
+            raise ValueError(f"{unknown} not among {sorted(RECEIVABLE)}")
+        return values
 
     @field_validator("local_authority")
     @classmethod

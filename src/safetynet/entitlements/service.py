@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from safetynet.entitlements import engine, why
+from safetynet.entitlements import engine, tariffs, why
 from safetynet.entitlements.ctr import Scheme, load_schemes, scheme_for
 from safetynet.entitlements.ctr.reduction import reduction_pence
 from safetynet.entitlements.schemas import HouseholdFile
@@ -37,7 +37,7 @@ class Check:
     year: int
     benefits: list[Estimate]
     notes: list[str] = field(default_factory=list)
-    tariffs: list[Any] = field(default_factory=list)
+    tariffs: list[tariffs.Offer] = field(default_factory=list)
 
     @property
     def total_annual_pence(self) -> int:
@@ -104,7 +104,10 @@ def build_check(
 ) -> Check:
     """A check from the engine's result for the household."""
     apply_council_scheme(household, result, schemes)
-    return Check(household.year, estimates(household, result), notes(household, result))
+    found = estimates(household, result)
+    held = {e.benefit for e in found} | set(household.receives)
+    offers = tariffs.offers(household, held)
+    return Check(household.year, found, notes(household, result), offers)
 
 
 def check_households(
@@ -130,4 +133,16 @@ def as_json(check: Check) -> dict[str, Any]:
         "total_annual": round(check.total_annual_pence / 100, 2),
         "why": {e.benefit: e.why for e in check.benefits},
         "notes": check.notes,
+        "social_tariffs": [
+            {
+                "kind": o.tariff.kind,
+                "provider": o.tariff.provider,
+                "name": o.tariff.name,
+                "annual_saving": round(o.annual_saving_pence / 100, 2),
+                "because": o.because,
+                "source": str(o.tariff.source),
+                "checked": o.tariff.checked.isoformat(),
+            }
+            for o in check.tariffs
+        ],
     }
