@@ -55,7 +55,9 @@ TENURE_TYPES = {
     Tenure.OWNER_MORTGAGE: "OWNED_WITH_MORTGAGE",
     Tenure.PRIVATE_RENT: "RENT_PRIVATELY",
     Tenure.SOCIAL_RENT: "RENT_FROM_COUNCIL",
-    Tenure.OTHER: "OTHER",
+    # Lodgers, temporary accommodation, living with family: the engine has no such tenure, and
+    # private-rent rules (Local Housing Allowance) are the closest when rent is paid.
+    Tenure.OTHER: "RENT_PRIVATELY",
 }
 LEVELS = {"standard": "STANDARD", "enhanced": "ENHANCED", "lower": "LOWER", "higher": "HIGHER"}
 
@@ -159,18 +161,40 @@ def calculate_chunk(
     ]
 
 
+def distinct(households: Sequence[HouseholdFile]) -> tuple[list[HouseholdFile], list[int]]:
+    """Households with repeats removed, and for each input the index of its distinct twin."""
+    index: dict[str, int] = {}
+    unique: list[HouseholdFile] = []
+    positions = []
+    for household in households:
+        key = household.model_dump_json()
+        if key not in index:
+            index[key] = len(unique)
+            unique.append(household)
+        positions.append(index[key])
+    return unique, positions
+
+
 def calculate(
     households: Iterable[HouseholdFile], *, naive: bool = False, chunk_size: int = CHUNK_SIZE
 ) -> list[EngineResult]:
-    """Claimable benefits for each household, in order, in chunks of one year each."""
-    items = list(households)
-    results: list[EngineResult | None] = [None] * len(items)
+    """Claimable benefits for each household, in order: identical households are calculated
+    once, the rest in chunks of one financial year each."""
+    unique, positions = distinct(list(households))
+    results: list[EngineResult | None] = [None] * len(unique)
     by_year: dict[int, list[int]] = {}
-    for index, household in enumerate(items):
-        by_year.setdefault(household.year, []).append(index)
+    for i, household in enumerate(unique):
+        by_year.setdefault(household.year, []).append(i)
     for year, indexes in by_year.items():
         for part in chunks(indexes, chunk_size):
-            chunk = calculate_chunk([items[i] for i in part], year, naive=naive)
+            chunk = calculate_chunk([unique[i] for i in part], year, naive=naive)
             for i, result in zip(part, chunk, strict=True):
                 results[i] = result
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    # Each household gets its own copy: council schemes fill in CTR per household.
+    return [copy_result(done[p]) for p in positions]
+
+
+def copy_result(result: EngineResult) -> EngineResult:
+    """An independent copy of a result."""
+    return EngineResult(dict(result.benefits), dict(result.detail), result.ctr_scheme)

@@ -70,13 +70,18 @@ def _key(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+@cache
+def _place_index(kind: str) -> dict[str, str]:
+    names = engine_places()[kind]
+    return {_key(label): name for name, label in names.items()} | {_key(n): n for n in names}
+
+
 def resolve_place(value: str, kind: str, field: str) -> str:
     """The engine's internal name for a council or BRMA given by name or label, any case."""
     names = engine_places()[kind]
-    wanted = _key(value)
-    for name, label in names.items():
-        if wanted in (_key(name), _key(label)):
-            return name
+    found = _place_index(kind).get(_key(value))
+    if found:
+        return found
     close = difflib.get_close_matches(value.title(), list(names.values()), n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise ValueError(f"'{value}' is not a {field.replace('_', ' ')} the engine knows.{hint}")
@@ -162,7 +167,10 @@ class HouseholdFile(BaseModel):
             )
         if not any(not p.is_child for p in self.people):
             raise ValueError("people: the household needs at least one adult (16 or over)")
-        if self.tenure == Tenure.PRIVATE_RENT and self.brma is None:
+        rents_privately = self.tenure == Tenure.PRIVATE_RENT or (
+            self.tenure == Tenure.OTHER and self.rent_monthly > 0
+        )
+        if rents_privately and self.brma is None:
             if self.local_authority not in engine_places()["brmas"]:
                 label = engine_places()["local_authorities"][self.local_authority]
                 raise ValueError(
