@@ -41,10 +41,10 @@ def _person(rng: np.random.Generator, pensioner: bool) -> dict[str, object]:
 
 
 def _children(rng: np.random.Generator, count: int) -> list[dict[str, object]]:
-    kids = [{"age": int(rng.integers(0, 19))} for _ in range(int(rng.integers(1, count + 2)))]
-    for kid in kids:
-        if int(kid["age"]) >= 16:  # type: ignore[call-overload]
-            kid["in_education"] = bool(rng.random() < 0.7)
+    kids: list[dict[str, object]] = []
+    for _ in range(int(rng.integers(1, count + 2))):
+        age = int(rng.integers(0, 19))
+        kids.append({"age": age, "in_education": age >= 16 and bool(rng.random() < 0.7)})
     return kids
 
 
