@@ -138,6 +138,7 @@ def screen(
         console.print(table)
         residents = Table("Resident", "Ward", "£/year unclaimed", "Benefits not received")
         for r in screening.top_residents(session, run.id, ward=ward, limit=top):
-            names = ", ".join(b.replace("_", " ") for b in r.unclaimed)
+            biggest = sorted(r.unclaimed, key=lambda b: -r.unclaimed[b])
+            names = ", ".join(b.replace("_", " ") for b in biggest)
             residents.add_row(str(r.resident_id), r.ward or "", pounds(r.unclaimed_pence), names)
         console.print(residents)

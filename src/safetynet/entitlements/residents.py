@@ -264,6 +264,9 @@ def build(key: str, members: list[ResidentFacts], a: Assumptions) -> ScreenedHou
         "receives": sorted(receives),
         "people": people,
     }
+    if not people:
+        screened.error = "no source gives a date of birth for anyone in the household"
+        return screened
     try:
         screened.household = parse_household(data, origin=f"household {key}")
     except InvalidInput as error:

@@ -65,7 +65,8 @@ def assumptions(
             f"{council.title()} is not itself a Broad Rental Market Area: give --brma for its "
             "private renters (or set SAFETYNET_SCREENING_BRMA)."
         )
-    return Assumptions(year, council, area, council_tax, date.today())
+    # Ages as at the start of the financial year the engine calculates.
+    return Assumptions(year, council, area, council_tax, date(year, 4, 6))
 
 
 def _rows(
@@ -198,7 +199,7 @@ def unclaimed_by_resident(session: Session, tenant_id: int) -> dict[int, int]:
             ScreeningResult.screening_id == screening.id, ScreeningResult.unclaimed_pence > 0
         )
     )
-    return dict(rows.tuples().all())
+    return {int(row[0]): int(row[1]) for row in rows}
 
 
 @dataclass
