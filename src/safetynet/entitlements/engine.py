@@ -176,23 +176,53 @@ def distinct(households: Sequence[HouseholdFile]) -> tuple[list[HouseholdFile], 
 
 
 def calculate(
-    households: Iterable[HouseholdFile], *, naive: bool = False, chunk_size: int = CHUNK_SIZE
+    households: Iterable[HouseholdFile],
+    *,
+    naive: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    workers: int = 1,
 ) -> list[EngineResult]:
     """Claimable benefits for each household, in order: identical households are calculated
-    once, the rest in chunks of one financial year each."""
+    once, the rest in chunks of one financial year each, over `workers` processes."""
     unique, positions = distinct(list(households))
-    results: list[EngineResult | None] = [None] * len(unique)
     by_year: dict[int, list[int]] = {}
     for i, household in enumerate(unique):
         by_year.setdefault(household.year, []).append(i)
-    for year, indexes in by_year.items():
-        for part in chunks(indexes, chunk_size):
-            chunk = calculate_chunk([unique[i] for i in part], year, naive=naive)
-            for i, result in zip(part, chunk, strict=True):
-                results[i] = result
+    parts = [
+        (year, list(part))
+        for year, indexes in by_year.items()
+        for part in chunks(indexes, chunk_size)
+    ]
+    tasks = [([unique[i] for i in part], year, naive) for year, part in parts]
+    results: list[EngineResult | None] = [None] * len(unique)
+    for (_year, part), chunk in zip(parts, _run(tasks, workers), strict=True):
+        for i, result in zip(part, chunk, strict=True):
+            results[i] = result
     done = [r for r in results if r is not None]
     # Each household gets its own copy: council schemes fill in CTR per household.
     return [copy_result(done[p]) for p in positions]
+
+
+def _chunk_task(task: tuple[list[HouseholdFile], int, bool]) -> list[EngineResult]:
+    households, year, naive = task
+    return calculate_chunk(households, year, naive=naive)
+
+
+def _run(
+    tasks: list[tuple[list[HouseholdFile], int, bool]], workers: int
+) -> Iterator[list[EngineResult]]:
+    """Each chunk's results, in order; in forked worker processes when asked and worth it."""
+    if workers <= 1 or len(tasks) < 2:
+        yield from map(_chunk_task, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Build the shared system before forking, so each worker starts warm (copy-on-write).
+    fastpath.warm(max(task[1] for task in tasks))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_chunk_task, tasks)
 
 
 def copy_result(result: EngineResult) -> EngineResult:

@@ -97,6 +97,13 @@ def build(situation: dict[str, Any], year: int) -> Any:
         return Simulation(situation=situation)
 
 
+def warm(year: int) -> None:
+    """Build the shared system for `year`'s mode now (before forking workers, say)."""
+    if supported():
+        with _lock:
+            _shared_system(skip_uc_modifier=year in UC_MODIFIER_NEUTRAL_YEARS)
+
+
 def build_naive(situation: dict[str, Any]) -> Any:
     """The untouched engine path: what policyengine-uk does by default."""
     from policyengine_uk import Simulation
