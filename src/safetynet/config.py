@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         description="Local authority (as the engine names it, e.g. `Sheffield`) that batch "
         "screening places residents in when the area has one council.",
     )
+    screening_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes batch screening calculates in (each holds the engine, ~0.5 GB).",
+    )
     screening_brma: str | None = Field(
         None,
         description="Broad Rental Market Area for private renters in batch screening, when the "

@@ -97,13 +97,18 @@ def _rows(
 def _checks(
     found: Sequence[ScreenedHousehold], progress: Progress | None
 ) -> list[service.Check | None]:
+    from safetynet.config import get_settings
+
     ready = [h for h in found if h.household is not None]
     schemes = service.council_schemes()
+    workers = get_settings().screening_workers
     checks: dict[str, service.Check] = {}
-    for start in range(0, len(ready), engine.CHUNK_SIZE * 5):
-        part = ready[start : start + engine.CHUNK_SIZE * 5]
+    for start in range(0, len(ready), engine.CHUNK_SIZE * 10):
+        part = ready[start : start + engine.CHUNK_SIZE * 10]
         files = [h.household for h in part if h.household is not None]
-        for h, check in zip(part, service.check_households(files, schemes=schemes), strict=True):
+        for h, check in zip(
+            part, service.check_households(files, schemes=schemes, workers=workers), strict=True
+        ):
             checks[h.key] = check
         if progress:
             progress(min(start + len(part), len(ready)), len(ready))

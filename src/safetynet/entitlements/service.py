@@ -111,11 +111,14 @@ def build_check(
 
 
 def check_households(
-    households: Sequence[HouseholdFile], *, schemes: Sequence[Scheme] | None = None
+    households: Sequence[HouseholdFile],
+    *,
+    schemes: Sequence[Scheme] | None = None,
+    workers: int = 1,
 ) -> list[Check]:
     """Check several households at once (one engine run per year and chunk)."""
     schemes = council_schemes() if schemes is None else schemes
-    results = engine.calculate(households)
+    results = engine.calculate(households, workers=workers)
     return [build_check(h, r, schemes) for h, r in zip(households, results, strict=True)]
 
 
