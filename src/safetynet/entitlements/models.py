@@ -52,3 +52,25 @@ class ScreeningResult(Base):
     unclaimed: Mapped[dict[str, int]] = mapped_column(JSONType)
     unclaimed_pence: Mapped[int] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(500))
+
+
+class EntitlementCheck(Base):
+    """A check kept on purpose: a caseworker's, saved to a resident's record, or a resident's
+    self-check shared with the council for a call back (with the consent they gave)."""
+
+    __tablename__ = "entitlement_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # caseworker | self_check
+    year: Mapped[int] = mapped_column(Integer)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    benefits: Mapped[dict[str, int]] = mapped_column(JSONType)
+    total_pence: Mapped[int] = mapped_column(BigInteger)
+    tariffs: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    consent: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))

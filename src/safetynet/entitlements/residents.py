@@ -96,9 +96,9 @@ def _rank(kind: str) -> int:
     return kinds.index(kind) if kind in kinds else len(kinds)
 
 
-def resident_rows(session: Session, tenant_id: int) -> Iterable[Any]:
+def resident_rows(session: Session, tenant_id: int, only: set[int] | None = None) -> Iterable[Any]:
     """Current residents' current records with their source, oldest record first."""
-    return session.execute(
+    query = (
         select(ResidentRecord.resident_id, Record, Source.name, Source.kind)
         .join(Resident, Resident.id == ResidentRecord.resident_id)
         .join(Record, Record.id == ResidentRecord.record_id)
@@ -111,6 +111,9 @@ def resident_rows(session: Session, tenant_id: int) -> Iterable[Any]:
         )
         .order_by(ResidentRecord.resident_id, Record.id)
     )
+    if only is not None:
+        query = query.where(ResidentRecord.resident_id.in_(only))
+    return session.execute(query)
 
 
 def _monthly_rent(record: Record) -> int | None:
@@ -129,10 +132,12 @@ def _says_pension_credit(record: Record) -> bool:
     )
 
 
-def collect(session: Session, tenant_id: int) -> dict[int, ResidentFacts]:
+def collect(
+    session: Session, tenant_id: int, only: set[int] | None = None
+) -> dict[int, ResidentFacts]:
     """What each current resident's records say: dob, postcode, household, housing, benefits."""
     residents: dict[int, ResidentFacts] = {}
-    for resident_id, record, source, kind in resident_rows(session, tenant_id):
+    for resident_id, record, source, kind in resident_rows(session, tenant_id, only):
         facts = residents.setdefault(resident_id, ResidentFacts(resident_id))
         said = {
             "dob": record.dob,
@@ -278,6 +283,32 @@ def _couple(people: list[dict[str, Any]]) -> bool:
     """Two adults of similar age are taken as a couple; a parent and grown-up child are not."""
     adults = sorted(p["age"] for p in people if p["age"] >= 18)
     return len(adults) == 2 and adults[1] - adults[0] <= 15
+
+
+def housemates(session: Session, tenant_id: int, resident_id: int) -> set[int]:
+    """The resident and everyone whose records share a household with theirs."""
+    homes = (
+        select(Record.household_id)
+        .join(ResidentRecord, ResidentRecord.record_id == Record.id)
+        .where(ResidentRecord.resident_id == resident_id, Record.household_id.is_not(None))
+    )
+    others = session.scalars(
+        select(ResidentRecord.resident_id)
+        .join(Record, Record.id == ResidentRecord.record_id)
+        .where(Record.tenant_id == tenant_id, Record.household_id.in_(homes))
+    )
+    return {resident_id, *others}
+
+
+def household_of(
+    session: Session, tenant_id: int, resident_id: int, a: Assumptions
+) -> ScreenedHousehold | None:
+    """One resident's household as screening would build it (a caseworker's starting point)."""
+    groups = group(collect(session, tenant_id, housemates(session, tenant_id, resident_id)))
+    for key, members in groups.items():
+        if any(m.resident_id == resident_id for m in members):
+            return build(key, members, a)
+    return None
 
 
 def households(session: Session, tenant_id: int, a: Assumptions) -> list[ScreenedHousehold]:

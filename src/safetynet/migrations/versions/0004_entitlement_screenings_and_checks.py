@@ -1,8 +1,8 @@
-"""Entitlement screenings and results
+"""Entitlement screenings, results and saved checks
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-27 07:47:36.307620
+Create Date: 2026-11-27 07:58:17.719271
 """
 
 from collections.abc import Sequence
@@ -48,6 +48,40 @@ def upgrade() -> None:
     with op.batch_alter_table("entitlement_screenings", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_entitlement_screenings_tenant_id"), ["tenant_id"], unique=False
+        )
+
+    op.create_table(
+        "entitlement_checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("inputs", JSON_TYPE, nullable=False),
+        sa.Column("benefits", JSON_TYPE, nullable=False),
+        sa.Column("total_pence", sa.BigInteger(), nullable=False),
+        sa.Column("tariffs", JSON_TYPE, nullable=False),
+        sa.Column("provenance", JSON_TYPE, nullable=True),
+        sa.Column("consent", JSON_TYPE, nullable=True),
+        sa.Column("contact", JSON_TYPE, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["resident_id"],
+            ["residents.id"],
+            name=op.f("fk_entitlement_checks_resident_id_residents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_entitlement_checks_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_entitlement_checks")),
+    )
+    with op.batch_alter_table("entitlement_checks", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_entitlement_checks_resident_id"), ["resident_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_entitlement_checks_tenant_id"), ["tenant_id"], unique=False
         )
 
     op.create_table(
@@ -100,6 +134,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_screening_results_resident_id"))
 
     op.drop_table("screening_results")
+    with op.batch_alter_table("entitlement_checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_entitlement_checks_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_entitlement_checks_resident_id"))
+
+    op.drop_table("entitlement_checks")
     with op.batch_alter_table("entitlement_screenings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entitlement_screenings_tenant_id"))
 
