@@ -149,3 +149,20 @@ def as_json(check: Check) -> dict[str, Any]:
             for o in check.tariffs
         ],
     }
+
+
+def warm_up(year: int = 2025) -> None:
+    """Load the engine and build its shared system now, so the first self-check is fast
+    (call once when the web app starts)."""
+    from safetynet.entitlements.schemas import parse_household
+
+    household = parse_household(
+        {
+            "year": year,
+            "local_authority": "Sheffield",
+            "tenure": "social_rent",
+            "rent_monthly": 400,
+            "people": [{"age": 30}],
+        }
+    )
+    check_household(household, schemes=[])
