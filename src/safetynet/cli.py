@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from safetynet.accounts.cli import agreement_app, org_app, user_app
 from safetynet.demo.cli import demo_app
+from safetynet.entitlements.cli import entitlements_app
 from safetynet.errors import SafetynetError
 from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
@@ -58,6 +59,7 @@ app.add_typer(link_app, name="link")
 app.add_typer(places_app, name="places")
 app.add_typer(gaps_app, name="gaps")
 app.add_typer(demo_app, name="demo")
+app.add_typer(entitlements_app, name="entitlements")
 
 
 @db_app.command("upgrade")

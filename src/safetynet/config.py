@@ -86,6 +86,27 @@ class Settings(BaseSettings):
         description="Engine Splink runs on for linkage: `duckdb` on one machine, `spark` for "
         "tens of millions of records.",
     )
+    ctr_schemes_dir: Path | None = Field(
+        None,
+        description="Folder of the councils' own Council Tax Reduction schemes (YAML), used "
+        "where the entitlement engine models none for a local authority.",
+    )
+    screening_local_authority: str | None = Field(
+        None,
+        description="Local authority (as the engine names it, e.g. `Sheffield`) that batch "
+        "screening places residents in when the area has one council.",
+    )
+    screening_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes batch screening calculates in (each holds the engine, ~0.5 GB).",
+    )
+    screening_brma: str | None = Field(
+        None,
+        description="Broad Rental Market Area for private renters in batch screening, when the "
+        "local authority is not itself one.",
+    )
 
     gap_rules_dir: Path | None = Field(
         None,
