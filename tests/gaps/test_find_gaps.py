@@ -105,3 +105,27 @@ def test_an_area_with_no_residents_yet_says_what_to_do(db):
     factories.organisation(db)
     with pytest.raises(InvalidInput, match="no residents yet: import partners' lists, then run"):
         found(db)
+
+
+def test_where_screening_has_run_wards_show_the_money_households_miss(db, area):
+    import polars as pl
+
+    result, book = found(db)
+    flagged = sorted(set().union(*result.found.values()))
+    result.unclaimed = pl.DataFrame(
+        {
+            "resident_id": flagged[:3],
+            "household_key": ["h1", "h1", "h2"],
+            "unclaimed_pence": [120_000, 120_000, 50_000],
+        }
+    )
+    counts = service.ward_counts(result, book)
+    assert counts.columns[-1] == "unclaimed_pence"
+    # Fred (no ward) and Ian (Old Town) share household h1: its £1,200 counts once in each
+    # ward; Jo's h2 adds £500 to Old Town.
+    assert flagged[:3] == [area.ids["F"], area.ids["I"], area.ids["J"]]
+    assert counts.select("ward_name", "unclaimed_pence").rows() == [
+        ("Northgate", 0),
+        ("Old Town", 170_000),
+        ("Unknown ward", 120_000),
+    ]

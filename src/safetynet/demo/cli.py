@@ -38,6 +38,9 @@ def demo_run(
     people: int = typer.Option(50_000, help="How many residents the borough has."),
     seed: int = typer.Option(1, help="Random seed."),
     link: bool = typer.Option(True, help="Link the lists and print the gap summary."),
+    screen: bool = typer.Option(
+        True, help="Estimate £ unclaimed per household with the benefits engine (slower)."
+    ),
 ) -> None:
     """Build everything: store, accounts, agreements, borough, imports, wards, linkage, gaps.
 
@@ -59,8 +62,8 @@ def demo_run(
         names = service.organisation_names(session)
         service.import_wards(session, manifest)
         if link:
-            with console.status("Linking residents and finding who is missing"):
-                found = service.link_and_find_gaps(session)
+            with console.status("Linking residents, estimating entitlements, finding gaps"):
+                found = service.link_and_find_gaps(session, screen=screen)
     _summary(imports, names)
     if link:
         _gap_summary(*found)

@@ -165,12 +165,23 @@ def import_wards(session: Session, manifest: object) -> object:
     )
 
 
-def link_and_find_gaps(session: Session) -> tuple[object, object, object]:
-    """Link the imported lists into residents, then run the default gap rules on them."""
+DEMO_LOCAL_AUTHORITY = "Sheffield"  # the engine needs a real council; the borough has none
+
+
+def link_and_find_gaps(session: Session, *, screen: bool = True) -> tuple[object, object, object]:
+    """Link the imported lists into residents, estimate what each household could claim
+    (entitlement screening, unless `screen` is off), then run the default gap rules."""
     from safetynet.gaps import service as gaps
     from safetynet.link.runs import run_linkage
 
     run = run_linkage(session, area=DEMO_AREA_SLUG, actor=ACTOR)
+    if screen:
+        from safetynet.entitlements import screening
+
+        setup = screening.assumptions(
+            year=2025, local_authority=DEMO_LOCAL_AUTHORITY, brma=None, council_tax=1_800.0
+        )
+        screening.screen(session, area=DEMO_AREA_SLUG, actor=ACTOR, setup=setup)
     book = gaps.rulebook()
     reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
     result = gaps.find_gaps(session, reader, book, as_of=date.today(), purpose="demo gap summary")

@@ -126,7 +126,7 @@ def screen(
         )
         table = Table("Ward", "Residents", "Households", "With unclaimed", "£/year unclaimed")
         for w in screening.ward_totals(session, run.id):
-            if ward and w.ward != ward.replace(" ", "").upper():
+            if ward and w.ward.lower() != ward.lower():
                 continue
             table.add_row(
                 w.ward,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -28,15 +29,23 @@ from safetynet.link.runs import tenant_named
 Progress = Callable[[int, int], None]
 
 
-def ward_of(postcode: str | None) -> str | None:
-    """The area results are grouped by: the postcode district ("DB1" of "DB1 2AB").
-
-    Stand-in until the ward lookup lands: swap this for the lookup of postcode to ward.
-    """
+def ward_of(postcode: str | None, wards: dict[str, str] | None = None) -> str | None:
+    """The ward results are grouped by: from the area's ward lookup where it has the
+    postcode, else the postcode district ("DB1" of "DB1 2AB") so nothing goes ungrouped."""
     if not postcode:
         return None
+    if wards and postcode in wards:
+        return wards[postcode]
     compact = postcode.replace(" ", "").upper()
     return compact[:-3] if len(compact) > 3 else compact
+
+
+def ward_names(session: Session, tenant_id: int) -> dict[str, str]:
+    """Postcode -> ward name from the area's imported ward lookup (empty without one)."""
+    from safetynet.places.service import postcode_wards
+
+    lookup = postcode_wards(session, tenant_id)
+    return dict(zip(lookup["postcode"], lookup["ward_name"], strict=True))
 
 
 def assumptions(
@@ -70,7 +79,10 @@ def assumptions(
 
 
 def _rows(
-    screening: EntitlementScreening, found: ScreenedHousehold, check: service.Check | None
+    screening: EntitlementScreening,
+    found: ScreenedHousehold,
+    check: service.Check | None,
+    wards: dict[str, str],
 ) -> list[dict]:
     benefits = {e.benefit: e.annual_pence for e in check.benefits} if check else {}
     unclaimed = {b: p for b, p in benefits.items() if b not in found.receives}
@@ -81,7 +93,7 @@ def _rows(
             "tenant_id": screening.tenant_id,
             "resident_id": resident_id,
             "household_key": found.key,
-            "ward": ward_of(found.postcode),
+            "ward": ward_of(found.postcode, wards),
             "inputs": inputs,
             "provenance": found.provenance,
             "receives": sorted(found.receives),
@@ -145,7 +157,10 @@ def screen(
     try:
         session.add(screening)
         session.flush()
-        rows = [row for h, c in zip(found, checks, strict=True) for row in _rows(screening, h, c)]
+        wards = ward_names(session, tenant.id)
+        rows = [
+            row for h, c in zip(found, checks, strict=True) for row in _rows(screening, h, c, wards)
+        ]
         session.execute(insert(ScreeningResult), rows)
         screening.counts = _counts(found, rows)
         screening.timings = {
@@ -205,6 +220,23 @@ def unclaimed_by_resident(session: Session, tenant_id: int) -> dict[int, int]:
         )
     )
     return {int(row[0]): int(row[1]) for row in rows}
+
+
+def unclaimed_households(session: Session, tenant_id: int) -> pl.DataFrame:
+    """resident_id, household_key, unclaimed_pence from the latest screening, for reports
+    that sum money by ward (each household's figure counted once)."""
+    schema = {"resident_id": pl.Int64, "household_key": pl.String, "unclaimed_pence": pl.Int64}
+    screening = latest_screening(session, tenant_id)
+    if screening is None:
+        return pl.DataFrame(schema=schema)
+    rows = session.execute(
+        select(
+            ScreeningResult.resident_id,
+            ScreeningResult.household_key,
+            ScreeningResult.unclaimed_pence,
+        ).where(ScreeningResult.screening_id == screening.id)
+    ).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
 @dataclass

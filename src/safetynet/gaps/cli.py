@@ -60,14 +60,22 @@ def gap_table(counts: Any, book: Any, title: str) -> Table:
     """Residents missing each programme, by ward, as a rich table."""
     table = Table(title=title, title_justify="left")
     table.add_column("Ward", overflow="fold")
+    special = {"any": "Any", "unclaimed_pence": "£/yr unclaimed"}
     for column in counts.columns[1:]:
-        heading = "Any" if column == "any" else book.programmes[column].heading
+        heading = special.get(column) or book.programmes[column].heading
         table.add_column(heading, justify="right")
+
+    def cells(row: tuple) -> list[str]:
+        return [
+            f"£{v / 100:,.0f}" if c == "unclaimed_pence" else f"{v:,}"
+            for c, v in zip(counts.columns[1:], row, strict=True)
+        ]
+
     for row in counts.iter_rows():
-        table.add_row(row[0], *(f"{v:,}" for v in row[1:]))
+        table.add_row(row[0], *cells(row[1:]))
     if counts.height:
         totals = counts.select(counts.columns[1:]).sum().row(0)
-        table.add_row("[bold]All wards[/]", *(f"[bold]{v:,}[/]" for v in totals))
+        table.add_row("[bold]All wards[/]", *(f"[bold]{c}[/]" for c in cells(totals)))
     return table
 
 

@@ -35,12 +35,12 @@ EXPORT_HEADER = ("list_id", "resident_id", "ward", *contacts.FIELDS, "status")
 
 
 def unclaimed_pence(session: Session, tenant_id: int, resident_ids: list[int]) -> dict[int, int]:
-    """£ likely unclaimed per resident, in pence, from entitlement screening.
+    """£ a year likely unclaimed per resident, in pence, from the latest entitlement
+    screening (empty until one has run): outreach lists sort by it."""
+    from safetynet.entitlements.screening import unclaimed_by_resident
 
-    The hook outreach lists sort by. Screening does not exist yet, so there is nothing to
-    return: lists keep ward order until it does. Never fill this with guesses.
-    """
-    return {}
+    wanted = set(resident_ids)
+    return {r: p for r, p in unclaimed_by_resident(session, tenant_id).items() if r in wanted}
 
 
 def do_not_contact_ids(session: Session, tenant_id: int) -> set[int]:

@@ -79,6 +79,8 @@ class GapResult:
     residents: pl.DataFrame  # resident_frame plus ward_code, ward_name
     found: dict[str, list[int]]  # rule id -> resident ids
     not_run: dict[str, list[str]] = field(default_factory=dict)  # rule id -> unknown programmes
+    # From the latest entitlement screening, if any: resident_id, household_key, pence a year.
+    unclaimed: pl.DataFrame | None = None
 
     def ids_for_programme(self, book: RuleBook, programme: str) -> set[int]:
         """Residents any rule finds missing from `programme`."""
@@ -106,7 +108,7 @@ def find_gaps(
         places.postcode_wards(session, reader.tenant.id),
     )
     known = evaluate.known_programmes(facts, book.programmes)
-    result = GapResult(as_of, frame, {})
+    result = GapResult(as_of, frame, {}, unclaimed=_unclaimed(session, reader))
     for rule_id, rule in book.enabled().items():
         missing = sorted({rule.programme, *(p for c in rule.when for p in c.programmes)} - known)
         if missing:
@@ -115,6 +117,14 @@ def find_gaps(
             result.found[rule_id] = evaluate.matching(frame, rule.when, as_of)
     session.commit()
     return result
+
+
+def _unclaimed(session: Session, reader: Reader) -> pl.DataFrame | None:
+    """The latest screening's money per resident (gaps read screening, never the reverse)."""
+    from safetynet.entitlements.screening import unclaimed_households
+
+    found = unclaimed_households(session, reader.tenant.id)
+    return None if found.is_empty() else found
 
 
 def with_wards(frame: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
@@ -136,9 +146,27 @@ def ward_counts(result: GapResult, book: RuleBook) -> pl.DataFrame:
     columns.append(pl.col("resident_id").is_in(any_ids.implode()).sum().alias("any"))
     counts = wards.group_by("ward_name").agg(columns)
     counts = counts.filter(pl.col("any") > 0) if programmes else counts.head(0)
+    money = []
+    if result.unclaimed is not None and programmes:
+        money = ["unclaimed_pence"]
+        counts = counts.join(_unclaimed_by_ward(result, wards, any_ids), on="ward_name", how="left")
+        counts = counts.with_columns(pl.col("unclaimed_pence").fill_null(0))
     return counts.sort(
         [pl.col("ward_name") == UNKNOWN_WARD, "ward_name"], descending=[False, False]
-    ).select("ward_name", *programmes, "any")
+    ).select("ward_name", *programmes, "any", *money)
+
+
+def _unclaimed_by_ward(result: GapResult, wards: pl.DataFrame, found: pl.Series) -> pl.DataFrame:
+    """£ a year likely unclaimed by the households of the residents found, per ward (each
+    household once)."""
+    assert result.unclaimed is not None
+    return (
+        wards.filter(pl.col("resident_id").is_in(found.implode()))
+        .join(result.unclaimed, on="resident_id")
+        .unique(["ward_name", "household_key"])
+        .group_by("ward_name")
+        .agg(pl.col("unclaimed_pence").sum())
+    )
 
 
 def rank_review_queue(session: Session, reader: Reader, book: RuleBook, *, as_of: date) -> int:
