@@ -1,0 +1,1 @@
+"""Privacy operations: retention and subject access (UK GDPR)."""
