@@ -95,6 +95,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     worker: bool = typer.Option(True, help="Also start a background worker for jobs."),
+    workers: int = typer.Option(
+        1, min=1, help="Web server processes (one per core suits a busy site)."
+    ),
 ) -> None:
     """Serve the web app and REST API, with a background worker for link runs and other jobs."""
     import subprocess
@@ -116,6 +119,7 @@ def serve(
             port=port,
             proxy_headers=True,
             log_level="info",
+            workers=workers,
         )
     finally:
         if process is not None:

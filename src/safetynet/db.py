@@ -74,7 +74,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # 20 connections: the web app serves at most that many requests at once per process.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 @lru_cache

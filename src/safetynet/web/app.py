@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +20,7 @@ from safetynet.web.security import security_middleware
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+DEFAULT_SLOTS = 20
 ROOT = HERE.parents[2]
 
 
@@ -51,6 +55,42 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
                 yield method, route.path, route
 
 
+def store_capacity(engine: Any) -> int:
+    """How many connections the store's pool can hand out at once."""
+    pool = engine.pool
+    if not hasattr(pool, "size"):
+        return DEFAULT_SLOTS
+    return max(1, pool.size() + max(getattr(pool, "_max_overflow", 0), 0))
+
+
+class RequestSlots:
+    """ASGI middleware: at most as many requests in progress as the store has connections.
+
+    Each request holds at most one connection, from its sign-in check until it has answered.
+    Without this, requests waiting for a connection can occupy every worker thread, and the
+    requests holding connections never get a thread to finish on: the server stalls until the
+    pool gives up. Waiting here costs no thread.
+    """
+
+    def __init__(self, app: Any, state: Any) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        slots = getattr(self.state, "request_slots", None)
+        if scope["type"] != "http" or slots is None:
+            await self.app(scope, receive, send)
+            return
+        async with slots:
+            await self.app(scope, receive, send)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up: as many request slots as the store has connections."""
+    app.state.request_slots = anyio.Semaphore(store_capacity(app.state.engine))
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The Safety Net web app and REST API, on the store the settings name."""
     settings = settings or get_settings()
@@ -60,12 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = (
         get_engine() if settings is get_settings() else make_engine(settings.resolved_database_url)
     )
     app.middleware("http")(security_middleware)
+    app.add_middleware(RequestSlots, state=app.state)
     errors.install(app)
     dist = govuk_dist()
     if not dist.is_dir():

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from safetynet.accounts.permissions import Principal, roles_with
 from safetynet.accounts.sessions import csrf_token, csrf_valid, lookup_session
@@ -66,6 +67,9 @@ async def _check_csrf(request: Request, binding: str) -> None:
 
 
 def _signed_in(request: Request, db: Session) -> tuple[Principal, str] | None:
+    # Store work: the async dependencies run this in the thread pool, never on the event
+    # loop, where a wait for a connection would stall every request (under load, for good:
+    # connections are only handed back by threads the blocked loop schedules).
     row = lookup_session(db, request.cookies.get(SESSION_COOKIE))
     if row is None:
         return None
@@ -79,7 +83,7 @@ def require(permission: str) -> Callable[..., Awaitable[Principal]]:
     roles_with(permission)  # an unknown permission fails when the route is defined
 
     async def dependency(request: Request, db: Db) -> Principal:
-        found = _signed_in(request, db)
+        found = await run_in_threadpool(_signed_in, request, db)
         if found is None:
             raise SignInNeeded("Sign in to continue.")
         principal, binding = found
@@ -95,7 +99,7 @@ def public() -> Callable[..., Awaitable[Principal | None]]:
     """A dependency for pages anyone may use (sign-in, health); the caller if signed in."""
 
     async def dependency(request: Request, db: Db) -> Principal | None:
-        found = _signed_in(request, db)
+        found = await run_in_threadpool(_signed_in, request, db)
         binding = found[1] if found else request.state.pre_session
         await _check_csrf(request, binding)
         return found[0] if found else None
