@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         None,
-        description="Redis URL for the job queue in production (e.g. `redis://127.0.0.1:6379/0`)."
-        " Unset: an embedded SQLite queue in the data folder.",
+        description="Redis URL for the job queue and web sessions in production (e.g. "
+        "`redis://127.0.0.1:6379/0`). Unset: an embedded SQLite queue in the data folder, and "
+        "sessions in the store.",
     )
     secret_key: str = Field(
         DEV_SECRET,

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -95,21 +96,48 @@ def authenticate(session: Session, email: str, password: str, *, ip: str) -> Use
 
 @dataclass
 class StartedSession:
-    """A new web session: the cookie value (shown to the browser only) and its row."""
+    """A new web session: the cookie value (shown to the browser only) and its row (None when
+    sessions live in Redis)."""
 
     token: str
-    row: WebSession
+    row: WebSession | None
+
+
+def _redis() -> str | None:
+    """Sessions live in Redis when SAFETYNET_REDIS_URL is set, else in the store."""
+    return get_settings().redis_url
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    settings = get_settings()
+    return (
+        timedelta(minutes=settings.session_idle_minutes),
+        timedelta(hours=settings.session_absolute_hours),
+    )
 
 
 def start_session(
     session: Session, user: User, *, replacing: str | None = None, ip: str = ""
 ) -> StartedSession:
     """A fresh session for `user`; any session the browser had is deleted (no fixation)."""
-    if replacing:
-        session.execute(delete(WebSession).where(WebSession.token_hash == digest(replacing)))
+    url = _redis()
     token = secrets.token_urlsafe(32)
-    row = WebSession(token_hash=digest(token), user_id=user.id, csrf_secret=secrets.token_hex(32))
-    session.add(row)
+    row: WebSession | None = None
+    if url:
+        from safetynet.accounts import redis_sessions
+
+        if replacing:
+            redis_sessions.delete(url, digest(replacing))
+        redis_sessions.save(
+            url, digest(token), user.id, secrets.token_hex(32), utcnow(), _limits()[0]
+        )
+    else:
+        if replacing:
+            session.execute(delete(WebSession).where(WebSession.token_hash == digest(replacing)))
+        row = WebSession(
+            token_hash=digest(token), user_id=user.id, csrf_secret=secrets.token_hex(32)
+        )
+        session.add(row)
     audit.record(
         session,
         actor=f"user:{user.email}",
@@ -130,16 +158,20 @@ def _aware(value: datetime) -> datetime:
 
 
 def _expired(row: WebSession, now: datetime) -> bool:
-    settings = get_settings()
-    idle = timedelta(minutes=settings.session_idle_minutes)
-    absolute = timedelta(hours=settings.session_absolute_hours)
+    idle, absolute = _limits()
     return now - _aware(row.last_seen_at) > idle or now - _aware(row.created_at) > absolute
 
 
-def lookup_session(session: Session, token: str | None) -> WebSession | None:
-    """The live session for a cookie value; an expired one is deleted and None returned."""
+def lookup_session(session: Session, token: str | None) -> Any:
+    """The live session for a cookie value (with `.user` and `.csrf_secret`); an expired one
+    is deleted and None returned."""
     if not token:
         return None
+    url = _redis()
+    if url:
+        from safetynet.accounts import redis_sessions
+
+        return redis_sessions.load(url, session, digest(token), utcnow(), _limits())
     row = session.scalar(select(WebSession).where(WebSession.token_hash == digest(token)))
     if row is None:
         return None
@@ -156,13 +188,25 @@ def lookup_session(session: Session, token: str | None) -> WebSession | None:
 
 def end_session(session: Session, token: str | None) -> None:
     """Sign out: the session row goes, so the cookie is worthless even if kept."""
-    if token:
-        session.execute(delete(WebSession).where(WebSession.token_hash == digest(token)))
-        session.commit()
+    if not token:
+        return
+    url = _redis()
+    if url:
+        from safetynet.accounts import redis_sessions
+
+        redis_sessions.delete(url, digest(token))
+        return
+    session.execute(delete(WebSession).where(WebSession.token_hash == digest(token)))
+    session.commit()
 
 
 def end_user_sessions(session: Session, user_id: int) -> int:
     """Delete every session of a user (deactivation, password reset); how many went."""
+    url = _redis()
+    if url:
+        from safetynet.accounts import redis_sessions
+
+        return redis_sessions.delete_user(url, user_id)
     result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
     return int(getattr(result, "rowcount", 0) or 0)
 

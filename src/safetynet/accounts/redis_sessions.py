@@ -1,0 +1,103 @@
+"""Web sessions in Redis, when SAFETYNET_REDIS_URL is set: the same rules as sessions in the
+store (rotation at sign-in, idle and absolute timeouts, real sign-out), kept where several web
+servers can share them and where expiry is Redis's job.
+
+A session is a hash under `safetynet:session:<sha256 of the cookie value>` that expires after
+the idle timeout (touched at most once a minute); each user's session keys are listed in a set
+so deactivation and password resets can end them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from safetynet.accounts.models import User
+
+PREFIX = "safetynet:session:"
+USER_SET = "safetynet:user-sessions:"
+
+
+@dataclass
+class LiveSession:
+    """A signed-in browser, as the web app needs it."""
+
+    user: User
+    csrf_secret: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@lru_cache
+def client(url: str) -> Any:
+    """One Redis client per URL (it pools its own connections)."""
+    import redis
+
+    return redis.Redis.from_url(url, decode_responses=True)
+
+
+def save(
+    url: str, key: str, user_id: int, csrf_secret: str, now: datetime, idle: timedelta
+) -> None:
+    """Store a new session under `key` (a digest of the cookie value)."""
+    r = client(url)
+    pipe = r.pipeline()
+    pipe.hset(
+        PREFIX + key,
+        mapping={
+            "user_id": user_id,
+            "csrf_secret": csrf_secret,
+            "created_at": now.isoformat(),
+            "last_seen_at": now.isoformat(),
+        },
+    )
+    pipe.expire(PREFIX + key, idle)
+    pipe.sadd(USER_SET + str(user_id), key)
+    pipe.execute()
+
+
+def load(
+    url: str, session: Session, key: str, now: datetime, limits: tuple[timedelta, timedelta]
+) -> LiveSession | None:
+    """The live session under `key`, touched; None (and deleted) if over a limit."""
+    idle, absolute = limits
+    r = client(url)
+    found = r.hgetall(PREFIX + key)
+    if not found:
+        return None
+    created = datetime.fromisoformat(found["created_at"])
+    seen = datetime.fromisoformat(found["last_seen_at"])
+    user = session.get(User, int(found["user_id"]))
+    if user is None or not user.is_active or now - seen > idle or now - created > absolute:
+        delete(url, key, int(found["user_id"]))
+        return None
+    if now - seen > timedelta(minutes=1):
+        r.hset(PREFIX + key, "last_seen_at", now.isoformat())
+        r.expire(PREFIX + key, idle)
+        seen = now
+    return LiveSession(user, found["csrf_secret"], created, seen)
+
+
+def delete(url: str, key: str, user_id: int | None = None) -> None:
+    """End one session."""
+    r = client(url)
+    if user_id is None:
+        value = r.hget(PREFIX + key, "user_id")
+        user_id = int(value) if value else None
+    r.delete(PREFIX + key)
+    if user_id is not None:
+        r.srem(USER_SET + str(user_id), key)
+
+
+def delete_user(url: str, user_id: int) -> int:
+    """End every session of a user; how many were live."""
+    r = client(url)
+    keys = list(r.smembers(USER_SET + str(user_id)))
+    live = sum(int(r.delete(PREFIX + k)) for k in keys)
+    r.delete(USER_SET + str(user_id))
+    return live
+
