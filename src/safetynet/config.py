@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         description="Largest file the web page or API accepts for import, in bytes (larger "
         "files can be imported with the CLI, up to `SAFETYNET_IMPORT_MAX_BYTES`).",
     )
+    import_background_bytes: int = Field(
+        10_000_000,
+        ge=0,
+        description="Uploads bigger than this many bytes are imported in the background by the "
+        "worker (the page follows the job); smaller ones while you wait.",
+    )
     link_backend: Literal["duckdb", "spark"] = Field(
         "duckdb",
         description="Engine Splink runs on for linkage: `duckdb` on one machine, `spark` for "

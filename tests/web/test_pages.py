@@ -328,3 +328,52 @@ def test_api_tokens_are_shown_once_and_can_be_revoked(world, client, db):
     token_id = re.search(r"/account/tokens/(\d+)/revoke", client.get("/account").text).group(1)
     client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": form_token(client)})
     assert client.get("/api/v1/me", headers=api).status_code == 401
+
+
+def fresh_client():
+    """A browser on an app built after the settings changed."""
+    from fastapi.testclient import TestClient
+
+    from safetynet.web.app import create_app
+
+    return TestClient(create_app(), follow_redirects=False)
+
+
+def test_a_big_upload_is_imported_in_the_background_and_the_page_follows_it(
+    world, client, db, monkeypatch
+):
+    from safetynet import jobs
+
+    monkeypatch.setenv("SAFETYNET_IMPORT_BACKGROUND_BYTES", "10")
+    get_settings.cache_clear()
+    client = fresh_client()
+    sign_in(client, "partner@north.example")
+    text = factories.VISITS + "V9,C9,Zoe,Ray,05/05/1990,DB2 2AB,,11/11/2026\n"
+    response = _upload(client, text, source="big-list", kind="advice_clients")
+    assert response.status_code == 303 and response.headers["location"].startswith("/jobs/")
+    job = db.scalar(select(jobs.Job).order_by(jobs.Job.id.desc()))
+    assert job.kind == "import" and set(job.params) == {
+        "upload", "organisation", "source", "kind", "skip_invalid_rows"
+    }  # fmt: skip
+    assert "Zoe" not in str(job.params) and "visits.csv" not in str(job.params)
+    assert len(list((get_settings().data_dir / "uploads").glob("*/*"))) == 1  # kept for it
+    assert jobs.work() == 1
+    page = client.get(response.headers["location"]).text
+    found = db.scalar(select(SourceImport).order_by(SourceImport.id.desc()))
+    assert found.rows_loaded == 4 and found.imported_by == "user:partner@north.example"
+    assert f'href="/imports/{found.id}"' in page and "4 records loaded" in page
+    assert list((get_settings().data_dir / "uploads").glob("*/*")) == []  # deleted after
+
+
+def test_a_refused_background_import_says_why_on_the_job_page(world, client, db, monkeypatch):
+    from safetynet import jobs
+
+    monkeypatch.setenv("SAFETYNET_IMPORT_BACKGROUND_BYTES", "10")
+    get_settings.cache_clear()
+    client = fresh_client()
+    sign_in(client, "partner@north.example")
+    response = _upload(client, BAD_VISITS, source="bad-big-list", kind="advice_clients")
+    assert jobs.work() == 1
+    page = client.get(response.headers["location"]).text
+    assert "Failed" in page and "nothing was imported" in page and "Commonest problems" in page
+    assert list((get_settings().data_dir / "uploads").glob("*/*")) == []

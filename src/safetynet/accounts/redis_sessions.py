@@ -100,4 +100,3 @@ def delete_user(url: str, user_id: int) -> int:
     live = sum(int(r.delete(PREFIX + k)) for k in keys)
     r.delete(USER_SET + str(user_id))
     return live
-

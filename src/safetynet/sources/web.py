@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from safetynet import audit
@@ -114,6 +114,10 @@ def upload(
         )
         try:
             access.check_upload_type(path, file.filename or "")
+            if path.stat().st_size > settings.import_background_bytes:
+                job = _in_background(db, principal, path, form)
+                path = path.parent / ".queued"  # the worker owns the folder now
+                return RedirectResponse(f"/jobs/{job.id}", status_code=303)
             outcome = access.import_file(
                 db,
                 principal,
@@ -126,7 +130,8 @@ def upload(
                 ),
             )
         finally:
-            shutil.rmtree(path.parent, ignore_errors=True)
+            if path.name != ".queued":
+                shutil.rmtree(path.parent, ignore_errors=True)
     except ImportRefused as refused:
         return _refused(request, db, principal, form, refused)
     except SafetynetError as error:
@@ -146,6 +151,31 @@ def upload(
     found = access.get_import(db, principal, outcome.import_id or 0)
     return _import_page(
         request, db, principal, found, notice=f"Imported {outcome.rows_loaded:,} records."
+    )
+
+
+def _in_background(db: Db, principal: Principal, path: Any, form: dict[str, str]) -> Any:
+    """Queue a big upload's import; the job names the upload by its random folder only."""
+    from safetynet import jobs
+    from safetynet.accounts.service import get_organisation
+
+    principal.require("imports.create")
+    organisation = get_organisation(db, form["organisation"])
+    principal.check_organisation(organisation)
+    return jobs.submit(
+        db,
+        kind="import",
+        tenant_id=organisation.tenant_id,
+        organisation_id=organisation.id,
+        user_id=principal.user_id,
+        actor=principal.actor,
+        params={
+            "upload": path.parent.name,
+            "organisation": form["organisation"],
+            "source": form["source"].strip(),
+            "kind": form["kind"] or None,
+            "skip_invalid_rows": bool(form["skip"]),
+        },
     )
 
 
