@@ -83,7 +83,7 @@ def comparisons_made(frames: list[pl.DataFrame], rules: list[Any], link_type: st
         link_type=link_type,  # type: ignore[arg-type]
         record_sample_proportion=1.0,
     )
-    return int(counted[-1].cumulative_comparison_count)
+    return int(counted[-1]["cumulative_comparison_count"])
 
 
 def _warm_imports() -> None:
