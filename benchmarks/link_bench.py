@@ -58,8 +58,8 @@ def cluster_scores(frame: pl.DataFrame) -> dict[str, float]:
     pairwise = _prf(hits / max(pairs(clusters), 1), hits / max(pairs(people), 1))
     cells = both.join(clusters, on="cluster", suffix="_c").join(people, on="person", suffix="_p")
     weighted = cells.select(
-        (pl.col("len") ** 2 / pl.col("len_c")).sum() / frame.height,
-        (pl.col("len") ** 2 / pl.col("len_p")).sum() / frame.height,
+        ((pl.col("len") ** 2 / pl.col("len_c")).sum() / frame.height).alias("precision"),
+        ((pl.col("len") ** 2 / pl.col("len_p")).sum() / frame.height).alias("recall"),
     ).row(0)
     bcubed = _prf(*weighted)
     return {**pairwise, **{f"b3_{k}": v for k, v in bcubed.items()}}
