@@ -32,6 +32,8 @@ BOROUGH_SEED = 2027  # not used by any test, demo or development run
 BOROUGH_AS_OF = date(2026, 11, 1)
 SCALE_SEED = 11
 THRESHOLD = 0.5
+EXACT_COUNT_RECORDS = 200_000
+LIMIT_RSS_MB = 8_000  # twice the target: a run past it is stopped (the machine is shared)
 
 
 # ---------------------------------------------------------------- scoring
@@ -70,8 +72,11 @@ def _prf(precision: float, recall: float) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def comparisons_made(frames: list[pl.DataFrame], rules: list[Any], link_type: str) -> int:
-    """Exactly how many pairs the blocking rules send to be scored."""
+def comparisons_made(
+    frames: list[pl.DataFrame], rules: list[Any], link_type: str, *, sample: float = 1.0
+) -> dict[str, Any]:
+    """How many pairs the blocking rules send to be scored, in all and rule by rule (exact,
+    or estimated by Splink from a sample of records on each side when `sample` < 1)."""
     from splink.backends.duckdb import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
@@ -81,9 +86,13 @@ def comparisons_made(frames: list[pl.DataFrame], rules: list[Any], link_type: st
         inputs if len(inputs) > 1 else inputs[0],
         blocking_rules=rules,
         link_type=link_type,  # type: ignore[arg-type]
-        record_sample_proportion=1.0,
+        record_sample_proportion=sample,
     )
-    return int(counted[-1]["cumulative_comparison_count"])
+    return {
+        "pairs_compared": int(counted[-1]["cumulative_comparison_count"]),
+        "pairs_exact": sample >= 1.0,
+        "by_rule": [(c["blocking_rule"], int(c["marginal_comparison_count"])) for c in counted],
+    }
 
 
 def _warm_imports() -> None:
@@ -137,7 +146,7 @@ def febrl_ours(folder: Path, count: bool) -> dict[str, Any]:
     if count:
         lists = [files.read_list(files.FileSide(p, "rec_id")) for p in (a, b)]
         frames = [prepare.for_linkage(r.records, s) for r, s in zip(lists, "ab", strict=True)]
-        return {"pairs_compared": comparisons_made(frames, _ours_rules(), "link_only")}
+        return comparisons_made(frames, _ours_rules(), "link_only")
     started = time.perf_counter()
     linked = files.link_files(files.FileSide(a, "rec_id"), files.FileSide(b, "rec_id"))
     seconds = time.perf_counter() - started
@@ -150,7 +159,7 @@ def febrl_plain(folder: Path, count: bool) -> dict[str, Any]:
     if count:
         frames = febrl_plain_frames(folder)
         rules = plain_splink.blocking_rules()
-        return {"pairs_compared": comparisons_made(frames, rules, "link_only")}
+        return comparisons_made(frames, rules, "link_only")
     started = time.perf_counter()
     result = plain_splink.link(
         febrl_plain_frames(folder),
@@ -241,7 +250,7 @@ def borough_ours(folder: Path, count: bool) -> dict[str, Any]:
                 prepare.for_linkage(group, str(key[0]))
                 for key, group in records.group_by("source_id", maintain_order=True)
             ]
-            return {"pairs_compared": comparisons_made(frames, _ours_rules(), "link_and_dedupe")}
+            return comparisons_made(frames, _ours_rules(), "link_and_dedupe")
         started = time.perf_counter()
         run = runs.run_linkage(session, area=None, actor="bench")
         seconds = time.perf_counter() - started
@@ -282,7 +291,7 @@ def borough_plain(folder: Path, count: bool) -> dict[str, Any]:
     ]
     if count:
         rules = plain_splink.blocking_rules()
-        return {"pairs_compared": comparisons_made(frames, rules, "link_and_dedupe")}
+        return comparisons_made(frames, rules, "link_and_dedupe")
     started = time.perf_counter()
     result = plain_splink.link(frames, "link_and_dedupe")
     seconds = time.perf_counter() - started
@@ -329,7 +338,7 @@ def scale_ours(path: Path, count: bool) -> dict[str, Any]:
     records = pl.read_parquet(path)
     if count:
         frames = [prepare.for_linkage(records, "people")]
-        return {"pairs_compared": comparisons_made(frames, _ours_rules(), "dedupe_only")}
+        return comparisons_made(frames, _ours_rules(), "dedupe_only", sample=_sample(records))
     _warm_imports()
     times: dict[str, float] = {}
     mark = started = time.perf_counter()
@@ -354,10 +363,9 @@ def scale_plain(path: Path, count: bool) -> dict[str, Any]:
     """The plain model deduping the same records."""
     records = pl.read_parquet(path).with_columns(pl.col("dob").cast(pl.String))
     if count:
+        rules = plain_splink.blocking_rules()
         frames = [_plain_scale_frame(records)]
-        return {
-            "pairs_compared": comparisons_made(frames, plain_splink.blocking_rules(), "dedupe_only")
-        }
+        return comparisons_made(frames, rules, "dedupe_only", sample=_sample(records))
     _warm_imports()
     started = time.perf_counter()
     frame = _plain_scale_frame(records)
@@ -367,6 +375,12 @@ def scale_plain(path: Path, count: bool) -> dict[str, Any]:
     times.update(result["times"])
     clusters = _every_record(records, result["clusters"])
     return _scale_result(records, clusters, times, seconds, result["pairs"].height, 0)
+
+
+def _sample(records: pl.DataFrame) -> float:
+    """Count pairs exactly up to 200,000 records; beyond, estimate from a sample that size
+    (materialising every blocked pair of a million records takes longer than linking them)."""
+    return min(1.0, EXACT_COUNT_RECORDS / records.height)
 
 
 def _plain_scale_frame(records: pl.DataFrame) -> pl.DataFrame:
@@ -419,6 +433,7 @@ def _timed(function: Any, label: str, times: dict[str, float]) -> Any:
             return function(*args, **kwargs)
         finally:
             times[label] = times.get(label, 0.0) + time.perf_counter() - start
+            _progress(label, times[label])
 
     return run
 
@@ -426,7 +441,13 @@ def _timed(function: Any, label: str, times: dict[str, float]) -> Any:
 def _lap(times: dict[str, float], name: str, since: float) -> float:
     now = time.perf_counter()
     times[name] = now - since
+    _progress(name, times[name])
     return now
+
+
+def _progress(phase: str, seconds: float) -> None:
+    """Tell the parent a phase ended (it reads these if the run is stopped part way)."""
+    print(json.dumps({"phase": phase, "seconds": seconds}), file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- running and reporting
@@ -441,30 +462,62 @@ WORKERS = {
 }
 
 
-def child(*args: str) -> dict[str, Any]:
-    """Run this script as a worker; its JSON result with its own peak RSS (MB)."""
+def child(*args: str, limit_seconds: float = 0, limit_rss_mb: float = 0) -> dict[str, Any]:
+    """Run this script as a worker: its JSON result with its own peak RSS (MB) from the
+    kernel. A worker over a limit is stopped: then the result says so and holds the phases
+    it finished."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, __file__, *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[1],
-    )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            [sys.executable, __file__, *args], stdout=out, stderr=err, cwd=Path(__file__).parents[1]
+        )
+        stopped = ""
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            stopped = stopped or _over(process.pid, started, limit_seconds, limit_rss_mb)
+            if stopped:
+                process.kill()
+            time.sleep(0.25)
+        out.seek(0)
+        err.seek(0)
+        output, log = out.read(), err.read()
+    if stopped:
+        phases = [json.loads(line) for line in log.splitlines() if line.startswith('{"phase"')]
+        result: dict[str, Any] = {"stopped": stopped, "times": {}}
+        for phase in phases:
+            result["times"][phase["phase"]] = phase["seconds"]
+    elif status != 0:
+        sys.stderr.write(log)
         raise SystemExit(f"worker {' '.join(args)} failed (status {status})")
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    else:
+        result = json.loads(output.strip().splitlines()[-1])
     result["peak_rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
     result["process_seconds"] = time.perf_counter() - started
     return result
 
 
-def measure(kind: str, target: Path) -> dict[str, Any]:
+def _over(pid: int, started: float, limit_seconds: float, limit_rss_mb: float) -> str:
+    """Why a running worker must stop, or "" while it is within its limits."""
+    seconds = time.perf_counter() - started
+    if limit_seconds and seconds > limit_seconds:
+        return f"stopped after {seconds:.0f} s"
+    if limit_rss_mb:
+        status = Path(f"/proc/{pid}/status").read_text()
+        found = [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")]
+        rss = found[0] if found else 0  # an exited process has no VmRSS line
+        if rss / 1024 > limit_rss_mb:
+            return f"stopped at {rss / 1024:,.0f} MB after {seconds:.0f} s"
+    return ""
+
+
+def measure(kind: str, target: Path, *, limit_seconds: float = 0) -> dict[str, Any]:
     """A timed run of one model, then (in another process) its count of pairs compared."""
-    result = child("--worker", kind, str(target))
-    result["pairs_compared"] = child("--worker", kind, str(target), "--count")["pairs_compared"]
+    result = child(
+        "--worker", kind, str(target), limit_seconds=limit_seconds, limit_rss_mb=LIMIT_RSS_MB
+    )
+    result.update(child("--worker", kind, str(target), "--count"))
     return result
 
 
@@ -543,33 +596,69 @@ def run_borough(people: int) -> None:
 PHASES = ("prepare", "prior", "u_sampling", "em", "predict", "decide", "cluster")
 
 
-def run_scale(size: int) -> None:
+def run_scale(size: int, limit_seconds: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "people.parquet"
         subprocess.run(
-            [sys.executable, __file__, "--make-scale", str(path), "--size", str(size)], check=True
+            [sys.executable, __file__, "--make-scale", str(path), "--size", str(size)],
+            check=True,
+            capture_output=True,
         )
-        rows = [(name, measure(f"scale-{kind}", path)) for name, kind in MODELS]
+        rows = [
+            (name, measure(f"scale-{kind}", path, limit_seconds=limit_seconds))
+            for name, kind in MODELS
+        ]
     print(f"\n### Scale: dedupe of {size:,} records (10% messy duplicates)\n")
+    _scale_times(rows)
+    _scale_quality(rows)
+    _scale_rules(rows)
+    ours, plain = rows[0][1], rows[1][1]
+    if "stopped" not in ours:
+        print(
+            f"\nOurs / plain: {ours['seconds'] / plain['seconds']:.2f}× the time, "
+            f"{ours['peak_rss_mb'] / plain['peak_rss_mb']:.2f}× the peak RSS, "
+            f"{ours['pairs_compared'] / plain['pairs_compared']:.2f}× the pairs compared."
+        )
+
+
+def _scale_times(rows: list[tuple[str, dict[str, Any]]]) -> None:
     heads = " | ".join(p.replace("_", " ") for p in PHASES)
-    print(
-        f"| Model | {heads} | Total s | Pairs compared | Matched pairs | Clusters | "
-        "Pairwise F1 | B³ F1 | Peak RSS (MB) |"
-    )
-    print("|---|" + "---:|" * (len(PHASES) + 7))
+    print(f"| Model | {heads} | Total s | Pairs compared | Peak RSS (MB) |")
+    print("|---|" + "---:|" * (len(PHASES) + 3))
     for name, r in rows:
         phases = " | ".join(f"{r['times'][p]:.1f}" if p in r["times"] else "—" for p in PHASES)
+        total = r["stopped"] if "stopped" in r else f"{r['seconds']:.1f}"
+        approx = "" if r["pairs_exact"] else "≈ "
         print(
-            f"| {name} | {phases} | {r['seconds']:.1f} | {r['pairs_compared']:,} | "
-            f"{r['matches']:,} | {r['clusters']:,} | {r['f1']:.4f} | {r['b3_f1']:.4f} | "
+            f"| {name} | {phases} | {total} | {approx}{r['pairs_compared']:,} | "
             f"{r['peak_rss_mb']:,.0f} |"
         )
-    ours, plain = rows[0][1], rows[1][1]
+
+
+def _scale_quality(rows: list[tuple[str, dict[str, Any]]]) -> None:
     print(
-        f"\nOurs / plain: {ours['seconds'] / plain['seconds']:.2f}× the time, "
-        f"{ours['peak_rss_mb'] / plain['peak_rss_mb']:.2f}× the peak RSS, "
-        f"{ours['pairs_compared'] / plain['pairs_compared']:.2f}× the pairs compared."
+        "\n| Model | Matched pairs | Kept apart as relatives | Clusters | Pairwise P | "
+        "Pairwise R | Pairwise F1 | B³ P | B³ R | B³ F1 |"
     )
+    print("|---|" + "---:|" * 9)
+    for name, r in rows:
+        if "stopped" in r:
+            print(f"| {name} | {r['stopped']} |" + " |" * 8)
+            continue
+        print(
+            f"| {name} | {r['matches']:,} | {r['kept_apart']:,} | {r['clusters']:,} | "
+            f"{r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | "
+            f"{r['b3_precision']:.4f} | {r['b3_recall']:.4f} | {r['b3_f1']:.4f} |"
+        )
+
+
+def _scale_rules(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """Pairs each blocking rule adds, beyond those of the rules before it."""
+    print("\n| Model | Blocking rule | Pairs it adds |")
+    print("|---|---|---:|")
+    for name, r in rows:
+        for rule, pairs in r["by_rule"]:
+            print(f"| {name} | `{rule}` | {pairs:,} |")
 
 
 MODELS = (("Safety Net", "ours"), ("Plain Splink", "plain"))
@@ -580,6 +669,12 @@ def main() -> None:
     parser.add_argument("--part", choices=("febrl", "borough", "scale", "all"), default="all")
     parser.add_argument("--people", type=int, default=50_000, help="borough size")
     parser.add_argument("--size", type=int, default=1_000_000, help="records in the scale run")
+    parser.add_argument(
+        "--limit-seconds",
+        type=float,
+        default=900,
+        help="scale: stop a model's run after this long (6× the 150 s target)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "TARGET"))
     parser.add_argument("--count", action="store_true", help="worker: count pairs compared")
     parser.add_argument("--setup-borough", metavar="DIR")
@@ -598,7 +693,7 @@ def main() -> None:
     if args.part in ("borough", "all"):
         run_borough(args.people)
     if args.part in ("scale", "all"):
-        run_scale(args.size)
+        run_scale(args.size, args.limit_seconds)
     print(f"\nLoad average {os.getloadavg()[0]:.2f} at the end.")
 
 

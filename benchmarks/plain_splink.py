@@ -116,9 +116,7 @@ def link(
     mark = _lap(times, "em", mark)
     scored = linker.inference.predict(threshold_match_probability=THRESHOLD)
     pairs = pl.from_arrow(
-        scored.as_duckdbpyrelation()
-        .select("unique_id_l, unique_id_r, source_dataset_l, source_dataset_r, match_probability")
-        .arrow()
+        scored.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability").arrow()
     )
     mark = _lap(times, "predict", mark)
     clusters = None
