@@ -8,6 +8,8 @@ Run with `make bench-link` (or `python benchmarks/link_bench.py [--part febrl|bo
   pairs compared, peak RSS.
 Every run happens in its own child process, so its wall time and peak RSS are its own; inputs
 are made in yet another process first (a child's peak RSS starts from its parent's at fork).
+Beside it: `plain_splink.py` (the yardstick model), `synthetic_people.py` (the scale data),
+`link_scores.py` (pairwise and B-cubed scores, pair counts), `bench_runs.py` (child processes).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -24,10 +25,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import bench_runs
+import link_scores
 import plain_splink
 import polars as pl
 
-FEBRL = Path("/work/shared/data/febrl4")
+FEBRL = Path("/work/shared/data/febrl4")  # febrl4_a/b.csv.gz and truth.csv.gz (id_a, id_b)
 BOROUGH_SEED = 2027  # not used by any test, demo or development run
 BOROUGH_AS_OF = date(2026, 11, 1)
 SCALE_SEED = 11
@@ -36,90 +39,20 @@ EXACT_COUNT_RECORDS = 200_000
 LIMIT_RSS_MB = 8_000  # twice the target: a run past it is stopped (the machine is shared)
 
 
-# ---------------------------------------------------------------- scoring
-
-
-def pair_scores(found: set, truth: set) -> dict[str, float]:
-    """Precision, recall and F1 of a set of pairs against the true pairs."""
-    hits = len(found & truth)
-    return _prf(hits / len(found) if found else 0.0, hits / len(truth) if truth else 0.0)
-
-
-def cluster_scores(frame: pl.DataFrame) -> dict[str, float]:
-    """Pairwise and B-cubed scores of clusters: `frame` has one row per record with its
-    `cluster` and its true `person`."""
-
-    def same(*keys: str) -> pl.DataFrame:
-        return frame.group_by(*keys).len()
-
-    def pairs(counts: pl.DataFrame) -> int:
-        return int(counts.select((pl.col("len") * (pl.col("len") - 1) // 2).sum()).item())
-
-    both, clusters, people = same("cluster", "person"), same("cluster"), same("person")
-    hits = pairs(both)
-    pairwise = _prf(hits / max(pairs(clusters), 1), hits / max(pairs(people), 1))
-    cells = both.join(clusters, on="cluster", suffix="_c").join(people, on="person", suffix="_p")
-    weighted = cells.select(
-        ((pl.col("len") ** 2 / pl.col("len_c")).sum() / frame.height).alias("precision"),
-        ((pl.col("len") ** 2 / pl.col("len_p")).sum() / frame.height).alias("recall"),
-    ).row(0)
-    bcubed = _prf(*weighted)
-    return {**pairwise, **{f"b3_{k}": v for k, v in bcubed.items()}}
-
-
-def _prf(precision: float, recall: float) -> dict[str, float]:
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
-
-
-def comparisons_made(
-    frames: list[pl.DataFrame], rules: list[Any], link_type: str, *, sample: float = 1.0
-) -> dict[str, Any]:
-    """How many pairs the blocking rules send to be scored, in all and rule by rule (exact,
-    or estimated by Splink from a sample of records on each side when `sample` < 1)."""
-    from splink.backends.duckdb import DuckDBAPI
-    from splink.blocking_analysis import count_comparisons_from_blocking_rules
-
-    db_api = DuckDBAPI()
-    inputs = [db_api.register(f.to_arrow()) for f in frames]
-    counted = count_comparisons_from_blocking_rules(
-        inputs if len(inputs) > 1 else inputs[0],
-        blocking_rules=rules,
-        link_type=link_type,  # type: ignore[arg-type]
-        record_sample_proportion=sample,
-    )
-    return {
-        "pairs_compared": int(counted[-1]["cumulative_comparison_count"]),
-        "pairs_exact": sample >= 1.0,
-        "by_rule": [(c["blocking_rule"], int(c["marginal_comparison_count"])) for c in counted],
-    }
-
-
-def _warm_imports() -> None:
-    """Import the heavy libraries before the clock starts, for both models alike."""
-    import duckdb  # noqa: F401
-    import splink  # noqa: F401
-    import splink.comparison_library  # noqa: F401
-    from splink.backends.duckdb import DuckDBAPI  # noqa: F401
-
-
 # ---------------------------------------------------------------- FEBRL4
 
 
-def febrl_files(folder: Path) -> tuple[Path, Path]:
-    """FEBRL4's two files, unzipped (file mode reads CSV, XLSX and Parquet)."""
+def febrl_files(source: Path, folder: Path) -> None:
+    """FEBRL4's files from `source`, unzipped into `folder` (file mode reads CSV, not gzip)."""
     import gzip
 
-    out = []
-    for side in ("a", "b"):
-        path = folder / f"febrl4_{side}.csv"
-        path.write_bytes(gzip.decompress((FEBRL / f"febrl4_{side}.csv.gz").read_bytes()))
-        out.append(path)
-    return out[0], out[1]
+    for name in ("febrl4_a", "febrl4_b", "truth"):
+        data = gzip.decompress((source / f"{name}.csv.gz").read_bytes())
+        (folder / f"{name}.csv").write_bytes(data)
 
 
-def febrl_truth() -> set[tuple[str, str]]:
-    truth = pl.read_csv(FEBRL / "truth.csv.gz", infer_schema=False)
+def febrl_truth(folder: Path) -> set[tuple[str, str]]:
+    truth = pl.read_csv(folder / "truth.csv", infer_schema=False)
     return set(truth.select("id_a", "id_b").iter_rows())
 
 
@@ -146,12 +79,16 @@ def febrl_ours(folder: Path, count: bool) -> dict[str, Any]:
     if count:
         lists = [files.read_list(files.FileSide(p, "rec_id")) for p in (a, b)]
         frames = [prepare.for_linkage(r.records, s) for r, s in zip(lists, "ab", strict=True)]
-        return comparisons_made(frames, _ours_rules(), "link_only")
+        return link_scores.comparisons_made(frames, _ours_rules(), "link_only")
     started = time.perf_counter()
     linked = files.link_files(files.FileSide(a, "rec_id"), files.FileSide(b, "rec_id"))
     seconds = time.perf_counter() - started
     found = set(linked.pairs.select("id_a", "id_b").iter_rows())
-    return {"seconds": seconds, "matches": len(found), **pair_scores(found, febrl_truth())}
+    return {
+        "seconds": seconds,
+        "matches": len(found),
+        **link_scores.pair_scores(found, febrl_truth(folder)),
+    }
 
 
 def febrl_plain(folder: Path, count: bool) -> dict[str, Any]:
@@ -159,7 +96,7 @@ def febrl_plain(folder: Path, count: bool) -> dict[str, Any]:
     if count:
         frames = febrl_plain_frames(folder)
         rules = plain_splink.blocking_rules()
-        return comparisons_made(frames, rules, "link_only")
+        return link_scores.comparisons_made(frames, rules, "link_only")
     started = time.perf_counter()
     result = plain_splink.link(
         febrl_plain_frames(folder),
@@ -172,7 +109,11 @@ def febrl_plain(folder: Path, count: bool) -> dict[str, Any]:
     in_a = set(pl.read_csv(folder / "febrl4_a.csv", columns=["rec_id"])["rec_id"])
     pairs = result["pairs"].select("unique_id_l", "unique_id_r").iter_rows()
     found = {(left, right) if left in in_a else (right, left) for left, right in pairs}
-    return {"seconds": seconds, "matches": len(found), **pair_scores(found, febrl_truth())}
+    return {
+        "seconds": seconds,
+        "matches": len(found),
+        **link_scores.pair_scores(found, febrl_truth(folder)),
+    }
 
 
 def _ours_rules() -> list[Any]:
@@ -250,7 +191,7 @@ def borough_ours(folder: Path, count: bool) -> dict[str, Any]:
                 prepare.for_linkage(group, str(key[0]))
                 for key, group in records.group_by("source_id", maintain_order=True)
             ]
-            return comparisons_made(frames, _ours_rules(), "link_and_dedupe")
+            return link_scores.comparisons_made(frames, _ours_rules(), "link_and_dedupe")
         started = time.perf_counter()
         run = runs.run_linkage(session, area=None, actor="bench")
         seconds = time.perf_counter() - started
@@ -264,7 +205,7 @@ def borough_ours(folder: Path, count: bool) -> dict[str, Any]:
         "matches": run.counts["pairs_scored"],
         "clusters": run.counts["residents"],
         "scored": truth.height,
-        **cluster_scores(truth.join(clusters, on="record_id")),
+        **link_scores.cluster_scores(truth.join(clusters, on="record_id")),
     }
 
 
@@ -291,7 +232,7 @@ def borough_plain(folder: Path, count: bool) -> dict[str, Any]:
     ]
     if count:
         rules = plain_splink.blocking_rules()
-        return comparisons_made(frames, rules, "link_and_dedupe")
+        return link_scores.comparisons_made(frames, rules, "link_and_dedupe")
     started = time.perf_counter()
     result = plain_splink.link(frames, "link_and_dedupe")
     seconds = time.perf_counter() - started
@@ -302,7 +243,7 @@ def borough_plain(folder: Path, count: bool) -> dict[str, Any]:
         "matches": result["pairs"].height,
         "clusters": clusters["cluster"].n_unique(),
         "scored": truth.height,
-        **cluster_scores(truth.join(clusters, on="record_id")),
+        **link_scores.cluster_scores(truth.join(clusters, on="record_id")),
     }
 
 
@@ -338,23 +279,25 @@ def scale_ours(path: Path, count: bool) -> dict[str, Any]:
     records = pl.read_parquet(path)
     if count:
         frames = [prepare.for_linkage(records, "people")]
-        return comparisons_made(frames, _ours_rules(), "dedupe_only", sample=_sample(records))
-    _warm_imports()
+        return link_scores.comparisons_made(
+            frames, _ours_rules(), "dedupe_only", sample=_sample(records)
+        )
+    bench_runs.warm_imports()
     times: dict[str, float] = {}
     mark = started = time.perf_counter()
     frame = prepare.for_linkage(records.drop("person_id"), "people")
-    mark = _lap(times, "prepare", mark)
+    mark = bench_runs.lap(times, "prepare", mark)
     linker = model.build([frame], link_type="dedupe_only", explainable=True)
-    _time_training(linker.linker.training, times)
+    bench_runs.time_training(linker.linker.training, times)
     linker.train()
     mark = time.perf_counter()
     scored = linker.predict(THRESHOLD)
-    mark = _lap(times, "predict", mark)
+    mark = bench_runs.lap(times, "predict", mark)
     matched, kept_apart = decide.matches(scored, threshold=THRESHOLD, snapshots=set())
     edges = decide.Constraints([], []).edges(matched)
-    mark = _lap(times, "decide", mark)
+    mark = bench_runs.lap(times, "decide", mark)
     clusters = runs._components(records, edges, linker)
-    _lap(times, "cluster", mark)
+    bench_runs.lap(times, "cluster", mark)
     seconds = time.perf_counter() - started
     return _scale_result(records, clusters, times, seconds, matched.height, kept_apart)
 
@@ -365,8 +308,8 @@ def scale_plain(path: Path, count: bool) -> dict[str, Any]:
     if count:
         rules = plain_splink.blocking_rules()
         frames = [_plain_scale_frame(records)]
-        return comparisons_made(frames, rules, "dedupe_only", sample=_sample(records))
-    _warm_imports()
+        return link_scores.comparisons_made(frames, rules, "dedupe_only", sample=_sample(records))
+    bench_runs.warm_imports()
     started = time.perf_counter()
     frame = _plain_scale_frame(records)
     times = {"prepare": time.perf_counter() - started}
@@ -411,43 +354,8 @@ def _scale_result(
         "matches": matches,
         "kept_apart": kept_apart,
         "clusters": clusters["cluster"].n_unique(),
-        **cluster_scores(truth.join(clusters, on="record_id")),
+        **link_scores.cluster_scores(truth.join(clusters, on="record_id")),
     }
-
-
-def _time_training(training: Any, times: dict[str, float]) -> None:
-    """Time each training step of the model without changing what it does."""
-    steps = {
-        "estimate_probability_two_random_records_match": "prior",
-        "estimate_u_using_random_sampling": "u_sampling",
-        "estimate_parameters_using_expectation_maximisation": "em",
-    }
-    for method, label in steps.items():
-        setattr(training, method, _timed(getattr(training, method), label, times))
-
-
-def _timed(function: Any, label: str, times: dict[str, float]) -> Any:
-    def run(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            times[label] = times.get(label, 0.0) + time.perf_counter() - start
-            _progress(label, times[label])
-
-    return run
-
-
-def _lap(times: dict[str, float], name: str, since: float) -> float:
-    now = time.perf_counter()
-    times[name] = now - since
-    _progress(name, times[name])
-    return now
-
-
-def _progress(phase: str, seconds: float) -> None:
-    """Tell the parent a phase ended (it reads these if the run is stopped part way)."""
-    print(json.dumps({"phase": phase, "seconds": seconds}), file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- running and reporting
@@ -462,90 +370,24 @@ WORKERS = {
 }
 
 
-def child(*args: str, limit_seconds: float = 0, limit_rss_mb: float = 0) -> dict[str, Any]:
-    """Run this script as a worker: its JSON result with its own peak RSS (MB) from the
-    kernel. A worker over a limit is stopped: then the result says so and holds the phases
-    it finished."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen(
-            [sys.executable, __file__, *args], stdout=out, stderr=err, cwd=Path(__file__).parents[1]
-        )
-        stopped = ""
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            stopped = stopped or _over(process.pid, started, limit_seconds, limit_rss_mb)
-            if stopped:
-                process.kill()
-            time.sleep(0.25)
-        out.seek(0)
-        err.seek(0)
-        output, log = out.read(), err.read()
-    if stopped:
-        phases = [json.loads(line) for line in log.splitlines() if line.startswith('{"phase"')]
-        result: dict[str, Any] = {"stopped": stopped, "times": {}}
-        for phase in phases:
-            result["times"][phase["phase"]] = phase["seconds"]
-    elif status != 0:
-        sys.stderr.write(log)
-        raise SystemExit(f"worker {' '.join(args)} failed (status {status})")
-    else:
-        result = json.loads(output.strip().splitlines()[-1])
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
-    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # the whole process, startup too
-    result["process_seconds"] = time.perf_counter() - started
-    return result
-
-
-def _over(pid: int, started: float, limit_seconds: float, limit_rss_mb: float) -> str:
-    """Why a running worker must stop, or "" while it is within its limits."""
-    seconds = time.perf_counter() - started
-    if limit_seconds and seconds > limit_seconds:
-        return f"stopped after {seconds:.0f} s"
-    if limit_rss_mb:
-        status = Path(f"/proc/{pid}/status").read_text()
-        found = [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")]
-        rss = found[0] if found else 0  # an exited process has no VmRSS line
-        if rss / 1024 > limit_rss_mb:
-            return f"stopped at {rss / 1024:,.0f} MB after {seconds:.0f} s"
-    return ""
-
-
 def measure(kind: str, target: Path, *, limit_seconds: float = 0) -> dict[str, Any]:
     """A timed run of one model, then (in another process) its count of pairs compared."""
-    result = child(
-        "--worker", kind, str(target), limit_seconds=limit_seconds, limit_rss_mb=LIMIT_RSS_MB
+    result = bench_runs.child(
+        __file__,
+        "--worker",
+        kind,
+        str(target),
+        limit_seconds=limit_seconds,
+        limit_rss_mb=LIMIT_RSS_MB,
     )
-    counted = child("--worker", kind, str(target), "--count")
+    counted = bench_runs.child(__file__, "--worker", kind, str(target), "--count")
     result.update({key: counted[key] for key in ("pairs_compared", "pairs_exact", "by_rule")})
     return result
 
 
-def machine() -> str:
-    """One line naming the machine, the libraries and how busy the machine is."""
-    from importlib.metadata import version
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    libs = ", ".join(f"{p} {version(p)}" for p in ("splink", "duckdb", "polars"))
-    return (
-        f"{os.cpu_count()} vCPU {cpu}, {memory:.0f} GB RAM, Python {platform.python_version()}, "
-        f"{libs}; load average {os.getloadavg()[0]:.2f} at start"
-    )
-
-
-def run_febrl() -> None:
+def run_febrl(source: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        febrl_files(Path(folder))
+        febrl_files(source, Path(folder))
         rows = [(name, measure(f"febrl-{kind}", Path(folder))) for name, kind in MODELS]
     print("\n### FEBRL4 (5,000 + 5,000 records, 5,000 true links), link_only\n")
     print(
@@ -673,6 +515,7 @@ MODELS = (("Safety Net", "ours"), ("Plain Splink", "plain"))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--part", choices=("febrl", "borough", "scale", "all"), default="all")
+    parser.add_argument("--febrl", type=Path, default=FEBRL, help="folder holding FEBRL4")
     parser.add_argument("--people", type=int, default=50_000, help="borough size")
     parser.add_argument("--size", type=int, default=1_000_000, help="records in the scale run")
     parser.add_argument(
@@ -693,9 +536,9 @@ def main() -> None:
         return print(json.dumps(borough_setup(Path(args.setup_borough), args.people)))
     if args.make_scale:
         return print(json.dumps(scale_data(Path(args.make_scale), args.size)))
-    print(f"Linkage benchmarks, {date.today():%d %B %Y}: {machine()}")
+    print(f"Linkage benchmarks, {date.today():%d %B %Y}: {bench_runs.machine()}")
     if args.part in ("febrl", "all"):
-        run_febrl()
+        run_febrl(args.febrl)
     if args.part in ("borough", "all"):
         run_borough(args.people)
     if args.part in ("scale", "all"):
