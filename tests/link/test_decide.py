@@ -151,3 +151,37 @@ def test_the_rule_works_without_the_columns_it_would_read():
     assert chosen.height == 1 and kept_apart == 0
     chosen, _ = decide.matches(frame, threshold=0.95, snapshots={"a"})
     assert chosen.height == 0
+
+
+def test_big_lists_get_the_narrow_blocking_rules_small_ones_the_wide():
+    from safetynet.link import model
+
+    def frame(n: int, dobs: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "forename_first": [f"f{i % 500}" for i in range(n)],
+                "surname": [f"s{i % 700}" for i in range(n)],
+                "dob": [date(1950, 1, 1) + __import__("datetime").timedelta(days=i % dobs)
+                        for i in range(n)],
+                "address_rest": [f"a{i % 900:05d} street" for i in range(n)],
+            }
+        )  # fmt: skip
+
+    # 10,000 records over 10,000 birthdays: no rule comes near the 2M floor.
+    assert not model.needs_tight_blocks([frame(10_000, 10_000)])
+    # 400,000 records over 5,000 birthdays: the birthday block alone is ~16M pairs > 2M.
+    assert model.needs_tight_blocks([frame(400_000, 5_000)])
+    assert model._pairs_within(frame(10, 5), [pl.col("dob")]) == 5  # five pairs of twins
+
+
+def test_wide_and_narrow_rule_sets_differ_only_where_pairs_grow_fastest():
+    from safetynet.link import comparisons
+
+    def names(rules):
+        return [r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
+                for r in rules]  # fmt: skip
+
+    wide, narrow = (names(comparisons.prediction_blocking_rules(tight=t)) for t in (False, True))
+    assert len(wide) == len(narrow) + 1
+    assert "l.forename_first = r.surname AND l.surname = r.forename_first" in narrow
+    assert len(comparisons.training_blocking_rules(tight=True)) == 3

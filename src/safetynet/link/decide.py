@@ -45,6 +45,16 @@ def _other_birthday(pairs: pl.DataFrame) -> pl.Expr:
     return (pl.col("gamma_dob") >= 0) & (pl.col("gamma_dob") < exact)
 
 
+def _same_surname(pairs: pl.DataFrame) -> pl.Expr:
+    """The same surname, allowing a misspelling (two edits): a household member paired with a
+    misspelt copy of another is still a relative, not the same person."""
+    if "gamma_surname" not in pairs.columns:
+        return pl.col("surname_l") == pl.col("surname_r")
+    typo = level_gamma("surname", "Damerau-Levenshtein distance of surname <= 2")
+    swapped = level_gamma("surname", "forename and surname swapped")
+    return (pl.col("gamma_surname") >= typo) & (pl.col("gamma_surname") != swapped)
+
+
 def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     """Pairs that look like two members of one household rather than one person.
 
@@ -58,9 +68,7 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     needed = {"surname_l", "surname_r", "postcode_l", "postcode_r"}
     if not needed <= set(pairs.columns):
         return pl.lit(False)
-    same_home = (pl.col("surname_l") == pl.col("surname_r")) & (
-        pl.col("postcode_l") == pl.col("postcode_r")
-    )
+    same_home = _same_surname(pairs) & (pl.col("postcode_l") == pl.col("postcode_r"))
     partners = _other_forename(pairs) & _other_birthday(pairs)
     if not households:
         return same_home & partners

@@ -21,6 +21,9 @@ PRIOR_RULES_RECALL = 0.8  # share of true matches the strict rules are assumed t
 # true match never has, say, a different surname (m ≈ 1e-90, a weight of -290), and then a
 # married name or a half-filled form can never be overcome by everything else agreeing.
 M_FLOOR = 0.001
+# Pairs one wide blocking rule may make before the narrow forms are used: 5 per record, and
+# never less than 2M (small lists keep the wide rules, which find more corrupted records).
+PAIRS_PER_RECORD, MIN_PAIR_BUDGET = 5, 2_000_000
 
 
 @dataclass
@@ -30,6 +33,7 @@ class LinkModel:
     linker: Any
     db_api: Any
     inputs: list[Any]
+    tight: bool = False  # narrow blocking rules (a big list): see `needs_tight_blocks`
 
     def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
         """Estimate the prior, u by random sampling, and m by EM over each training block."""
@@ -47,7 +51,7 @@ class LinkModel:
         from splink.internals.exceptions import EMTrainingException
 
         trained = 0
-        for rule in comparisons.training_blocking_rules():
+        for rule in comparisons.training_blocking_rules(tight=self.tight):
             try:
                 training.estimate_parameters_using_expectation_maximisation(rule)
                 trained += 1
@@ -104,16 +108,41 @@ def build(
     db_api = DuckDBAPI()
     inputs = [db_api.register(frame.to_arrow()) for frame in frames]
     present = columns_with_values(frames)
+    tight = needs_tight_blocks(frames)
     settings = SettingsCreator(
         link_type=link_type,
         comparisons=comparisons.comparisons(present),
         blocking_rules_to_generate_predictions=comparisons.prediction_blocking_rules(
-            tuple(sorted(c for c in present if c.startswith("cmp_")))
+            tuple(sorted(c for c in present if c.startswith("cmp_"))), tight=tight
         ),
         retain_intermediate_calculation_columns=explainable,
     )
     # Splink logs its progress to stderr at INFO; our commands print their own summary.
-    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs)
+    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs, tight)
+
+
+def _pairs_within(frame: pl.DataFrame, keys: list[pl.Expr]) -> int:
+    """Pairs a blocking rule on `keys` makes among the records (nulls never block)."""
+    counts = frame.select(keys).drop_nulls().group_by(pl.all()).len()
+    return int((counts["len"].cast(pl.Int64) * (counts["len"] - 1) // 2).sum())
+
+
+def needs_tight_blocks(frames: list[pl.DataFrame]) -> bool:
+    """Whether the wide blocking rules would make too many pairs for these records: counted
+    exactly from the keys (sum of n² per key), before Splink is asked to make them."""
+    both = pl.concat([f.select("forename_first", "surname", "dob", "address_rest") for f in frames])
+    budget = max(MIN_PAIR_BUDGET, PAIRS_PER_RECORD * both.height)
+    forenames = both.group_by(pl.col("forename_first").alias("name")).len()
+    surnames = both.group_by(pl.col("surname").alias("name")).len()
+    swapped = forenames.drop_nulls().join(surnames.drop_nulls(), on="name")
+    wide = [
+        int((swapped["len"].cast(pl.Int64) * swapped["len_right"]).sum()),
+        _pairs_within(
+            both, [pl.col("address_rest").str.slice(0, 6), pl.col("surname").str.slice(0, 1)]
+        ),
+        _pairs_within(both, [pl.col("dob")]),
+    ]
+    return max(wide) > budget
 
 
 def columns_with_values(frames: list[pl.DataFrame]) -> set[str]:
