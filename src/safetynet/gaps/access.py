@@ -70,14 +70,14 @@ def report(session: Session, principal: Principal, as_of: date) -> Report:
         return Report(as_of, book, [], [], {}, [], {}, [], [], [], problem=empty.message)
     counts = service.ward_counts(result, book)
     codes = {name: code for code, name in wards}
-    programmes = [(c, book.programmes[c].heading) for c in counts.columns[1:-1]]
+    programmes = [(c, book.programmes[c].name) for c in counts.columns[1:-1]]
     rows = [r | {"ward_code": codes.get(r["ward_name"])} for r in counts.iter_rows(named=True)]
     totals = {c: int(counts.get_column(c).sum()) for c in counts.columns[1:]}
     rules = [
         {
             "id": rule_id,
             "title": book.rules[rule_id].title,
-            "heading": book.programmes[book.rules[rule_id].programme].heading,
+            "heading": book.programmes[book.rules[rule_id].programme].name,
             "count": len(ids),
         }
         for rule_id, ids in result.found.items()
@@ -122,7 +122,7 @@ def found(
     if rule_id not in book.rules:
         raise NotFound(f"There is no gap rule '{rule_id}'.")
     rule = book.rules[rule_id]
-    heading = book.programmes[rule.programme].heading
+    heading = book.programmes[rule.programme].name
     who = reader(session, principal)
     result = service.find_gaps(
         session, who, book, as_of=as_of, purpose=f"who is missing: residents found by {rule_id}"
