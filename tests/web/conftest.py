@@ -163,3 +163,6 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
+
+
+from tests.web.linkage_world import lw  # noqa: E402, F401  (the review, resident and gaps world)

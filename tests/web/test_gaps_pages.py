@@ -14,7 +14,7 @@ from sqlalchemy import select
 from safetynet.audit import AuditEvent
 from safetynet.gaps import charts
 from safetynet.gaps.models import OutreachEntry, OutreachList, OutreachStatusChange
-from tests.web.linkage_world import AS_OF, act_as, lw  # noqa: F401
+from tests.web.linkage_world import AS_OF, act_as
 
 DAY = AS_OF.isoformat()
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from safetynet.audit import AuditEvent
 from safetynet.gaps.models import DoNotContact
 from safetynet.link.models import LinkDecision, Resident
-from tests.web.linkage_world import act_as, lw  # noqa: F401
+from tests.web.linkage_world import act_as
 
 
 def records(page) -> str:

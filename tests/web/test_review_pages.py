@@ -8,7 +8,7 @@ from sqlalchemy import select
 from safetynet.audit import AuditEvent
 from safetynet.link import review
 from safetynet.link.models import LinkDecision, ReviewPair
-from tests.web.linkage_world import act_as, lw  # noqa: F401
+from tests.web.linkage_world import act_as
 
 
 def events(db, action):
