@@ -129,3 +129,26 @@ def test_caseworkers_and_partners_cannot_review(lw, client, db):
     for name in ("caseworker", "partner"):
         act_as(client, db, lw.users[name])
         assert client.get("/review").status_code == 403
+
+
+def test_after_a_link_run_both_doors_rank_the_queue_with_one_shared_function(
+    lw, db, tmp_path, monkeypatch
+):
+    from safetynet.config import get_settings
+    from safetynet.gaps.service import rank_after_link_run
+
+    tenant_id = db.get(ReviewPair, lw.pairs["D~E"]).tenant_id
+    outcome = rank_after_link_run(db, tenant_id, "test")
+    assert (outcome.ranked, outcome.problem) == (2, None)
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "residents.read")).all()
+    assert [r.reason for r in reads] == ["rank the linkage review queue"]
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "bad.yaml").write_text("rules: [not, a, mapping]\n")
+    monkeypatch.setenv("SAFETYNET_GAP_RULES_DIR", str(tmp_path / "rules"))
+    get_settings.cache_clear()
+    try:
+        broken = rank_after_link_run(db, tenant_id, "test")
+    finally:
+        monkeypatch.delenv("SAFETYNET_GAP_RULES_DIR")
+        get_settings.cache_clear()
+    assert broken.ranked == 0 and "bad.yaml" in (broken.problem or "")
