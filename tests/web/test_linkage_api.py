@@ -105,10 +105,12 @@ def test_outreach_lists_entries_and_a_status_change(lw, client, db):
     headers = bearer(db, lw.users["caseworker"])
     lists = client.get("/api/v1/outreach", headers=headers).json()
     mine = lists[0]
-    assert mine["list"]["rule_id"] == "children-uc-hb-no-fsm"
+    assert mine["outreach_list"]["rule_id"] == "children-uc-hb-no-fsm"
     assert mine["statuses"] == {"to_contact": 2}
-    assert [x["list"]["id"] for x in lists] == [mine["list"]["id"]]  # not Otherton's
-    list_id = mine["list"]["id"]
+    assert [x["outreach_list"]["id"] for x in lists] == [
+        mine["outreach_list"]["id"]
+    ]  # not Otherton's
+    list_id = mine["outreach_list"]["id"]
     detail = client.get(f"/api/v1/outreach/{list_id}", headers=headers).json()
     assert [(e["resident_id"], e["name"]) for e in detail["entries"]] == [
         (lw.residents["I"], "Ian Ince"),

@@ -97,7 +97,9 @@ def gap_report(db: Db, principal: As_gaps_view, as_of: date | None = None) -> ob
 @router.get("/outreach", response_model=list[schemas.OutreachListSummary])
 def outreach_lists(db: Db, principal: As_outreach_view) -> object:
     """Outreach lists, newest first, with how many people are at each status."""
-    return [{"list": item, "statuses": counts} for item, counts in gaps.lists(db, principal)]
+    return [
+        {"outreach_list": item, "statuses": counts} for item, counts in gaps.lists(db, principal)
+    ]
 
 
 @router.get("/outreach/{list_id}", response_model=schemas.OutreachListDetail)
@@ -115,7 +117,7 @@ def outreach_list(list_id: int, db: Db, principal: As_outreach_view) -> object:
         }
         for p in gaps.entries(db, principal, found)
     ]
-    return {"list": found, "entries": entries}
+    return {"outreach_list": found, "entries": entries}
 
 
 @router.post("/outreach/{list_id}/status", response_model=schemas.OutreachEntryOut)

@@ -217,7 +217,7 @@ class OutreachListOut(Out):
 
 
 class OutreachListSummary(BaseModel):
-    list: OutreachListOut
+    outreach_list: OutreachListOut
     statuses: dict[str, int]
 
 
@@ -231,7 +231,7 @@ class OutreachEntryOut(BaseModel):
 
 
 class OutreachListDetail(BaseModel):
-    list: OutreachListOut
+    outreach_list: OutreachListOut
     entries: list[OutreachEntryOut]
 
 

@@ -92,7 +92,7 @@ def report(session: Session, principal: Principal, as_of: date) -> Report:
         totals,
         rules,
         result.not_run,
-        charts.bar_chart([(h, totals.get(c, 0)) for c, h in programmes], width=380),
+        charts.bar_chart([(h, totals.get(c, 0)) for c, h in programmes], width=380, row=36),
         charts.choropleth([(w.code, w.name, w.boundary) for w in ward_rows], any_by_ward),
         charts.legend(top),
         no_wards=not ward_rows,

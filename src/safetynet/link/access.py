@@ -148,4 +148,5 @@ def next_pair(session: Session, principal: Principal, after: int | None = None) 
     principal.require("review.view")
     ids = [p.id for p in review.queue(session, principal.tenant_id, limit=2)]
     others = [i for i in ids if i != after]
-    return (others or ids or [None])[0]
+    choice = others or ids
+    return choice[0] if choice else None

@@ -22,7 +22,7 @@ def link_run_job(session: Session, job: Job, report: Report) -> dict[str, Any]:
     run = run_linkage(session, area=tenant.slug, actor=job.actor, progress=report)
     report(95, "Ranking the review queue by the gap rules")
     ranking = rank_after_link_run(session, run.tenant_id, job.actor)
-    extra = {"review_ranked": ranking.ranked}
+    extra: dict[str, Any] = {"review_ranked": ranking.ranked}
     if ranking.problem:
         extra["review_ranking_problem"] = ranking.problem
     return {"link_run_id": run.id, **run.counts, **extra}
