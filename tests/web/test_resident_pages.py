@@ -108,3 +108,37 @@ def test_the_forms_refuse_a_post_without_the_token(lw, client, db):
     ):
         assert client.post(path, data=data).status_code == 403
     assert db.scalar(select(LinkDecision)) is None and db.scalar(select(DoNotContact)) is None
+
+
+def test_a_partner_whose_agreement_lets_them_see_contact_status_back_sees_it(lw, client, db):
+    from datetime import date
+
+    from safetynet.accounts import service as accounts
+    from safetynet.gaps.models import OutreachEntry, OutreachList
+    from tests import factories
+
+    accounts.create_agreement(
+        db,
+        accounts.AgreementTerms(
+            reference="DSA-NORTH-BACK", title="See back", purpose="Outreach",
+            lawful_basis="public_task", suppliers=["north"], recipients=["council"],
+            fields_allowed=factories.ALL_FIELDS, retention_days=30,
+            start_date=date(2026, 1, 1), see_back=("own_records", "contact_status"),
+        ),
+        actor="test",
+    )  # fmt: skip
+    c = lw.residents["C"]
+    tenant_id = db.get(Resident, c).tenant_id
+    made = OutreachList(
+        tenant_id=tenant_id, rule_id="foodbank-no-ctr", rule_title="Food bank, no CTR",
+        programme="ctr", as_of=date(2026, 11, 27), reason="r", created_by="test",
+    )  # fmt: skip
+    db.add(made)
+    db.flush()
+    db.add(OutreachEntry(list_id=made.id, resident_id=c, status="contacted"))
+    db.commit()
+    act_as(client, db, lw.users["partner"])
+    page = client.get(f"/residents/{c}")
+    statuses = page.text.split('id="statuses"')[1].split("</ul>")[0]
+    assert f"List {made.id}" in statuses and "contacted" in statuses
+    assert f'href="/outreach/{made.id}"' not in statuses  # partners cannot open the list
