@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,50 @@ def build_world(db: Session, tmp: Path) -> World:
     db.add(job)
     db.commit()
     world.ids["job:south"] = job.id
+    _people(db, world)
     return world
+
+
+def _people(db: Session, world: World) -> None:
+    """A resident per organisation's list, a review pair and an outreach list per area."""
+    from sqlalchemy import select
+
+    from safetynet.gaps.models import OutreachEntry, OutreachList
+    from safetynet.link.models import Resident, ResidentRecord, ReviewPair
+    from safetynet.sources.models import Record
+
+    records = {}
+    for org, area in (("north", "Testshire"), ("south", "Testshire"), ("oc", "Otherton")):
+        run_id = world.ids[f"run:{area}"]
+        ids = list(
+            db.scalars(select(Record.id).where(Record.import_id == world.ids[f"import:{org}"]))
+        )
+        records[org] = ids
+        tenant_id = db.get(Record, ids[0]).tenant_id  # type: ignore[union-attr]
+        resident = Resident(tenant_id=tenant_id, created_by_run_id=run_id)
+        db.add(resident)
+        db.flush()
+        db.add_all(ResidentRecord(record_id=i, resident_id=resident.id, run_id=run_id) for i in ids)
+        world.ids[f"resident:{org}"] = resident.id
+        world.ids[f"tenant:{area}"] = tenant_id
+    for area, org, (a, b) in (
+        ("Testshire", "north", (records["north"][0], records["south"][0])),
+        ("Otherton", "oc", (records["oc"][0], records["oc"][2])),
+    ):
+        tenant_id = world.ids[f"tenant:{area}"]
+        pair = ReviewPair(
+            tenant_id=tenant_id, run_id=world.ids[f"run:{area}"], record_id_l=a, record_id_r=b,
+            match_probability=0.5, match_weight=0.0, impact=0, priority=1.0, explanation=[],
+        )  # fmt: skip
+        outreach = OutreachList(
+            tenant_id=tenant_id, rule_id="foodbank-no-ctr", rule_title="Food bank, no CTR",
+            programme="ctr", as_of=date(2026, 11, 27), reason="test", created_by="test",
+        )  # fmt: skip
+        db.add_all([pair, outreach])
+        db.flush()
+        db.add(OutreachEntry(list_id=outreach.id, resident_id=world.ids[f"resident:{org}"]))
+        world.ids[f"pair:{area}"], world.ids[f"outreach:{area}"] = pair.id, outreach.id
+    db.commit()
 
 
 @pytest.fixture
@@ -163,3 +207,6 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
+
+
+from tests.web.linkage_world import lw  # noqa: E402, F401  (the review, resident and gaps world)

@@ -155,7 +155,8 @@ def test_a_link_run_started_on_its_page_runs_in_the_worker_and_shows_its_result(
 
     monkeypatch.setattr(jobs, "_reporter", recording_reporter)
     assert jobs.work() == 1
-    assert [p for p, _ in reported] == [5, 15, 85]
+    assert [p for p, _ in reported] == [5, 15, 85, 95]
+    assert reported[-1][1] == "Ranking the review queue by the gap rules"
     assert reported[1][1].startswith("Linking ") and "records" in reported[1][1]
 
     finished = client.get(job_page)
@@ -170,3 +171,13 @@ def test_a_link_run_started_on_its_page_runs_in_the_worker_and_shows_its_result(
     assert f"{run.counts['residents']:,}" in detail
     home = client.get("/").text
     assert f">{run.counts['residents']:,}<" in home
+    # As after a CLI run, the queue was ranked by the gap results each decision would change.
+    from safetynet.audit import AuditEvent
+    from safetynet.link import review
+
+    job = db.scalar(select(jobs.Job).order_by(jobs.Job.id.desc()))
+    assert job is not None and "review_ranked" in job.result
+    ranked_reads = db.scalars(
+        select(AuditEvent).where(AuditEvent.reason == "rank the linkage review queue")
+    ).all()
+    assert bool(ranked_reads) == bool(review.open_pairs(db, run.tenant_id))

@@ -69,7 +69,31 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/link-runs"): ("link.run", None),
     ("GET", "/api/v1/jobs/{job_id}"): ("jobs.view", "job"),
     ("GET", "/api/v1/audit"): ("audit.view", None),
+    ("GET", "/review"): ("review.view", None),
+    ("GET", "/review/{pair_id}"): ("review.view", "pair"),
+    ("POST", "/review/{pair_id}"): ("review.decide", "pair"),
+    ("GET", "/residents/{resident_id}"): ("residents.view", "resident"),
+    ("POST", "/residents/{resident_id}/merge"): ("residents.manage", "resident"),
+    ("POST", "/residents/{resident_id}/split"): ("residents.manage", "resident"),
+    ("POST", "/residents/{resident_id}/do-not-contact"): ("outreach.update", "resident"),
+    ("GET", "/gaps"): ("gaps.view", None),
+    ("GET", "/gaps/{rule_id}"): ("gaps.view", "rule"),
+    ("POST", "/gaps/{rule_id}/export"): ("outreach.export", "rule"),
+    ("GET", "/outreach"): ("outreach.view", None),
+    ("GET", "/outreach/{list_id}"): ("outreach.view", "outreach"),
+    ("POST", "/outreach/{list_id}/status"): ("outreach.update", "outreach"),
+    ("GET", "/takeup"): ("gaps.view", None),
+    ("GET", "/api/v1/review"): ("review.view", None),
+    ("GET", "/api/v1/review/{pair_id}"): ("review.view", "pair"),
+    ("POST", "/api/v1/review/{pair_id}"): ("review.decide", "pair"),
+    ("GET", "/api/v1/residents/{resident_id}"): ("residents.view", "resident"),
+    ("GET", "/api/v1/gaps"): ("gaps.view", None),
+    ("GET", "/api/v1/outreach"): ("outreach.view", None),
+    ("GET", "/api/v1/outreach/{list_id}"): ("outreach.view", "outreach"),
+    ("POST", "/api/v1/outreach/{list_id}/status"): ("outreach.update", "outreach"),
 }
+# Objects no organisation owns (the gap rules): the same for every caller, never "other".
+UNSCOPED = {"rule"}
 CALLERS = {"admin": "admin", "analyst": "analyst", "caseworker": "caseworker", "partner": "partner"}
 # For each caller: which organisation's objects are "own" (in scope) and "other" (out of it).
 SCOPES = {
@@ -110,6 +134,14 @@ ROLE_RULES = {
     "link.run": {"admin", "analyst"},
     "jobs.view": {"admin", "analyst", "caseworker", "partner"},
     "audit.view": {"admin"},
+    "review.view": {"admin", "analyst"},
+    "review.decide": {"admin", "analyst"},
+    "residents.view": {"admin", "analyst", "caseworker", "partner"},
+    "residents.manage": {"admin", "analyst"},
+    "gaps.view": {"admin", "analyst", "caseworker"},
+    "outreach.view": {"admin", "analyst", "caseworker"},
+    "outreach.update": {"admin", "analyst", "caseworker"},
+    "outreach.export": {"admin", "analyst"},
 }
 
 
@@ -143,6 +175,10 @@ def _target(
         "run": {"run_id": ids[f"run:{AREA[org]}"]},
         "job": {"job_id": ids[f"job:{org}"]},
         "new_user": {"organisation": org},
+        "pair": {"pair_id": ids[f"pair:{AREA[org]}"]},
+        "resident": {"resident_id": ids[f"resident:{org}"]},
+        "outreach": {"list_id": ids[f"outreach:{AREA[org]}"], "person": ids[f"resident:{org}"]},
+        "rule": {"rule_id": "foodbank-no-ctr"},
         "upload": {"organisation": org},
     }[kind]
 
@@ -160,6 +196,7 @@ def _source_id(world: World, org: str) -> int:
 def _request(client, db: Session, world: World, key, caller: str, params: dict[str, Any]):
     method, template = key
     path = template.format(**{k: v for k, v in params.items() if k.endswith("_id")})
+    person = {"resident_id": params.get("person"), "status": "contacted"}
     user = world.users[caller]
     org = params.get("organisation")
     if template.startswith("/api/"):
@@ -173,6 +210,10 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
             files = {"file": ("v.csv", _visits(), "text/csv")}
             data = {"organisation": org, "source": "visits"}
             return client.post(path, headers=headers, files=files, data=data)
+        if key == ("POST", "/api/v1/review/{pair_id}"):
+            return client.post(path, headers=headers, json={"verdict": "skip"})
+        if key == ("POST", "/api/v1/outreach/{list_id}/status"):
+            return client.post(path, headers=headers, json=person)
         return client.request(method, path, headers=headers)
     started = sessions.start_session(db, user)
     client.cookies.set(SESSION_COOKIE, started.token)
@@ -190,6 +231,10 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
         files = {"file": ("v.csv", _visits(), "text/csv")}
     if key == ("POST", "/imports/{import_id}/rejected"):
         data["reason"] = "matrix test"
+    if key == ("POST", "/review/{pair_id}"):
+        data["verdict"] = "skip"
+    if key == ("POST", "/outreach/{list_id}/status"):
+        data |= {k: str(v) for k, v in person.items()}
     if key == ("POST", "/login"):
         data |= {"email": user.email, "password": "wrong password here"}
     if method == "GET":
@@ -228,7 +273,7 @@ def test_permission_matrix(world, client, db):
     checked = 0
     for key, (permission, kind) in sorted(ROUTES.items()):
         for caller in CALLERS:
-            for whose in ("own", "other") if kind else ("own",):
+            for whose in ("own", "other") if kind and kind not in UNSCOPED else ("own",):
                 params = _target(world, kind, caller, whose, db) if kind else {}
                 response = _request(client, db, world, key, caller, params)
                 got = _outcome(response.status_code)

@@ -36,6 +36,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "link.run": frozenset({Role.ADMIN, Role.ANALYST}),
     "jobs.view": EVERYONE,
     "audit.view": frozenset({Role.ADMIN}),
+    "review.view": frozenset({Role.ADMIN, Role.ANALYST}),  # the linkage review queue
+    "review.decide": frozenset({Role.ADMIN, Role.ANALYST}),
+    "residents.view": EVERYONE,  # partners: only the records their agreements let them read
+    "residents.manage": frozenset({Role.ADMIN, Role.ANALYST}),  # merge and split
+    "gaps.view": COUNCIL_STAFF,  # who is missing, the residents found, take-up
+    "outreach.view": COUNCIL_STAFF,
+    "outreach.update": COUNCIL_STAFF,  # contact statuses, do-not-contact
+    "outreach.export": frozenset({Role.ADMIN, Role.ANALYST}),
 }
 
 

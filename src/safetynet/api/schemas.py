@@ -135,3 +135,107 @@ class AuditEventOut(Out):
     entity_type: str | None
     entity_id: int | None
     reason: str | None
+
+
+class ReviewPairOut(Out):
+    id: int
+    run_id: int
+    record_id_l: int
+    record_id_r: int
+    match_probability: float
+    match_weight: float
+    impact: int = Field(description="How many gap-rule results deciding the pair could change.")
+    priority: float
+    status: str
+
+
+class ReviewQueueOut(BaseModel):
+    counts: dict[str, int] = Field(description="Pairs pending, skipped and decided.")
+    pairs: list[ReviewPairOut]
+
+
+class ReviewPairDetail(BaseModel):
+    pair: ReviewPairOut
+    records: list[dict[str, Any]] = Field(description="The two records, who supplied each.")
+    differs: list[str] = Field(description="Fields on which the two records differ.")
+    explanation: list[dict[str, Any]] = Field(description="Match-weight steps (waterfall).")
+
+
+class DecisionIn(BaseModel):
+    verdict: str = Field(pattern="^(accept|reject|skip)$")
+    reason: str = Field(default="", max_length=2000, description="Needed to accept or reject.")
+
+
+class DecisionOut(BaseModel):
+    pair: ReviewPairOut
+    next_pair_id: int | None
+
+
+class OutreachStatusOut(BaseModel):
+    list_id: int
+    rule_title: str
+    status: str
+    status_at: datetime
+
+
+class ResidentOut(BaseModel):
+    id: int
+    records: list[dict[str, Any]] = Field(description="Linked records the caller may read.")
+    outreach: list[OutreachStatusOut] | None = Field(
+        description="Outreach statuses; null when the caller's agreements do not allow them."
+    )
+    do_not_contact: bool
+
+
+class GapRuleOut(BaseModel):
+    id: str
+    title: str
+    programme: str
+    residents: int
+
+
+class GapReportOut(BaseModel):
+    as_of: date
+    programmes: dict[str, str] = Field(description="Programme id -> heading, table order.")
+    wards: list[dict[str, Any]] = Field(description="ward_name, ward_code, counts, any.")
+    totals: dict[str, int]
+    rules: list[GapRuleOut]
+    not_run: dict[str, list[str]]
+
+
+class OutreachListOut(Out):
+    id: int
+    rule_id: str
+    rule_title: str
+    programme: str
+    ward_code: str | None
+    as_of: date
+    reason: str
+    created_at: datetime
+    created_by: str
+    counts: dict[str, Any]
+
+
+class OutreachListSummary(BaseModel):
+    outreach_list: OutreachListOut
+    statuses: dict[str, int]
+
+
+class OutreachEntryOut(BaseModel):
+    resident_id: int
+    ward_code: str | None
+    status: str
+    status_at: datetime
+    name: str | None = None
+    phone: str | None = None
+
+
+class OutreachListDetail(BaseModel):
+    outreach_list: OutreachListOut
+    entries: list[OutreachEntryOut]
+
+
+class StatusIn(BaseModel):
+    resident_id: int
+    status: str = Field(pattern="^(to_contact|contacted|claimed|declined|unreachable)$")
+    note: str | None = Field(default=None, max_length=500)

@@ -175,6 +175,7 @@ def link_and_find_gaps(session: Session, *, screen: bool = True) -> tuple[object
     from safetynet.link.runs import run_linkage
 
     run = run_linkage(session, area=DEMO_AREA_SLUG, actor=ACTOR)
+    gaps.rank_after_link_run(session, run.tenant_id, ACTOR)
     if screen:
         from safetynet.entitlements import screening
 

@@ -180,3 +180,26 @@ def rank_review_queue(session: Session, reader: Reader, book: RuleBook, *, as_of
         return 0
     facts = read_residents(session, reader, book, purpose="rank the linkage review queue")
     return review.set_impacts(session, reader.tenant.id, review_impacts(facts, pairs, book, as_of))
+
+
+@dataclass
+class Ranking:
+    """How the review queue was ranked after a link run: pairs re-ranked, or why not."""
+
+    ranked: int
+    problem: str | None = None
+
+
+def rank_after_link_run(session: Session, tenant_id: int, actor: str) -> Ranking:
+    """After a link run (from any door): rank the review queue by the gap-rule results each
+    decision would change. The gaps domain knows the rules; when they cannot be read the
+    queue keeps the run's own ranking and `problem` says why."""
+    from safetynet.errors import SafetynetError
+
+    try:
+        book = rulebook()
+    except SafetynetError as problem:
+        return Ranking(0, problem.message)
+    tenant = session.get(Tenant, tenant_id)
+    assert tenant is not None
+    return Ranking(rank_review_queue(session, Reader(tenant, actor), book, as_of=date.today()))

@@ -1,4 +1,5 @@
-"""Link runs as a signed-in caller sees them: their area's runs and jobs, and starting one."""
+"""Link runs and the review queue as a signed-in caller sees them: their area's runs, jobs
+and pairs, starting a run, and deciding pairs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from sqlalchemy.orm import Session
 from safetynet import jobs
 from safetynet.accounts.permissions import Principal
 from safetynet.errors import Conflict, NotFound
-from safetynet.link.models import LinkRun, Resident
+from safetynet.link import review
+from safetynet.link.models import LinkRun, Resident, ReviewPair
 
 
 def runs(session: Session, principal: Principal, limit: int = 50) -> list[LinkRun]:
@@ -82,3 +84,69 @@ def get_job(session: Session, principal: Principal, job_id: int) -> jobs.Job:
     ):
         raise NotFound(f"There is no job with id {job_id}.")
     return job
+
+
+# The review queue, as a signed-in caller sees it: their council area's pairs only.
+
+FIELDS = ("forename", "surname", "dob", "postcode", "address", "uprn", "phone", "email")
+
+
+def review_queue(session: Session, principal: Principal, limit: int = 50) -> list[ReviewPair]:
+    """The area's open pairs, most useful first (skipped ones last)."""
+    principal.require("review.view")
+    return review.queue(session, principal.tenant_id, limit=limit)
+
+
+def review_counts(session: Session, principal: Principal) -> dict[str, int]:
+    """How many of the area's pairs are pending, skipped and decided."""
+    principal.require("review.view")
+    rows = session.execute(
+        select(ReviewPair.status, func.count())
+        .where(ReviewPair.tenant_id == principal.tenant_id)
+        .group_by(ReviewPair.status)
+    ).all()
+    found = dict(rows)
+    return {s: found.get(s, 0) for s in ("pending", "skipped", "decided")}
+
+
+def review_pair(session: Session, principal: Principal, pair_id: int) -> ReviewPair:
+    """One pair of the caller's area (404 otherwise)."""
+    principal.require("review.view")
+    return review.get_pair(session, principal.tenant_id, pair_id)
+
+
+def side_by_side(session: Session, principal: Principal, pair: ReviewPair) -> list[dict]:
+    """The pair's two records with who supplied each, and which fields differ (audited)."""
+    records = review.records_side_by_side(session, principal.tenant_id, pair, actor=principal.actor)
+    if len(records) == 2:
+        for name in FIELDS:
+            a, b = (str(r.get(name) or "").strip().lower() for r in records)
+            for r in records:
+                r.setdefault("differs", set())
+                if a != b:
+                    r["differs"].add(name)
+    return records
+
+
+def decide(
+    session: Session, principal: Principal, pair_id: int, *, verdict: str, reason: str
+) -> ReviewPair:
+    """Accept, reject or skip a pair of the caller's area (accept and reject need a reason)."""
+    principal.require("review.decide")
+    return review.decide_pair(
+        session,
+        principal.tenant_id,
+        pair_id,
+        verdict=verdict,
+        actor=principal.actor,
+        reason=reason.strip(),
+    )
+
+
+def next_pair(session: Session, principal: Principal, after: int | None = None) -> int | None:
+    """The id of the most useful open pair (other than `after`, unless it is the only one)."""
+    principal.require("review.view")
+    ids = [p.id for p in review.queue(session, principal.tenant_id, limit=2)]
+    others = [i for i in ids if i != after]
+    choice = others or ids
+    return choice[0] if choice else None

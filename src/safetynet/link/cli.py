@@ -146,22 +146,17 @@ def link_run(
 
 
 def _rank_by_gaps(session: Any, tenant_id: int) -> bool:
-    """Rank the review queue by the gap-rule results each decision would change (the gaps
-    domain knows the rules; without runnable rules the queue keeps the run's own ranking)."""
-    from datetime import date
-
-    from safetynet.accounts.models import Tenant
+    """Rank the review queue by the gap-rule results each decision would change (shared with
+    the web's link-run job: `gaps.service.rank_after_link_run`)."""
     from safetynet.audit import cli_actor
-    from safetynet.errors import SafetynetError
-    from safetynet.gaps import service as gaps
+    from safetynet.gaps.service import rank_after_link_run
 
-    try:
-        book = gaps.rulebook()
-    except SafetynetError as problem:
-        console.print(f"[yellow]Gap rules not read, queue ranked without them:[/] {problem}")
-        return False
-    reader = gaps.Reader(session.get(Tenant, tenant_id), cli_actor())
-    return gaps.rank_review_queue(session, reader, book, as_of=date.today()) > 0
+    outcome = rank_after_link_run(session, tenant_id, cli_actor())
+    if outcome.problem:
+        console.print(
+            f"[yellow]Gap rules not read, queue ranked without them:[/] {outcome.problem}"
+        )
+    return outcome.ranked > 0
 
 
 @link_app.command("runs")

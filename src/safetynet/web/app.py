@@ -32,13 +32,17 @@ def govuk_dist() -> Path:
 def routers() -> list[APIRouter]:
     """Each domain's router; a new domain adds its `web.py` router here."""
     from safetynet.accounts.web import router as accounts
+    from safetynet.api.linkage import router as api_linkage
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
+    from safetynet.gaps.web import router as gaps
+    from safetynet.link.resident_web import router as residents
+    from safetynet.link.review_web import router as review
     from safetynet.link.web import router as link
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
 
-    return [pages, accounts, sources, link, api, docs_router]
+    return [pages, accounts, sources, link, review, residents, gaps, api, api_linkage, docs_router]
 
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:

@@ -28,6 +28,9 @@ NAVIGATION = (
     ("Sources", "/sources", "sources.view"),
     ("Imports", "/imports", "imports.view"),
     ("Link runs", "/link-runs", "link.view"),
+    ("Review", "/review", "review.view"),
+    ("Who is missing", "/gaps", "gaps.view"),
+    ("Outreach", "/outreach", "outreach.view"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
@@ -59,6 +62,11 @@ def choices(prompt: str, options: list[tuple[str, str]], selected: str | None) -
     return items + [
         {"value": value, "text": text, "selected": value == selected} for value, text in options
     ]
+
+
+def options(items: list[tuple[str, str]], selected: str | None) -> list[dict]:
+    """Select items from (value, text) pairs, the chosen one selected (no prompt)."""
+    return [{"value": value, "text": text, "selected": value == selected} for value, text in items]
 
 
 def mapping_rows(mapping: Any) -> list[dict[str, Any]]:
@@ -93,7 +101,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(when=london_time, day=long_date, number=number, columns=columns_text)
-    env.globals.update(choices=choices, mapping_rows=mapping_rows)
+    env.globals.update(choices=choices, options=options, mapping_rows=mapping_rows)
     return env
 
 

@@ -1,0 +1,299 @@
+"""Who is missing and outreach, as a signed-in caller sees them (pages and API share this).
+
+Each function takes the caller's `Principal`: a council's staff read their whole area, a
+partner only what its agreements let it read (`gaps.service.Reader`). Reads of residents go
+through `find_gaps`, which audits them; views of contact details are audited here too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safetynet import audit
+from safetynet.accounts.models import Tenant
+from safetynet.accounts.permissions import Principal
+from safetynet.errors import InvalidInput, NotFound
+from safetynet.gaps import charts, contacts, outreach, service, takeup
+from safetynet.gaps.models import ContactStatus, OutreachEntry, OutreachList
+from safetynet.gaps.rules import RuleBook
+from safetynet.link import residents
+from safetynet.places import service as places
+
+
+def reader(session: Session, principal: Principal) -> service.Reader:
+    """The caller as a reader of their area (a partner reads for its organisation only)."""
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    return service.Reader(
+        tenant, principal.actor, None if principal.council else principal.organisation_id
+    )
+
+
+@dataclass
+class Report:
+    """The programme x ward table, totals by rule, a bar chart and a ward map."""
+
+    as_of: date
+    book: RuleBook
+    programmes: list[tuple[str, str]]  # (programme id, heading) in table order
+    rows: list[dict[str, Any]]  # ward_name, ward_code, one count per programme, any
+    totals: dict[str, int]
+    rules: list[dict[str, Any]]  # id, title, programme, heading, count
+    not_run: dict[str, list[str]]
+    bars: list[charts.Bar]
+    shapes: list[charts.WardShape]
+    legend: list[tuple[str, str]]
+    no_wards: bool = False
+    problem: str | None = None
+    wards: list[tuple[str, str]] = field(default_factory=list)
+
+
+def report(session: Session, principal: Principal, as_of: date) -> Report:
+    """Who is missing by programme and ward (an area with no residents yet says so)."""
+    principal.require("gaps.view")
+    book = service.rulebook()
+    ward_rows = places.wards(session, principal.tenant_id)
+    wards = [(w.code, w.name) for w in ward_rows]
+    try:
+        result = service.find_gaps(
+            session, reader(session, principal), book, as_of=as_of, purpose="who is missing page"
+        )
+    except InvalidInput as empty:
+        return Report(as_of, book, [], [], {}, [], {}, [], [], [], problem=empty.message)
+    counts = service.ward_counts(result, book)
+    codes = {name: code for code, name in wards}
+    programmes = [(c, book.programmes[c].name) for c in counts.columns[1:-1]]
+    rows = [r | {"ward_code": codes.get(r["ward_name"])} for r in counts.iter_rows(named=True)]
+    totals = {c: int(counts.get_column(c).sum()) for c in counts.columns[1:]}
+    rules = [
+        {
+            "id": rule_id,
+            "title": book.rules[rule_id].title,
+            "heading": book.programmes[book.rules[rule_id].programme].name,
+            "count": len(ids),
+        }
+        for rule_id, ids in result.found.items()
+    ]
+    any_by_ward = {r["ward_code"]: r["any"] for r in rows if r["ward_code"]}
+    top = max(any_by_ward.values(), default=0)
+    return Report(
+        as_of,
+        book,
+        programmes,
+        rows,
+        totals,
+        rules,
+        result.not_run,
+        charts.bar_chart([(h, totals.get(c, 0)) for c, h in programmes], width=380, row=36),
+        charts.choropleth([(w.code, w.name, w.boundary) for w in ward_rows], any_by_ward),
+        charts.legend(top),
+        no_wards=not ward_rows,
+        wards=wards,
+    )
+
+
+@dataclass
+class Found:
+    """The residents one rule finds (in one ward, or all), with contacts and statuses."""
+
+    rule_id: str
+    title: str
+    heading: str
+    ward: str | None
+    people: list[dict[str, Any]]
+    excluded_do_not_contact: int
+    not_run: list[str] | None = None
+
+
+def found(
+    session: Session, principal: Principal, rule_id: str, *, ward: str | None, as_of: date
+) -> Found:
+    """The residents `rule_id` finds, with contact details and outreach status (audited)."""
+    principal.require("gaps.view")
+    book = service.rulebook()
+    if rule_id not in book.rules:
+        raise NotFound(f"There is no gap rule '{rule_id}'.")
+    rule = book.rules[rule_id]
+    heading = book.programmes[rule.programme].name
+    who = reader(session, principal)
+    result = service.find_gaps(
+        session, who, book, as_of=as_of, purpose=f"who is missing: residents found by {rule_id}"
+    )
+    if rule_id in result.not_run:
+        return Found(rule_id, rule.title, heading, ward, [], 0, result.not_run[rule_id])
+    frame = result.residents.filter(pl.col("resident_id").is_in(result.found.get(rule_id, [])))
+    known = {w.code: w.name for w in places.wards(session, principal.tenant_id)}
+    frame, _ = outreach._ward_filter(frame, ward, known)
+    blocked = outreach.do_not_contact_ids(session, principal.tenant_id)
+    kept = frame.filter(~pl.col("resident_id").is_in(list(blocked)))
+    ids = kept.get_column("resident_id").to_list()
+    details = contacts.best_contacts(
+        residents.resident_contacts(
+            session, ids, tenant_id=principal.tenant_id, organisation_id=who.organisation_id
+        )
+    )
+    table = kept.select("resident_id", "ward_name").join(details, on="resident_id", how="left")
+    statuses = _latest_statuses(session, principal.tenant_id, rule_id, ids)
+    people = [
+        row | {"status": statuses.get(row["resident_id"])}
+        for row in table.sort("ward_name", "resident_id").iter_rows(named=True)
+    ]
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="gaps.view_residents",
+        entity_type="gap_rule",
+        entity_id=None,
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        detail={"rule": rule_id, "ward": ward, "residents_shown": len(people)},
+    )
+    session.commit()
+    return Found(rule_id, rule.title, heading, ward, people, frame.height - kept.height)
+
+
+def _latest_statuses(
+    session: Session, tenant_id: int, rule_id: str, ids: list[int]
+) -> dict[int, str]:
+    """Each resident's status on the newest list of this rule that holds them."""
+    rows = session.execute(
+        select(OutreachEntry.resident_id, OutreachEntry.status)
+        .join(OutreachList, OutreachList.id == OutreachEntry.list_id)
+        .where(
+            OutreachList.tenant_id == tenant_id,
+            OutreachList.rule_id == rule_id,
+            OutreachEntry.resident_id.in_(ids),
+        )
+        .order_by(OutreachList.id)
+    ).all()
+    return dict(rows)
+
+
+def export(
+    session: Session,
+    principal: Principal,
+    rule_id: str,
+    *,
+    ward: str | None,
+    reason: str,
+    file_format: str,
+    as_of: date,
+) -> outreach.OutreachOutcome:
+    """Make an outreach list and write it to a new temporary file (audited with its reason);
+    the caller removes the file's folder once sent."""
+    principal.require("outreach.export")
+    if file_format not in ("csv", "xlsx"):
+        raise InvalidInput("Choose CSV or XLSX.")
+    folder = Path(tempfile.mkdtemp(prefix="safetynet-outreach-"))
+    return outreach.export_outreach(
+        session,
+        reader(session, principal),
+        service.rulebook(),
+        rule_id=rule_id,
+        out=folder / f"outreach-{rule_id}.{file_format}",
+        reason=reason.strip(),
+        ward=ward or None,
+        as_of=as_of,
+    )
+
+
+def lists(session: Session, principal: Principal) -> list[tuple[OutreachList, dict[str, int]]]:
+    """The area's outreach lists with how many people are at each status."""
+    principal.require("outreach.view")
+    return outreach.lists(session, reader(session, principal))
+
+
+def get_list(session: Session, principal: Principal, list_id: int) -> OutreachList:
+    """One outreach list of the caller's area (404 otherwise)."""
+    principal.require("outreach.view")
+    return outreach.get_list(session, reader(session, principal), list_id)
+
+
+def entries(session: Session, principal: Principal, found_list: OutreachList) -> list[dict]:
+    """The people on a list with their names and phone numbers and status (audited)."""
+    rows = list(
+        session.scalars(
+            select(OutreachEntry)
+            .where(OutreachEntry.list_id == found_list.id)
+            .order_by(OutreachEntry.ward_code, OutreachEntry.resident_id)
+        )
+    )
+    who = reader(session, principal)
+    details = contacts.best_contacts(
+        residents.resident_contacts(
+            session,
+            [e.resident_id for e in rows],
+            tenant_id=principal.tenant_id,
+            organisation_id=who.organisation_id,
+        )
+    )
+    by_id = {d["resident_id"]: d for d in details.iter_rows(named=True)}
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="outreach.view_list",
+        entity_type="outreach_list",
+        entity_id=found_list.id,
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        detail={"residents_shown": len(rows)},
+    )
+    session.commit()
+    return [
+        {"entry": e, "resident_id": e.resident_id, **(by_id.get(e.resident_id) or {})} for e in rows
+    ]
+
+
+def set_status(
+    session: Session,
+    principal: Principal,
+    list_id: int,
+    resident_id: int,
+    status: str,
+    note: str | None = None,
+) -> OutreachEntry:
+    """Record where contact with one person on a list stands."""
+    principal.require("outreach.update")
+    return outreach.set_status(
+        session,
+        reader(session, principal),
+        list_id=list_id,
+        resident_id=resident_id,
+        status=status,
+        note=note or None,
+    )
+
+
+def do_not_contact(session: Session, principal: Principal, resident_id: int, reason: str) -> bool:
+    """Put one of the area's residents on the do-not-contact list."""
+    principal.require("outreach.update")
+    return outreach.add_do_not_contact(
+        session, reader(session, principal), resident_id, reason.strip()
+    )
+
+
+def takeup_report(
+    session: Session, principal: Principal, *, period: str, list_id: int | None = None
+) -> pl.DataFrame:
+    """Take-up among people contacted against those not yet contacted."""
+    principal.require("gaps.view")
+    if period not in ("week", "month"):
+        raise InvalidInput("Show take-up by week or by month.")
+    return takeup.takeup_report(
+        session,
+        reader(session, principal),
+        service.rulebook(),
+        period=period,  # type: ignore[arg-type]
+        list_id=list_id,
+    )
+
+
+STATUSES = [(s.value, s.value.replace("_", " ").capitalize()) for s in ContactStatus]

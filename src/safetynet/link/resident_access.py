@@ -1,0 +1,167 @@
+"""One resident as a signed-in caller sees them: their linked records with who supplied
+each, their outreach statuses, and merging or splitting them.
+
+Council staff read every current record of their area's resident. A partner reads only the
+records `link.residents.readable_records` lets their organisation read (their own, and any
+supplied to them under an agreement in force), and a resident with none of those is not
+found; they see outreach statuses only where an agreement they supply under lets them see
+contact status back (`see_back`). Every view is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safetynet import audit
+from safetynet.accounts.models import AgreementParty, DataSharingAgreement, Organisation
+from safetynet.accounts.permissions import Principal
+from safetynet.errors import NotFound
+from safetynet.link import review
+from safetynet.link.models import Resident, ResidentRecord
+from safetynet.link.residents import readable_records
+from safetynet.sources.models import Record, Source, SourceImport
+
+
+@dataclass
+class Status:
+    """Where outreach to the resident stands on one list."""
+
+    list_id: int
+    rule_title: str
+    status: str
+    status_at: datetime
+
+
+@dataclass
+class ResidentView:
+    """What the caller may see of one resident."""
+
+    resident: Resident
+    records: list[dict]
+    statuses: list[Status] | None  # None: the caller may not see contact statuses
+    do_not_contact: bool = False
+    sources: list[str] = field(default_factory=list)
+
+
+def see_back(session: Session, organisation_id: int, on: date | None = None) -> set[str]:
+    """What an organisation may see back under the agreements in force that it supplies."""
+    on = on or date.today()
+    rows = session.scalars(
+        select(DataSharingAgreement)
+        .join(AgreementParty, AgreementParty.agreement_id == DataSharingAgreement.id)
+        .where(AgreementParty.organisation_id == organisation_id, AgreementParty.role == "supplier")
+    )
+    return {item for terms in rows if terms.is_active_on(on) for item in terms.see_back}
+
+
+def current(session: Session, principal: Principal, resident_id: int) -> Resident:
+    """The resident (following merges) if the caller may see any of their records."""
+    principal.require("residents.view")
+    resident = review.current_resident(session, principal.tenant_id, resident_id)
+    if not principal.council and not _records(session, principal, resident.id):
+        raise NotFound(f"There is no resident {resident_id} in this area.")
+    return resident
+
+
+def _records(session: Session, principal: Principal, resident_id: int) -> list[dict]:
+    rows = session.execute(
+        readable_records(
+            session,
+            Record,
+            Source.name,
+            Organisation.name,
+            SourceImport.version,
+            SourceImport.imported_at,
+            tenant_id=principal.tenant_id,
+            organisation_id=None if principal.council else principal.organisation_id,
+        )
+        .join(Organisation, Organisation.id == Source.organisation_id)
+        .where(ResidentRecord.resident_id == resident_id)
+        .order_by(Organisation.name, Source.name, Record.id)
+    ).all()
+    return [
+        {
+            "record": r.id,
+            "row": r.row_id,
+            "organisation": org,
+            "source": source,
+            "version": version,
+            "imported_at": imported,
+            "name": " ".join(p for p in (r.forename, r.surname) if p),
+            "dob": r.dob,
+            "address": r.address_raw or r.address,
+            "postcode": r.postcode,
+            "phone": r.phone,
+            "email": r.email,
+            "event": r.visit_date or r.award_start,
+        }
+        for r, source, org, version, imported in rows
+    ]
+
+
+def view(session: Session, principal: Principal, resident: Resident) -> ResidentView:
+    """The resident's readable records, outreach statuses (where allowed), audited."""
+    from safetynet.gaps.models import OutreachEntry, OutreachList
+    from safetynet.gaps.outreach import do_not_contact_ids
+
+    records = _records(session, principal, resident.id)
+    statuses = None
+    if principal.council or "contact_status" in see_back(session, principal.organisation_id):
+        rows = session.execute(
+            select(OutreachList.id, OutreachList.rule_title, OutreachEntry)
+            .join(OutreachEntry, OutreachEntry.list_id == OutreachList.id)
+            .where(
+                OutreachList.tenant_id == principal.tenant_id,
+                OutreachEntry.resident_id == resident.id,
+            )
+            .order_by(OutreachList.id.desc())
+        ).all()
+        statuses = [Status(i, title, e.status, e.status_at) for i, title, e in rows]
+    blocked = resident.id in do_not_contact_ids(session, principal.tenant_id)
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="resident.view",
+        entity_type="resident",
+        entity_id=resident.id,
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        detail={"records_shown": len(records)},
+    )
+    session.commit()
+    names = sorted({f"{r['organisation']} ({r['source']})" for r in records})
+    return ResidentView(resident, records, statuses, blocked, names)
+
+
+def merge(
+    session: Session, principal: Principal, resident_id: int, other_id: int, reason: str
+) -> Resident:
+    """Join two of the area's residents who are one person (a ruling later runs keep)."""
+    principal.require("residents.manage")
+    return review.merge_residents(
+        session,
+        principal.tenant_id,
+        resident_id,
+        other_id,
+        actor=principal.actor,
+        reason=reason.strip(),
+    )
+
+
+def split(
+    session: Session, principal: Principal, resident_id: int, record_ids: list[int], reason: str
+) -> Resident:
+    """Move some of a resident's records to a new resident (a ruling later runs keep)."""
+    principal.require("residents.manage")
+    return review.split_resident(
+        session,
+        principal.tenant_id,
+        resident_id,
+        record_ids,
+        actor=principal.actor,
+        reason=reason.strip(),
+    )
