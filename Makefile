@@ -21,8 +21,10 @@ demo: install
 	$(BIN)/safetynet demo run
 	$(BIN)/safetynet serve --host 127.0.0.1 --port 8000
 
+# PYTEST_ARGS: e.g. `-n 2` to spread the SQLite pass over two processes (each test has its own
+# store file); the PostgreSQL pass shares one database, so it runs in one process.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/import_bench.py
