@@ -236,6 +236,8 @@ def _who_is_missing_and_outreach(page, url: str, tmp_path: Path, problems) -> No
     page.goto(f"{url}/gaps")
     assert page.locator("#gap-table").is_visible()
     assert _count(page, "#total-any") > 0
+    # The demo screens entitlements: each ward shows the money its households likely miss.
+    assert int(page.inner_text("#total-unclaimed").strip("£").replace(",", "")) > 0
     assert page.locator("#ward-map").is_visible()
     assert page.locator("#ward-map path").count() >= 5  # the demo borough's wards
     assert page.locator("#bar-chart rect").count() >= 1

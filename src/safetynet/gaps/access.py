@@ -70,7 +70,8 @@ def report(session: Session, principal: Principal, as_of: date) -> Report:
         return Report(as_of, book, [], [], {}, [], {}, [], [], [], problem=empty.message)
     counts = service.ward_counts(result, book)
     codes = {name: code for code, name in wards}
-    programmes = [(c, book.programmes[c].name) for c in counts.columns[1:-1]]
+    extra = {"ward_name", "any", "unclaimed_pence"}  # the rest are programmes
+    programmes = [(c, book.programmes[c].name) for c in counts.columns if c not in extra]
     rows = [r | {"ward_code": codes.get(r["ward_name"])} for r in counts.iter_rows(named=True)]
     totals = {c: int(counts.get_column(c).sum()) for c in counts.columns[1:]}
     rules = [
