@@ -49,7 +49,7 @@ def chosen(backend: str | None = None) -> Backend:
     name = backend or get_settings().link_backend
     if name not in DIALECTS:
         raise BackendUnavailable(f"Unknown linkage backend '{name}': use duckdb or spark.")
-    return name  # type: ignore[return-value]
+    return name
 
 
 def db_api(backend: str | None = None) -> Any:
@@ -204,7 +204,7 @@ def portable_level(sql_condition: str, label_for_charts: str | None = None) -> A
 def _portable_level_class() -> type:
     from splink.internals.comparison_level_library import CustomLevel
 
-    class PortableLevel(CustomLevel):  # type: ignore[misc]
+    class PortableLevel(CustomLevel):
         """A CustomLevel whose DuckDB condition is translated to the linker's dialect."""
 
         def create_sql(self, sql_dialect: Any) -> str:
