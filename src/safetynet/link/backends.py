@@ -31,6 +31,7 @@ LOCAL_SPARK_CONF = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.log.level": "ERROR",
 }
 # Functions named differently by the two engines: DuckDB's name, Spark's name (Spark's come
 # from the similarity jar shipped with Splink).
@@ -103,7 +104,10 @@ def spark_session() -> Any:
 
     master = settings.link_spark_master
     builder = SparkSession.builder.appName("safetynet-link").master(master)
-    conf = dict(LOCAL_SPARK_CONF) if master.startswith("local") else {}
+    local = master.startswith("local")
+    if local:  # stay on loopback: no network interface is looked up or listened on
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    conf = dict(LOCAL_SPARK_CONF) if local else {}
     conf.update(settings.link_spark_conf)
     conf["spark.jars"] = ",".join(
         j for j in (conf.get("spark.jars"), similarity_jar_location()) if j
