@@ -25,7 +25,7 @@ DIALECTS: tuple[Backend, ...] = ("duckdb", "spark")
 LOCAL_SPARK_CONF = {
     "spark.sql.shuffle.partitions": "4",
     "spark.default.parallelism": "4",
-    "spark.driver.memory": "2g",
+    "spark.driver.memory": "4g",  # 2g stalled in garbage collection at 27,000 records
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.driver.host": "127.0.0.1",
