@@ -114,6 +114,16 @@ class Settings(BaseSettings):
         description="Broad Rental Market Area for private renters in batch screening, when the "
         "local authority is not itself one.",
     )
+    link_spark_master: str = Field(
+        "local[2]",
+        description="Where the Spark backend runs: `local[N]` inside the process on N cores, "
+        "or a cluster's master URL (`spark://host:7077`, `yarn`, `k8s://https://…`).",
+    )
+    link_spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra Spark configuration for the Spark backend, as JSON (e.g. "
+        '`{"spark.executor.memory": "8g"}`); overrides the small local defaults.',
+    )
 
     gap_rules_dir: Path | None = Field(
         None,

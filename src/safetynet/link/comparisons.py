@@ -1,12 +1,15 @@
 """The comparisons and blocking rules of the linkage model, built for UK people data.
 
 Each comparison's levels run from most to least alike; Splink learns how much each level says
-about two records being the same person.
+about two records being the same person. Custom levels are written in DuckDB SQL and rewritten
+for Spark when the model runs there (`backends.portable_level`).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from safetynet.link.backends import portable_level
 
 DOB_SWAPPED = (
     "month(dob_l) = day(dob_r) AND day(dob_l) = month(dob_r) AND year(dob_l) = year(dob_r)"
@@ -48,7 +51,7 @@ def _forename() -> Any:
             cll.NullLevel("forename_first"),
             cll.ExactMatchLevel("forename").configure(tf_adjustment_column="forename"),
             cll.ExactMatchLevel("forename_first").configure(tf_adjustment_column="forename_first"),
-            cll.CustomLevel(NAMES_SWAPPED, "forename and surname swapped"),
+            portable_level(NAMES_SWAPPED, "forename and surname swapped"),
             cll.ArrayIntersectLevel("forename_family", 1).configure(
                 label_for_charts="nickname or formal form (Bill / William)"
             ),
@@ -69,7 +72,7 @@ def _surname() -> Any:
         [
             cll.NullLevel("surname"),
             cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
-            cll.CustomLevel(NAMES_SWAPPED, "forename and surname swapped"),
+            portable_level(NAMES_SWAPPED, "forename and surname swapped"),
             cll.JaroWinklerLevel("surname", 0.92),
             cll.DamerauLevenshteinLevel("surname", 2),
             cll.ArrayIntersectLevel("surname_parts", 1).configure(
@@ -90,11 +93,11 @@ def _dob() -> Any:
         [
             cll.NullLevel("dob"),
             cll.ExactMatchLevel("dob"),
-            cll.CustomLevel(DOB_SWAPPED, "day and month swapped"),
+            portable_level(DOB_SWAPPED, "day and month swapped"),
             cll.DamerauLevenshteinLevel("dob_text", 1).configure(
                 label_for_charts="one digit wrong or two transposed"
             ),
-            cll.CustomLevel(
+            portable_level(
                 "month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r) "
                 "AND abs(year(dob_l) - year(dob_r)) = 1",
                 "one year off",
@@ -130,9 +133,9 @@ def _address_numbers() -> Any:
 
     return CustomComparison(
         [
-            cll.CustomLevel(
+            portable_level(
                 "address_numbers_l IS NULL OR address_numbers_r IS NULL "
-                "OR len(address_numbers_l) = 0 OR len(address_numbers_r) = 0"
+                "OR array_length(address_numbers_l) = 0 OR array_length(address_numbers_r) = 0"
             ).configure(is_null_level=True, label_for_charts="no number"),
             cll.ExactMatchLevel("address_numbers").configure(label_for_charts="same numbers"),
             cll.ArrayIntersectLevel("address_numbers", 1),

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from safetynet.errors import InvalidInput
-from safetynet.link import decide, model, prepare
+from safetynet.link import backends, decide, model, prepare
 from safetynet.sources.imports import open_partner_file
 from safetynet.sources.mapping import build_mapping, read_mapping_file
 from safetynet.sources.readers import OpenedFile, RawBatch
@@ -209,13 +209,12 @@ def dedupe_file(side: FileSide, *, threshold: float = DEFAULT_THRESHOLD) -> File
         ]
     )
     clustered = cluster_pairwise_predictions_at_threshold(
-        frame.select("unique_id").to_arrow(),
-        edges.to_arrow(),
+        backends.to_arrow(frame.select("unique_id")),
+        backends.to_arrow(edges),
         linker.db_api,
         node_id_column_name="unique_id",
     )
-    found = pl.from_arrow(clustered.as_duckdbpyrelation().arrow())
-    assert isinstance(found, pl.DataFrame)
+    found = backends.to_polars(clustered)
     clusters = found.select(pl.col("unique_id").alias("id"), pl.col("cluster_id")).with_columns(
         pl.col("id").min().over("cluster_id").alias("cluster"),
         pl.len().over("cluster_id").alias("cluster_size"),

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import polars as pl
 
 from safetynet.errors import InvalidInput
-from safetynet.link import comparisons
+from safetynet.link import backends, comparisons
 
 LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
 PRIOR_RULES_RECALL = 0.8  # share of true matches the strict rules are assumed to find
@@ -28,7 +28,7 @@ PAIRS_PER_RECORD, MIN_PAIR_BUDGET = 5, 2_000_000
 
 @dataclass
 class LinkModel:
-    """A Splink linker over registered inputs, and its DuckDB connection."""
+    """A Splink linker over registered inputs, and its engine's database API (`backends`)."""
 
     linker: Any
     db_api: Any
@@ -83,10 +83,7 @@ class LinkModel:
     def predict(self, threshold: float) -> pl.DataFrame:
         """Scored pairs at or above `threshold` match probability."""
         scored = self.linker.inference.predict(threshold_match_probability=threshold)
-        relation = scored.as_duckdbpyrelation()
-        frame = pl.from_arrow(relation.arrow())
-        assert isinstance(frame, pl.DataFrame)
-        return frame
+        return backends.to_polars(scored)
 
     def settings_json(self) -> dict[str, Any]:
         """The trained model, to save with a run and inspect later."""
@@ -103,10 +100,9 @@ def build(
     rule and the review queue's explanations read (and which cost memory on big runs).
     """
     from splink import Linker, SettingsCreator
-    from splink.backends.duckdb import DuckDBAPI
 
-    db_api = DuckDBAPI()
-    inputs = [db_api.register(frame.to_arrow()) for frame in frames]
+    db_api = backends.db_api()
+    inputs = [backends.register(db_api, frame) for frame in frames]
     present = columns_with_values(frames)
     tight = needs_tight_blocks(frames)
     settings = SettingsCreator(
@@ -173,13 +169,15 @@ def one_to_one(
 
 
 def from_saved(frames: list[pl.DataFrame], saved: dict[str, Any]) -> LinkModel:
-    """A linker over prepared frames with a run's trained model, to score or explain pairs."""
+    """A linker over prepared frames with a run's trained model, to score or explain pairs
+    (on the configured engine, whichever engine trained the model)."""
     from splink import Linker
-    from splink.backends.duckdb import DuckDBAPI
 
-    db_api = DuckDBAPI()
-    inputs = [db_api.register(frame.to_arrow()) for frame in frames]
+    db_api = backends.db_api()
+    inputs = [backends.register(db_api, frame) for frame in frames]
     settings = dict(
-        saved, retain_intermediate_calculation_columns=True, retain_matching_columns=True
+        backends.translate_model(saved, backends.dialect_of(db_api)),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
     )
     return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs)

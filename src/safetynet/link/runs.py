@@ -15,7 +15,7 @@ from safetynet import audit
 from safetynet.accounts.models import Tenant
 from safetynet.db import utcnow
 from safetynet.errors import InvalidInput
-from safetynet.link import decide, explain, model, prepare, review
+from safetynet.link import backends, decide, explain, model, prepare, review
 from safetynet.link.models import LinkRun, Resident, ResidentRecord
 from safetynet.sources.models import ImportStatus, Record, Source, SourceImport
 from safetynet.sources.store import Bulk
@@ -134,7 +134,7 @@ def cluster_records(
 def _components(
     records: pl.DataFrame, edges: pl.DataFrame, linker: model.LinkModel
 ) -> pl.DataFrame:
-    """Connected components of the accepted edges (Splink's clustering on DuckDB)."""
+    """Connected components of the accepted edges (Splink's clustering, on the linker's engine)."""
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     nodes = records.select(pl.col("record_id").cast(pl.String).alias("unique_id"))
@@ -143,10 +143,12 @@ def _components(
         pl.col("b").cast(pl.String).alias("unique_id_r"),
     )
     clustered = cluster_pairwise_predictions_at_threshold(
-        nodes.to_arrow(), pairs.to_arrow(), linker.db_api, node_id_column_name="unique_id"
+        backends.to_arrow(nodes),
+        backends.to_arrow(pairs),
+        linker.db_api,
+        node_id_column_name="unique_id",
     )
-    frame = pl.from_arrow(clustered.as_duckdbpyrelation().arrow())
-    assert isinstance(frame, pl.DataFrame)
+    frame = backends.to_polars(clustered)
     return frame.select(
         pl.col("unique_id").cast(pl.Int64).alias("record_id"),
         pl.col("cluster_id").cast(pl.String).alias("cluster"),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from safetynet import audit
 from safetynet.errors import InvalidInput, NotFound
-from safetynet.link import explain, model, prepare
+from safetynet.link import backends, explain, model, prepare
 from safetynet.link.models import LinkRun
 from safetynet.link.review import (
     current_resident,
@@ -93,15 +93,14 @@ def explain_records(
     # Registered as typed tables, not dicts: a missing date would lose its type.
     sides = [
         linker.linker.table_management.register_table(
-            prepare.for_linkage(wanted[i : i + 1], str(wanted["source_id"][i])).to_arrow(),
+            backends.to_arrow(prepare.for_linkage(wanted[i : i + 1], str(wanted["source_id"][i]))),
             f"__explain_{side}",
             overwrite=True,
         )
         for i, side in ((0, "l"), (1, "r"))
     ]
     scored = linker.linker.inference.score_pair(sides[0], sides[1])
-    frame = pl.from_arrow(scored.as_duckdbpyrelation().arrow())
-    assert isinstance(frame, pl.DataFrame)
+    frame = backends.to_polars(scored)
     steps = explain.waterfalls(linker.linker, frame)[0]
     audit.record(
         session,
