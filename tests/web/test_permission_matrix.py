@@ -69,6 +69,18 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/link-runs"): ("link.run", None),
     ("GET", "/api/v1/jobs/{job_id}"): ("jobs.view", "job"),
     ("GET", "/api/v1/audit"): ("audit.view", None),
+    ("GET", "/check"): ("public", None),
+    ("POST", "/check/start"): ("public", None),
+    ("GET", "/check/expired"): ("public", None),
+    ("GET", "/check/answers"): ("public", None),
+    ("POST", "/check/answers"): ("public", None),
+    ("GET", "/check/result"): ("public", None),
+    ("POST", "/check/share"): ("public", None),
+    ("POST", "/check/finish"): ("public", None),
+    ("GET", "/check/{question_id}"): ("public", "question"),
+    ("POST", "/check/{question_id}"): ("public", "question"),
+    ("GET", "/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
+    ("POST", "/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
 }
 CALLERS = {"admin": "admin", "analyst": "analyst", "caseworker": "caseworker", "partner": "partner"}
 # For each caller: which organisation's objects are "own" (in scope) and "other" (out of it).
@@ -110,6 +122,7 @@ ROLE_RULES = {
     "link.run": {"admin", "analyst"},
     "jobs.view": {"admin", "analyst", "caseworker", "partner"},
     "audit.view": {"admin"},
+    "entitlements.check": {"admin", "caseworker"},
 }
 
 
@@ -135,6 +148,10 @@ def _target(
         owner = world.users[caller if whose == "own" else "otheradmin"]
         assert db is not None
         return {"token_id": sessions.create_api_token(db, owner, name="spare")[1].id}
+    if kind in ("question", "resident"):  # self-check pages; residents made when first asked
+        from tests.web.entitlements_world import target
+
+        return target(world, kind, AREA[org])
     return {
         "user": {"user_id": world.users[users[org]].id},
         "agreement": {"agreement_id": ids[f"agreement:{org}"]},

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "link.run": frozenset({Role.ADMIN, Role.ANALYST}),
     "jobs.view": EVERYONE,
     "audit.view": frozenset({Role.ADMIN}),
+    "entitlements.check": frozenset({Role.ADMIN, Role.CASEWORKER}),  # a resident's check
 }
 
 

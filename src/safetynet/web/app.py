@@ -30,11 +30,12 @@ def routers() -> list[APIRouter]:
     from safetynet.accounts.web import router as accounts
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
+    from safetynet.entitlements.web import router as entitlements
     from safetynet.link.web import router as link
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
 
-    return [pages, accounts, sources, link, api, docs_router]
+    return [pages, accounts, sources, link, entitlements, api, docs_router]
 
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
@@ -75,4 +76,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     for router in routers():
         app.include_router(router)
+    if settings.environment != "test":
+        warm_up_entitlements()
     return app
+
+
+def warm_up_entitlements() -> None:
+    """Load the entitlement engine in the background, so the first self-check is fast."""
+    import threading
+
+    from safetynet.entitlements.service import warm_up
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # the first check will load it instead
+            log.exception("warming up the entitlement engine failed")
+
+    threading.Thread(target=run, name="entitlements-warm-up", daemon=True).start()
