@@ -57,6 +57,7 @@ class Field:
     hint: str = ""
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()
+    most: int | None = None  # a limit of the question's own, beyond the household file's
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ QUESTIONS: list[Question] = [
         "How old are the children?",
         "",
         lambda a: [
-            Field(f"child_age_{i}", f"Age of child {i}", "whole", required=True)
+            Field(f"child_age_{i}", f"Age of child {i}", "whole", required=True, most=19)
             for i in range(1, _children(a) + 1)
         ],
         applies=lambda a: _children(a) > 0,
@@ -342,6 +343,11 @@ def _field_problem(f: Field, text: str) -> dict[str, str]:
             return {f.name: f"{f.label} must be a number, like {example}"}
         if f.kind == "whole" and value is not None and value != value.to_integral_value():
             return {f.name: f"{f.label} must be a whole number"}
+        if f.most is not None and value is not None and value > f.most:
+            return {
+                f.name: f"{f.label} must be {f.most} or less: count only children and "
+                "young people in school or college"
+            }
     return {}
 
 
@@ -437,11 +443,15 @@ def _message(label: str, problem: dict[str, Any], money: bool) -> str:
     ctx = problem.get("ctx") or {}
     unit = "£" if money else ""
     if problem["type"] == "greater_than_equal":
-        return f"{label} must be {unit}{ctx['ge']:,} or more"
+        return f"{label} must be {unit}{_whole(ctx['ge'])} or more"
     if problem["type"] == "less_than_equal":
-        return f"{label} must be {unit}{ctx['le']:,} or less"
+        return f"{label} must be {unit}{_whole(ctx['le'])} or less"
     text = str(problem["msg"]).removeprefix("Value error, ")
     return f"{label}: {text}"
+
+
+def _whole(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 def household_problems(a: Answers) -> dict[str, str]:
@@ -486,6 +496,12 @@ def answer_text(question: Question, a: Answers) -> str:
         elif f.kind in ("radios", "select"):
             parts.append(options.get(str(value), str(value or "")))
         elif value:
-            shown = f"£{value}" if f.kind == "money" else str(value)
+            shown = _pounds(value) if f.kind == "money" else str(value)
             parts.append(f"{f.label}: {shown}" if len(question.fields(a)) > 1 else shown)
     return "; ".join(p for p in parts if p) or "None"
+
+
+def _pounds(text: str) -> str:
+    """A money answer as "£1,200" or "£1,200.50"."""
+    value = number(text) or Decimal(0)
+    return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
