@@ -64,9 +64,7 @@ def area(db, monkeypatch) -> dict[str, int]:
     return found
 
 
-def test_a_caseworker_checks_a_resident_prefilled_from_the_sources_and_saves_it(
-    client, db, area
-):
+def test_a_caseworker_checks_a_resident_prefilled_from_the_sources_and_saves_it(client, db, area):
     sign_in(client, "caseworker@north.example")
     path = f"/residents/{area['partner']}/entitlements"
     page = client.get(path)
@@ -75,7 +73,7 @@ def test_a_caseworker_checks_a_resident_prefilled_from_the_sources_and_saves_it(
     form = form_of(page.text)
     # The couple (35 and 33) and the child the free school meals list gives (assumed 8).
     assert sorted(int(form[f"p{i}_age"]) for i in (1, 2, 3)) == [8, 33, 35]
-    assert form["local_authority"] == "SHEFFIELD" and form["tenure"] == "other"
+    assert form["local_authority"] == "Sheffield" and form["tenure"] == "other"
     assert "free_school_meals" in page.text  # where the children came from
     assert "No checks saved for this resident yet" in page.text
 

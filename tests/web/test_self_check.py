@@ -304,5 +304,7 @@ def test_changing_an_answer_returns_to_check_your_answers_or_asks_what_is_new(cl
     )
     assert again.headers["location"] == "/check/answers"
     assert 'href="/check/answers"' in client.get("/check/savings?change=1").text
-    more = client.post("/check/children", data={"csrf_token": token, "children": "2", "change": "1"})
+    more = client.post(
+        "/check/children", data={"csrf_token": token, "children": "2", "change": "1"}
+    )
     assert more.headers["location"] == "/check/children-ages"  # child 2's age is new

@@ -22,6 +22,7 @@ from safetynet.entitlements.schemas import (
     LAST_YEAR,
     MAX_PEOPLE,
     HouseholdFile,
+    engine_places,
     validation_messages,
 )
 from safetynet.web.deps import Db, require
@@ -65,7 +66,12 @@ def _values(household: HouseholdFile | None) -> dict[str, Any]:
     values: dict[str, Any] = {
         k: _text(data[k]) for k in ("year", "local_authority", "tenure", *MONEY)
     }
-    values |= {"brma": data.get("brma") or "", "receives": data["receives"]}
+    places = engine_places()
+    values["local_authority"] = places["local_authorities"].get(data["local_authority"], "")
+    values |= {
+        "brma": places["brmas"].get(data.get("brma") or "", ""),
+        "receives": data["receives"],
+    }
     values["couple"] = "no" if data.get("couple") is False else "yes"
     for i, person in enumerate(data["people"], start=1):
         values[f"p{i}_age"] = str(person["age"])

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from safetynet.accounts.models import Tenant
 from safetynet.config import get_settings
 from safetynet.db import utcnow
-from safetynet.entitlements import checks, questions, service
+from safetynet.entitlements import answers, checks, questions, service
 from safetynet.entitlements.claiming import how_to_claim
 from safetynet.entitlements.models import EntitlementCheck, SelfCheckSession
 
@@ -93,7 +93,7 @@ def save_answers(session: Session, row: SelfCheckSession, step: str, given: dict
 
 def run_check(session: Session, row: SelfCheckSession) -> dict[str, Any]:
     """Check the household the answers describe and keep the result with the answers."""
-    household = questions.parse(row.answers)
+    household = answers.parse(row.answers)
     check = service.check_household(household)
     row.result = result_view(check)
     session.commit()
@@ -150,7 +150,7 @@ def share(session: Session, row: SelfCheckSession, *, phone: str, email: str) ->
     """Keep the check for a call back, with the consent given, then delete the session."""
     area = sharing_area(session)
     assert area is not None, "sharing is offered only when a council area receives it"
-    household = questions.parse(row.answers)
+    household = answers.parse(row.answers)
     check = service.check_household(household)
     contact = {"phone": phone.strip()[:40], "email": email.strip()[:254]}
     saved = checks.share_self_check(

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from safetynet.accounts import ratelimit
 from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
-from safetynet.entitlements import questions, selfcheck
+from safetynet.entitlements import answers, questions, selfcheck
 from safetynet.entitlements.models import SelfCheckSession
 from safetynet.web.deps import Db, public
 from safetynet.web.security import set_cookie
@@ -103,7 +103,7 @@ def _answers(request: Request, row: SelfCheckSession, status_code: int = 200) ->
     missing = questions.next_step(a, None)
     if missing is not None:
         return RedirectResponse(f"{START}/{missing.name}", status_code=303)
-    problems = questions.household_problems(a)
+    problems = answers.household_problems(a)
     pages = {f.name: q.name for q in questions.steps(a) for f in q.fields(a)}
     errors = [
         {"text": text, "href": f"{START}/{pages.get(name, 'age')}#{name}"}
@@ -112,7 +112,7 @@ def _answers(request: Request, row: SelfCheckSession, status_code: int = 200) ->
     rows = [
         {
             "key": {"text": q.summary or q.title},
-            "value": {"text": questions.answer_text(q, a)},
+            "value": {"text": answers.answer_text(q, a)},
             "actions": {
                 "items": [
                     {
@@ -145,7 +145,7 @@ def submit_answers(request: Request, db: Db, _: Anyone) -> Response:
     row, away = _current(request, db)
     if row is None:
         return away  # type: ignore[return-value]
-    if questions.next_step(row.answers, None) or questions.household_problems(row.answers):
+    if questions.next_step(row.answers, None) or answers.household_problems(row.answers):
         return _answers(request, row)
     selfcheck.run_check(db, row)
     return RedirectResponse(f"{START}/result", status_code=303)
@@ -345,7 +345,7 @@ async def answer(request: Request, db: Db, _: Anyone, question_id: str) -> Respo
     values = dict(row.answers) | given
     if not problems:
         mine = {f.name for f in question.fields(values)}
-        problems = {k: v for k, v in questions.household_problems(values).items() if k in mine}
+        problems = {k: v for k, v in answers.household_problems(values).items() if k in mine}
     if problems:
         return _question_page(request, row, question, values, problems, change)
     selfcheck.save_answers(db, row, question.name, given)
