@@ -308,3 +308,11 @@ def test_changing_an_answer_returns_to_check_your_answers_or_asks_what_is_new(cl
         "/check/children", data={"csrf_token": token, "children": "2", "change": "1"}
     )
     assert more.headers["location"] == "/check/children-ages"  # child 2's age is new
+
+
+def test_starting_again_deletes_the_browsers_earlier_answers(client, db):
+    token = start(client)
+    answer(client, token, "council", {"local_authority": "Leeds"})
+    start(client)
+    stored = db.scalars(select(SelfCheckSession)).one()
+    assert "local_authority" not in stored.answers

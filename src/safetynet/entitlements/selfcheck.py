@@ -50,9 +50,16 @@ def sweep(session: Session, now: datetime | None = None) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def start(session: Session, local_authority: str | None = None) -> str:
-    """A new, empty self-check; returns the token for the browser's cookie."""
+def start(
+    session: Session, local_authority: str | None = None, *, replacing: str | None = None
+) -> str:
+    """A new, empty self-check; returns the token for the browser's cookie. The browser's
+    earlier self-check, if any, is deleted."""
     sweep(session)
+    if replacing:
+        session.execute(
+            delete(SelfCheckSession).where(SelfCheckSession.token_hash == _digest(replacing))
+        )
     token = secrets.token_urlsafe(32)
     answers: dict[str, Any] = {"_answered": []}
     if local_authority:

@@ -71,7 +71,9 @@ def start(request: Request, db: Db, _: Anyone) -> Response:
     """Begin a self-check: a new server-side session holding no answers yet."""
     if (limited := _limited(request, db)) is not None:
         return limited
-    token = selfcheck.start(db, get_settings().screening_local_authority)
+    token = selfcheck.start(
+        db, get_settings().screening_local_authority, replacing=request.cookies.get(COOKIE)
+    )
     response = RedirectResponse(f"{START}/{questions.QUESTIONS[0].name}", status_code=303)
     set_cookie(request, response, COOKIE, token)
     return response
