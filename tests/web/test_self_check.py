@@ -316,3 +316,15 @@ def test_starting_again_deletes_the_browsers_earlier_answers(client, db):
     start(client)
     stored = db.scalars(select(SelfCheckSession)).one()
     assert "local_authority" not in stored.answers
+
+
+def test_check_your_answers_links_a_problem_to_the_question_it_belongs_to(client, db):
+    token = walk(client)
+    row = db.scalars(select(SelfCheckSession)).one()
+    row.answers = row.answers | {"age": "15"}  # as if a change elsewhere made it wrong
+    db.commit()
+    page = client.get("/check/answers")
+    assert page.status_code == 400 and 'href="/check/age#age"' in page.text
+    assert "needs at least one adult" in page.text
+    refused = client.post("/check/answers", data={"csrf_token": token})
+    assert refused.status_code == 400 and db.scalars(select(SelfCheckSession)).one().result is None
