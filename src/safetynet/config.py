@@ -125,6 +125,25 @@ class Settings(BaseSettings):
         '`{"spark.executor.memory": "8g"}`); overrides the small local defaults.',
     )
 
+    self_check_idle_minutes: int = Field(
+        30,
+        ge=1,
+        le=240,
+        description="A resident's self-check answers are deleted after this many minutes "
+        "without a request.",
+    )
+    self_check_requests_per_minute: int = Field(
+        60,
+        ge=1,
+        description="Self-check forms one IP address may send a minute (the public pages are "
+        "rate-limited); more get a 429 page.",
+    )
+    self_check_area: str | None = Field(
+        None,
+        description="Council area (tenant slug) that receives self-checks residents choose to "
+        "share. Unset: the store's only council area; with several, sharing is not offered.",
+    )
+
     gap_rules_dir: Path | None = Field(
         None,
         description="Folder of the council's own gap rule files (`*.yaml`), loaded after the "

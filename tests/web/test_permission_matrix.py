@@ -91,6 +91,18 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/outreach"): ("outreach.view", None),
     ("GET", "/api/v1/outreach/{list_id}"): ("outreach.view", "outreach"),
     ("POST", "/api/v1/outreach/{list_id}/status"): ("outreach.update", "outreach"),
+    ("GET", "/check"): ("public", None),
+    ("POST", "/check/start"): ("public", None),
+    ("GET", "/check/expired"): ("public", None),
+    ("GET", "/check/answers"): ("public", None),
+    ("POST", "/check/answers"): ("public", None),
+    ("GET", "/check/result"): ("public", None),
+    ("POST", "/check/share"): ("public", None),
+    ("POST", "/check/finish"): ("public", None),
+    ("GET", "/check/{question_id}"): ("public", "question"),
+    ("POST", "/check/{question_id}"): ("public", "question"),
+    ("GET", "/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
+    ("POST", "/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
 }
 # Objects no organisation owns (the gap rules): the same for every caller, never "other".
 UNSCOPED = {"rule"}
@@ -142,6 +154,7 @@ ROLE_RULES = {
     "outreach.view": {"admin", "analyst", "caseworker"},
     "outreach.update": {"admin", "analyst", "caseworker"},
     "outreach.export": {"admin", "analyst"},
+    "entitlements.check": {"admin", "caseworker"},
 }
 
 
@@ -167,6 +180,8 @@ def _target(
         owner = world.users[caller if whose == "own" else "otheradmin"]
         assert db is not None
         return {"token_id": sessions.create_api_token(db, owner, name="spare")[1].id}
+    if kind == "question":  # self-check question pages
+        return {"question_id": "age"}
     return {
         "user": {"user_id": world.users[users[org]].id},
         "agreement": {"agreement_id": ids[f"agreement:{org}"]},

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "outreach.view": COUNCIL_STAFF,
     "outreach.update": COUNCIL_STAFF,  # contact statuses, do-not-contact
     "outreach.export": frozenset({Role.ADMIN, Role.ANALYST}),
+    "entitlements.check": frozenset({Role.ADMIN, Role.CASEWORKER}),  # a resident's check
 }
 
 

@@ -74,3 +74,18 @@ class EntitlementCheck(Base):
     contact: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class SelfCheckSession(Base):
+    """A resident's self-check in progress: their answers, held only until they finish, share
+    or stop for `SAFETYNET_SELF_CHECK_IDLE_MINUTES`. The cookie holds a random token; only its
+    SHA-256 is stored."""
+
+    __tablename__ = "self_check_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

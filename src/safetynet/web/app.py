@@ -35,6 +35,7 @@ def routers() -> list[APIRouter]:
     from safetynet.api.linkage import router as api_linkage
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
+    from safetynet.entitlements.web import router as entitlements
     from safetynet.gaps.web import router as gaps
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
@@ -42,7 +43,19 @@ def routers() -> list[APIRouter]:
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
 
-    return [pages, accounts, sources, link, review, residents, gaps, api, api_linkage, docs_router]
+    return [
+        pages,
+        accounts,
+        sources,
+        link,
+        review,
+        residents,
+        gaps,
+        entitlements,
+        api,
+        api_linkage,
+        docs_router,
+    ]
 
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
@@ -121,4 +134,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     for router in routers():
         app.include_router(router)
+    if settings.environment != "test":
+        warm_up_entitlements()
     return app
+
+
+def warm_up_entitlements() -> None:
+    """Load the entitlement engine in the background, so the first self-check is fast."""
+    import threading
+
+    from safetynet.entitlements.service import warm_up
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # the first check will load it instead
+            log.exception("warming up the entitlement engine failed")
+
+    threading.Thread(target=run, name="entitlements-warm-up", daemon=True).start()
