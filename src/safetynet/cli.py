@@ -109,7 +109,13 @@ def serve(
     from safetynet.db import get_engine
 
     migrations.upgrade(get_engine())
-    process = subprocess.Popen([sys.executable, "-m", "safetynet", "worker"]) if worker else None
+    process = (
+        subprocess.Popen(
+            [sys.executable, "-m", "safetynet", "worker"], preexec_fn=_die_with_parent
+        )
+        if worker
+        else None
+    )
     console.print(f"Safety Net on [bold]http://{host}:{port}[/] (Ctrl+C to stop)")
     try:
         uvicorn.run(
@@ -125,6 +131,18 @@ def serve(
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
+
+
+def _die_with_parent() -> None:
+    """In the worker process (Linux): get SIGTERM when `serve` dies, however it dies, so a
+    killed server never leaves a worker running on its own."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: `serve` still stops its worker when it exits normally
 
 
 @app.command("worker")
