@@ -79,7 +79,7 @@ def febrl_ours(folder: Path, count: bool) -> dict[str, Any]:
     if count:
         lists = [files.read_list(files.FileSide(p, "rec_id")) for p in (a, b)]
         frames = [prepare.for_linkage(r.records, s) for r, s in zip(lists, "ab", strict=True)]
-        return link_scores.comparisons_made(frames, _ours_rules(), "link_only")
+        return link_scores.comparisons_made(frames, _ours_rules(frames), "link_only")
     started = time.perf_counter()
     linked = files.link_files(files.FileSide(a, "rec_id"), files.FileSide(b, "rec_id"))
     seconds = time.perf_counter() - started
@@ -116,10 +116,13 @@ def febrl_plain(folder: Path, count: bool) -> dict[str, Any]:
     }
 
 
-def _ours_rules() -> list[Any]:
-    from safetynet.link import comparisons
+def _ours_rules(frames: list[pl.DataFrame] | None = None) -> list[Any]:
+    """Our prediction rules as the model would choose them for these frames (narrow ones for
+    a big list: `model.needs_tight_blocks`)."""
+    from safetynet.link import comparisons, model
 
-    return comparisons.prediction_blocking_rules()
+    tight = bool(frames) and model.needs_tight_blocks(frames or [])
+    return comparisons.prediction_blocking_rules(tight=tight)
 
 
 # ---------------------------------------------------------------- synthetic borough
@@ -191,7 +194,7 @@ def borough_ours(folder: Path, count: bool) -> dict[str, Any]:
                 prepare.for_linkage(group, str(key[0]))
                 for key, group in records.group_by("source_id", maintain_order=True)
             ]
-            return link_scores.comparisons_made(frames, _ours_rules(), "link_and_dedupe")
+            return link_scores.comparisons_made(frames, _ours_rules(frames), "link_and_dedupe")
         started = time.perf_counter()
         run = runs.run_linkage(session, area=None, actor="bench")
         seconds = time.perf_counter() - started
@@ -280,7 +283,7 @@ def scale_ours(path: Path, count: bool) -> dict[str, Any]:
     if count:
         frames = [prepare.for_linkage(records, "people")]
         return link_scores.comparisons_made(
-            frames, _ours_rules(), "dedupe_only", sample=_sample(records)
+            frames, _ours_rules(frames), "dedupe_only", sample=_sample(records)
         )
     bench_runs.warm_imports()
     times: dict[str, float] = {}
