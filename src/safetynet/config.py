@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         description="Broad Rental Market Area for private renters in batch screening, when the "
         "local authority is not itself one.",
     )
+    link_memory_limit: str = Field(
+        "2GB",
+        description="Most memory DuckDB may use for a link run (e.g. `2GB`, `8GB`); beyond it "
+        "it spills to `<data dir>/duckdb-spill`. The whole run peaks at about twice this.",
+    )
     link_spark_master: str = Field(
         "local[2]",
         description="Where the Spark backend runs: `local[N]` inside the process on N cores, "

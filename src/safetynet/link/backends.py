@@ -59,9 +59,20 @@ def db_api(backend: str | None = None) -> Any:
         from splink.backends.spark import SparkAPI
 
         return SparkAPI(spark_session=spark_session(), break_lineage_method="persist")
+    import duckdb
     from splink.backends.duckdb import DuckDBAPI
 
-    return DuckDBAPI()
+    from safetynet.config import get_settings
+
+    settings = get_settings()
+    spill = settings.data_dir / "duckdb-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    # A memory limit makes DuckDB spill big blocking joins to disk instead of growing: by
+    # default it would take 80% of the machine's memory.
+    connection = duckdb.connect(
+        config={"memory_limit": settings.link_memory_limit, "temp_directory": str(spill)}
+    )
+    return DuckDBAPI(connection=connection)
 
 
 def register(api: Any, frame: pl.DataFrame) -> Any:
