@@ -110,9 +110,7 @@ def serve(
 
     migrations.upgrade(get_engine())
     process = (
-        subprocess.Popen(
-            [sys.executable, "-m", "safetynet", "worker"], preexec_fn=_die_with_parent
-        )
+        subprocess.Popen([sys.executable, "-m", "safetynet", "worker"], preexec_fn=_die_with_parent)
         if worker
         else None
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -81,6 +82,8 @@ class GapResult:
     not_run: dict[str, list[str]] = field(default_factory=dict)  # rule id -> unknown programmes
     # From the latest entitlement screening, if any: resident_id, household_key, pence a year.
     unclaimed: pl.DataFrame | None = None
+    # What pages derive from this result (tables, charts), kept with it while it is reused.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def ids_for_programme(self, book: RuleBook, programme: str) -> set[int]:
         """Residents any rule finds missing from `programme`."""
