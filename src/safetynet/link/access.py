@@ -68,7 +68,9 @@ def resident_count(session: Session, principal: Principal) -> int | None:
     return (
         session.scalar(
             select(func.count(Resident.id)).where(
-                Resident.tenant_id == principal.tenant_id, Resident.ended_by_run_id.is_(None)
+                Resident.tenant_id == principal.tenant_id,
+                Resident.ended_by_run_id.is_(None),
+                Resident.merged_into_id.is_(None),  # a merged id is the same person
             )
         )
         or 0
