@@ -145,7 +145,7 @@ def main() -> None:
     started = time.perf_counter()
     password_file = data / "analyst-password"
     if args.reuse and password_file.exists():
-        password = password_file.read_text()
+        password = password_file.read_text().strip()
     else:
         password = build(env, args.people)
         password_file.write_text(password)
