@@ -129,3 +129,23 @@ def test_where_screening_has_run_wards_show_the_money_households_miss(db, area):
         ("Old Town", 170_000),
         ("Unknown ward", 120_000),
     ]
+
+
+def test_gap_results_are_reused_until_something_they_depend_on_changes(db, area):
+    from safetynet.gaps import recent
+    from safetynet.link import review
+
+    book = service.rulebook()
+    reader = Reader(service.places.council_area(db, None), "test")
+
+    def result():
+        return recent.gaps_as_of(db, reader, book, as_of=world.AS_OF, purpose="test")
+
+    first = result()
+    assert result() is first  # nothing changed: the same result, read again
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "residents.read")).all()
+    assert len(reads) == 2 and reads[-1].detail["reused"] is True
+    review.merge_residents(
+        db, area.tenant_id, area.ids["C"], area.ids["E"], actor="t", reason="one person"
+    )
+    assert result() is not first  # a ruling changed the residents: evaluated again

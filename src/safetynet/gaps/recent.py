@@ -72,6 +72,7 @@ def gaps_as_of(
 ) -> GapResult:
     """`find_gaps`, reusing a result computed since nothing it depends on changed."""
     key = (
+        str(session.get_bind().engine.url),  # one process may serve (or test) several stores
         reader.tenant.id,
         reader.organisation_id,
         as_of,
