@@ -251,13 +251,7 @@ def _write(
     session.flush()
     previous = _previous(session, tenant.id)
     kept = stable_ids(clustering.clusters, previous)
-    ids = dict(kept)
-    for cluster in clustering.clusters.get_column("cluster").unique().sort().to_list():
-        if cluster not in ids:
-            resident = Resident(tenant_id=tenant.id, created_by_run_id=run.id)
-            session.add(resident)
-            session.flush()
-            ids[cluster] = resident.id
+    ids = _resident_ids(session, tenant.id, run.id, clustering.clusters, kept)
     _end_unused(session, previous, clustering.clusters, ids, run.id)
     session.execute(
         delete(ResidentRecord).where(
@@ -269,16 +263,7 @@ def _write(
         pl.lit(run.id).alias("run_id"),
     )
     Bulk.of(session).write_rows("resident_records", ("record_id", "resident_id", "run_id"), mapping)
-    residents = len(ids)
-    run.counts = {
-        "records": records.height,
-        "pairs_scored": clustering.pairs,
-        "residents": residents,
-        "residents_kept": len(kept),
-        "sources": records.get_column("source_id").n_unique(),
-        "kept_apart_as_relatives": clustering.kept_apart,
-        "rulings_applied": clustering.rulings,
-    }
+    run.counts = _counts(records, clustering, residents=len(ids), kept=len(kept))
     keys = dict(zip(records["record_id"], review.record_keys(records), strict=True))
     queued = review.refresh_queue(
         session, tenant.id, run.id, clustering.uncertain, clustering.explanations, keys
@@ -297,6 +282,35 @@ def _write(
     )
     session.commit()
     return run
+
+
+def _resident_ids(
+    session: Session, tenant_id: int, run_id: int, clusters: pl.DataFrame, kept: dict[str, int]
+) -> dict[str, int]:
+    """Each cluster's resident id: the kept ones, and new residents (made in one batch) for
+    the rest."""
+    ids = dict(kept)
+    fresh = [c for c in clusters.get_column("cluster").unique().sort().to_list() if c not in ids]
+    made = [Resident(tenant_id=tenant_id, created_by_run_id=run_id) for _ in fresh]
+    session.add_all(made)
+    session.flush()
+    ids.update(zip(fresh, (resident.id for resident in made), strict=True))
+    return ids
+
+
+def _counts(
+    records: pl.DataFrame, clustering: Clustering, *, residents: int, kept: int
+) -> dict[str, int]:
+    """What a run saw and made, kept with the run."""
+    return {
+        "records": records.height,
+        "pairs_scored": clustering.pairs,
+        "residents": residents,
+        "residents_kept": kept,
+        "sources": records.get_column("source_id").n_unique(),
+        "kept_apart_as_relatives": clustering.kept_apart,
+        "rulings_applied": clustering.rulings,
+    }
 
 
 def _previous(session: Session, tenant_id: int) -> pl.DataFrame:
