@@ -1,0 +1,74 @@
+"""The comparison levels on hand-made pairs: nicknames, swapped names, dates of birth with the
+day and month swapped, a digit wrong or a year off, and double-barrelled surnames — each lands in
+the level made for it (the SQL Splink runs, evaluated in DuckDB)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from safetynet.link import comparisons, prepare
+
+pytestmark = pytest.mark.nostore
+
+
+def level(comparison: str, left: dict, right: dict) -> str:
+    """The label of the level a pair of records falls in."""
+    spec = next(
+        c.get_comparison("duckdb").as_dict()
+        for c in comparisons.comparisons()
+        if c.get_comparison("duckdb").as_dict()["output_column_name"] == comparison
+    )
+    cases = []
+    for lv in spec["comparison_levels"]:
+        label = lv.get("label_for_charts") or lv["sql_condition"]
+        condition = lv["sql_condition"]
+        text = label.replace("'", "''")
+        cases.append(f"ELSE '{text}'" if condition.strip().upper() == "ELSE" else
+                     f"WHEN {condition} THEN '{text}'")  # fmt: skip
+    sides = [
+        prepare.for_linkage(pl.DataFrame([{"record_id": i, **r}]), "x").rename(
+            lambda c, s=suffix: f"{c}{s}"
+        )
+        for i, (r, suffix) in enumerate(((left, "_l"), (right, "_r")))
+    ]
+    pair = pl.concat(sides, how="horizontal")  # noqa: F841 (read by DuckDB below)
+    return duckdb.sql(f"SELECT CASE {' '.join(cases)} END FROM pair").fetchall()[0][0]
+
+
+BASE = {"forename": "William", "surname": "Smith", "dob": date(1980, 3, 7), "postcode": "DB1 1AA"}
+
+
+def test_a_nickname_meets_its_formal_name():
+    assert level("forename", BASE, BASE | {"forename": "Bill"}) == (
+        "nickname or formal form (Bill / William)"
+    )
+    assert level("forename", BASE, BASE | {"forename": "Wiliam"}).startswith("Jaro-Winkler")
+    assert level("forename", BASE, BASE | {"forename": "Ahmed"}) == "All other comparisons"
+
+
+def test_names_written_the_wrong_way_round_are_recognised():
+    swapped = BASE | {"forename": "Smith", "surname": "William"}
+    assert level("forename", BASE, swapped) == "forename and surname swapped"
+
+
+def test_dates_of_birth_with_day_and_month_swapped_a_digit_wrong_or_a_year_off():
+    assert level("dob", BASE, BASE | {"dob": date(1980, 7, 3)}) == "day and month swapped"
+    assert level("dob", BASE, BASE | {"dob": date(1980, 3, 8)}) == (
+        "one digit wrong or two transposed"
+    )
+    assert level("dob", BASE, BASE | {"dob": date(1979, 3, 7)}) == "one year off"
+    assert level("dob", BASE, BASE | {"dob": date(1955, 11, 20)}) == "All other comparisons"
+
+
+def test_a_double_barrelled_surname_meets_one_of_its_parts():
+    married = BASE | {"surname": "Weston-Smith"}
+    assert level("surname", BASE, married) == "shares part of a double-barrelled surname"
+
+
+def test_postcodes_compare_by_unit_sector_and_district():
+    assert level("postcode", BASE, BASE | {"postcode": "DB1 1AB"}) == "same sector"
+    assert level("postcode", BASE, BASE | {"postcode": "DB1 9ZZ"}) == "same district"
