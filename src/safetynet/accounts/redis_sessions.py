@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from safetynet.accounts.models import User
 
@@ -71,7 +71,7 @@ def load(
         return None
     created = datetime.fromisoformat(found["created_at"])
     seen = datetime.fromisoformat(found["last_seen_at"])
-    user = session.get(User, int(found["user_id"]))
+    user = session.get(User, int(found["user_id"]), options=[joinedload(User.organisation)])
     if user is None or not user.is_active or now - seen > idle or now - created > absolute:
         delete(url, key, int(found["user_id"]))
         return None

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from safetynet import audit
 from safetynet.accounts.models import ApiToken, LoginThrottle, User, WebSession
@@ -172,7 +172,11 @@ def lookup_session(session: Session, token: str | None) -> Any:
         from safetynet.accounts import redis_sessions
 
         return redis_sessions.load(url, session, digest(token), utcnow(), _limits())
-    row = session.scalar(select(WebSession).where(WebSession.token_hash == digest(token)))
+    row = session.scalar(
+        select(WebSession)
+        .where(WebSession.token_hash == digest(token))
+        .options(joinedload(WebSession.user).joinedload(User.organisation))  # one query
+    )
     if row is None:
         return None
     now = utcnow()

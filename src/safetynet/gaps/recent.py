@@ -11,25 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from datetime import date
-from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
 from safetynet.gaps.rules import RuleBook
 from safetynet.gaps.service import GapResult, Reader, find_gaps
+from safetynet.versions import Recent, data_version, store_of
 
 KEEP = 4  # results per process: a few areas or dates
-_results: OrderedDict[tuple, GapResult] = OrderedDict()
-_computing = threading.Lock()  # one evaluation at a time: the rest wait and reuse it
+_results: Recent[GapResult] = Recent(KEEP)
 
 
 def book_fingerprint(book: RuleBook) -> str:
     """A digest of the rules and programmes in force."""
+    if book.fingerprint:
+        return book.fingerprint
     body = {
         "programmes": {k: p.model_dump(mode="json") for k, p in book.programmes.items()},
         "rules": {k: r.model_dump(mode="json") for k, r in book.rules.items()},
@@ -37,57 +35,23 @@ def book_fingerprint(book: RuleBook) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def data_version(session: Session, tenant_id: int) -> tuple[Any, ...]:
-    """What the area's gap results depend on, read in one cheap query."""
-    from safetynet.entitlements.models import EntitlementScreening
-    from safetynet.link.models import LinkDecision, LinkRun, Resident
-    from safetynet.places.models import Ward
-    from safetynet.sources.models import ImportStatus, SourceImport
-
-    def latest(column: Any, tenant: Any, *where: Any) -> Any:
-        return select(func.max(column)).where(tenant == tenant_id, *where).scalar_subquery()
-
-    active = (
-        select(func.count())
-        .select_from(SourceImport)
-        .where(SourceImport.tenant_id == tenant_id, SourceImport.status == ImportStatus.ACTIVE)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(
-            latest(LinkRun.id, LinkRun.tenant_id),
-            latest(LinkDecision.id, LinkDecision.tenant_id),
-            latest(Resident.id, Resident.tenant_id),
-            latest(SourceImport.id, SourceImport.tenant_id),
-            active,
-            latest(Ward.imported_at, Ward.tenant_id),
-            latest(EntitlementScreening.id, EntitlementScreening.tenant_id),
-        )
-    ).one()
-    return tuple(row)
-
-
 def gaps_as_of(
     session: Session, reader: Reader, book: RuleBook, *, as_of: date, purpose: str
 ) -> GapResult:
     """`find_gaps`, reusing a result computed since nothing it depends on changed."""
     key = (
-        str(session.get_bind().engine.url),  # one process may serve (or test) several stores
+        store_of(session),
         reader.tenant.id,
         reader.organisation_id,
         as_of,
         book_fingerprint(book),
         data_version(session, reader.tenant.id),
     )
-    with _computing:
-        found = _results.get(key)
-        if found is None:
-            found = find_gaps(session, reader, book, as_of=as_of, purpose=purpose)
-            _results[key] = found
-            while len(_results) > KEEP:
-                _results.popitem(last=False)
-            return found
-        _results.move_to_end(key)
+    found, reused = _results.get(
+        key, lambda: find_gaps(session, reader, book, as_of=as_of, purpose=purpose)
+    )
+    if not reused:
+        return found  # find_gaps audited the read
     audit.record(
         session,
         actor=reader.actor,

@@ -9,9 +9,12 @@ Every problem is reported with the file, the programme or rule, and the field.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +139,7 @@ class RuleBook:
     programmes: dict[str, Programme]
     rules: dict[str, Rule]
     files: tuple[str, ...]
+    fingerprint: str = dataclass_field(default="", compare=False)  # of the files, when loaded
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id, or an error listing the ids there are."""
@@ -197,15 +201,30 @@ def parse_pack(text: str, name: str) -> Pack:
 
 
 def load_rulebook(extra_files: Iterable[Path] = (), *, default: Path = DEFAULT_PACK) -> RuleBook:
-    """The default pack overlaid by `extra_files` in order, checked as a whole."""
+    """The default pack overlaid by `extra_files` in order, checked as a whole. Read again
+    only when a file changes (pages use the rules on every view)."""
+    files = (default, *extra_files)
+    stamps = []
+    for path in files:
+        if not path.is_file():
+            raise InvalidInput(f"There is no gap rules file {path}.")
+        stat = path.stat()
+        stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return _load_rulebook(tuple(stamps))
+
+
+@lru_cache(maxsize=16)
+def _load_rulebook(stamps: tuple[tuple[str, int, int], ...]) -> RuleBook:
     programmes: dict[str, Programme] = {}
     rules: dict[str, Rule] = {}
     origin: dict[str, str] = {}
     names = []
-    for path in (default, *extra_files):
-        if not path.is_file():
-            raise InvalidInput(f"There is no gap rules file {path}.")
-        pack = parse_pack(path.read_text(encoding="utf-8"), path.name)
+    digest = hashlib.sha256()
+    for name, _, _ in stamps:
+        path = Path(name)
+        text = path.read_text(encoding="utf-8")
+        digest.update(text.encode())
+        pack = parse_pack(text, path.name)
         programmes |= pack.programmes
         rules |= pack.rules
         origin |= dict.fromkeys(pack.rules, path.name) | {
@@ -215,7 +234,7 @@ def load_rulebook(extra_files: Iterable[Path] = (), *, default: Path = DEFAULT_P
     problems = cross_check(programmes, rules, origin)
     if problems:
         raise InvalidInput("The gap rules refer to unknown programmes.", details=problems)
-    return RuleBook(programmes, rules, tuple(names))
+    return RuleBook(programmes, rules, tuple(names), fingerprint=digest.hexdigest())
 
 
 def cross_check(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from safetynet.accounts.models import Organisation
 from safetynet.accounts.permissions import Principal
@@ -82,6 +82,7 @@ def imports(
         select(SourceImport)
         .join(Source)
         .where(principal.scope(Source.tenant_id, Source.organisation_id))
+        .options(contains_eager(SourceImport.source).joinedload(Source.organisation))
         .order_by(SourceImport.id.desc())
         .limit(limit)
     )

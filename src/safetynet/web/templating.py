@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,8 @@ from jinja2 import (
     PrefixLoader,
     select_autoescape,
 )
+from jinja2.runtime import Macro
+from markupsafe import Markup
 
 HERE = Path(__file__).parent
 LONDON = ZoneInfo("Europe/London")
@@ -86,6 +89,26 @@ def columns_text(columns: dict[str, Any] | None) -> str:
     return "; ".join(f"{field} ← {_cols(col)}" for field, col in (columns or {}).items())
 
 
+_chrome: dict[str, Markup] = {}
+CHROME_KEEP = 512
+
+
+def chrome(macro: Macro, params: dict[str, Any]) -> Markup:
+    """A GOV.UK macro's HTML for these parameters, rendered once per process and reused.
+
+    Only for the page chrome (header navigation, phase banner, skip link), whose parameters
+    are the same for many pages and hold no personal data: the macros are pure functions of
+    their parameters, and the navigation alone took a tenth of a simple page's time.
+    """
+    key = f"{macro.name}:{json.dumps(params, sort_keys=True, default=str)}"
+    found = _chrome.get(key)
+    if found is None:
+        if len(_chrome) >= CHROME_KEEP:
+            _chrome.clear()
+        found = _chrome[key] = Markup(macro(params))
+    return found
+
+
 @lru_cache
 def environment() -> Environment:
     """The template environment: our templates first, then the GOV.UK macros."""
@@ -97,11 +120,12 @@ def environment() -> Environment:
             ]
         ),
         autoescape=select_autoescape(["html"]),
+        auto_reload=False,  # templates ship with the package: no file checks per page
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters.update(when=london_time, day=long_date, number=number, columns=columns_text)
-    env.globals.update(choices=choices, options=options, mapping_rows=mapping_rows)
+    env.globals.update(choices=choices, options=options, mapping_rows=mapping_rows, chrome=chrome)
     return env
 
 
