@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 
+from safetynet.config import get_settings
 from safetynet.web.deps import PRE_SESSION_COOKIE, SESSION_COOKIE
+from safetynet.web.kept_forms import KEPT_COOKIE
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,13 +31,20 @@ FORM_SLACK = 1_000_000  # room for the other form fields around an upload
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str, **extra: int) -> None:
+def set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    samesite: Literal["lax", "strict"] = "lax",
+    **extra: int,
+) -> None:
     """A cookie the page's scripts cannot read, sent only to this site; Secure over HTTPS."""
     response.set_cookie(
         name,
         value,
         httponly=True,
-        samesite="lax",
+        samesite=samesite,
         secure=request.url.scheme == "https",
         path="/",
         **extra,  # type: ignore[arg-type]
@@ -43,13 +53,28 @@ def set_cookie(request: Request, response: Response, name: str, value: str, **ex
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     """Forget the session cookie in the browser."""
+    clear_cookie(request, response, SESSION_COOKIE)
+
+
+def clear_cookie(
+    request: Request, response: Response, name: str, samesite: Literal["lax", "strict"] = "lax"
+) -> None:
+    """Forget one of our cookies in the browser."""
     response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
+        name, path="/", httponly=True, samesite=samesite, secure=request.url.scheme == "https"
     )
+
+
+def keep_form_cookie(request: Request, response: Response, token: str) -> None:
+    """The cookie naming a kept form: short-lived, and only ever sent by this site's own
+    pages (SameSite=Strict)."""
+    minutes = get_settings().form_keep_minutes
+    set_cookie(request, response, KEPT_COOKIE, token, samesite="strict", max_age=minutes * 60)
+
+
+def forget_form_cookie(request: Request, response: Response) -> None:
+    """Forget the kept-form cookie (its form was used, or was not this user's)."""
+    clear_cookie(request, response, KEPT_COOKIE, samesite="strict")
 
 
 async def security_middleware(request: Request, call_next: Handler) -> Response:
@@ -68,6 +93,8 @@ async def security_middleware(request: Request, call_next: Handler) -> Response:
         response = await call_next(request)
         if not pre and not request.url.path.startswith(("/api/", "/static/", "/assets/")):
             set_cookie(request, response, PRE_SESSION_COOKIE, request.state.pre_session)
+        if getattr(request.state, "forget_kept_form", False):
+            forget_form_cookie(request, response)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.url.path.startswith(("/static", "/assets")):
