@@ -79,8 +79,9 @@ def load(
     user = session.get(User, int(found["user_id"]))
     if user is None or not user.is_active or now - seen > idle or now - created > absolute:
         delete(url, key, int(found["user_id"]))
-        live = user is not None and user.is_active
-        return None, EndedSession(user.id, found["csrf_secret"]) if live else None
+        if user is None or not user.is_active:
+            return None, None
+        return None, EndedSession(user.id, found["csrf_secret"])
     if now - seen > timedelta(minutes=1):
         r.hset(PREFIX + key, "last_seen_at", now.isoformat())
         r.expire(PREFIX + key, _lifetime(idle))

@@ -67,7 +67,7 @@ async def _check_csrf(request: Request, binding: str) -> None:
         )
 
 
-def _signed_in(request: Request, db: Session, restore: bool = False) -> tuple[Principal, str] | None:
+def _signed_in(request: Request, db: Session) -> tuple[Principal, str] | None:
     # Store work: the async dependencies run this in the thread pool, never on the event
     # loop, where a wait for a connection would stall every request (under load, for good:
     # connections are only handed back by threads the blocked loop schedules).
@@ -77,8 +77,6 @@ def _signed_in(request: Request, db: Session, restore: bool = False) -> tuple[Pr
         return None
     principal = Principal.of(row.user)
     request.state.principal = principal
-    if restore:
-        kept_forms.restore(request, db, principal.user_id)
     return principal, row.csrf_secret
 
 
@@ -87,13 +85,15 @@ def require(permission: str) -> Callable[..., Awaitable[Principal]]:
     roles_with(permission)  # an unknown permission fails when the route is defined
 
     async def dependency(request: Request, db: Db) -> Principal:
-        found = await run_in_threadpool(_signed_in, request, db, True)
+        found = await run_in_threadpool(_signed_in, request, db)
         if found is None:
             await kept_forms.keep_posted_form(request, db)
             raise SignInNeeded("Sign in to continue.")
         principal, binding = found
         await _check_csrf(request, binding)
         principal.require(permission)
+        if request.method == "GET" and request.cookies.get(kept_forms.KEPT_COOKIE):
+            await run_in_threadpool(kept_forms.restore, request, db, principal.user_id)
         return principal
 
     dependency.permission = permission  # type: ignore[attr-defined]

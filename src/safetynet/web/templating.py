@@ -128,7 +128,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("errors", [])
     context.setdefault("form", {})
     kept = getattr(request.state, "restored_form", None)
-    if kept is not None and isinstance(context["form"], dict):
+    if kept is not None and status_code < 400 and isinstance(context["form"], dict):
         context["form"] = context["form"] | kept.fields
         context["restored_form"] = kept
     html = (
