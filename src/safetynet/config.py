@@ -70,6 +70,21 @@ class Settings(BaseSettings):
         ge=1,
         description="A web session ends this many hours after sign-in, however busy.",
     )
+    form_keep_minutes: int = Field(
+        30,
+        ge=0,
+        le=240,
+        description="When a form is sent after the session ended, what was typed is kept "
+        "(server-side, for the same user's next sign-in only) for this many minutes; 0 keeps "
+        "nothing.",
+    )
+    form_keep_max_bytes: int = Field(
+        32_000,
+        ge=1_000,
+        le=1_000_000,
+        description="Largest form, in bytes of field names and values, kept when the session "
+        "ended; bigger ones are not kept.",
+    )
     login_max_failures: int = Field(
         5,
         ge=1,

@@ -57,7 +57,8 @@ def test_sessions_live_in_redis_and_rotate_at_sign_in(redis, world, client, db):
 def test_redis_expires_idle_sessions_and_the_absolute_limit_holds(redis, world, client):
     sign_in(client, "admin@tc.example")
     key = redis_sessions.PREFIX + digest(client.cookies[SESSION_COOKIE])
-    assert 29 * 60 < redis.ttl(key) <= 30 * 60
+    # the idle limit, then the kept-form window in which it only says whose it was
+    assert 59 * 60 < redis.ttl(key) <= 60 * 60
     redis.hset(key, "created_at", (utcnow() - timedelta(hours=12, minutes=1)).isoformat())
     assert client.get("/").status_code == 303
     assert not redis.exists(key)

@@ -259,4 +259,10 @@ def test_a_form_posted_after_the_session_ended_returns_to_its_page_after_sign_in
     foreign = client.post(
         "/imports/new", data={"csrf_token": token}, headers={"referer": "http://evil.example/x"}
     )
-    assert foreign.headers["location"] == "/login?next=/"
+    assert foreign.headers["location"] == "/login?next=/imports/new"  # the form's own page
+    no_page = client.post(
+        "/account/tokens/1/revoke",
+        data={"csrf_token": token},
+        headers={"referer": "http://evil.example/x"},
+    )
+    assert no_page.headers["location"] == "/login?next=/"  # no page there: home

@@ -184,3 +184,20 @@ class RateLimit(Base):
     key: Mapped[str] = mapped_column(String(300), unique=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime())
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KeptForm(Base):
+    """What a user had typed into a form when their session ended, kept for a short while so
+    the form can be filled in again after they sign in. Only their own next sign-in can use
+    it, once; the cookie holds a random key, the store its SHA-256."""
+
+    __tablename__ = "kept_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    return_path: Mapped[str] = mapped_column(String(500))
+    action: Mapped[str] = mapped_column(String(500))
+    fields: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

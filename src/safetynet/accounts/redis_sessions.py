@@ -2,9 +2,11 @@
 store (rotation at sign-in, idle and absolute timeouts, real sign-out), kept where several web
 servers can share them and where expiry is Redis's job.
 
-A session is a hash under `safetynet:session:<sha256 of the cookie value>` that expires after
-the idle timeout (touched at most once a minute); each user's session keys are listed in a set
-so deactivation and password resets can end them all.
+A session is a hash under `safetynet:session:<sha256 of the cookie value>` that Redis expires
+after the idle timeout plus SAFETYNET_FORM_KEEP_MINUTES (touched at most once a minute; past
+the idle timeout it only says whose it was, so a form sent to it can be kept for that user);
+each user's session keys are listed in a set so deactivation and password resets can end them
+all.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session, joinedload
 
 from safetynet.accounts.models import User
+from safetynet.accounts.sessions import EndedSession
+from safetynet.config import get_settings
 
 PREFIX = "safetynet:session:"
 USER_SET = "safetynet:user-sessions:"
@@ -55,31 +59,40 @@ def save(
             "last_seen_at": now.isoformat(),
         },
     )
-    pipe.expire(PREFIX + key, idle)
+    pipe.expire(PREFIX + key, _lifetime(idle))
     pipe.sadd(USER_SET + str(user_id), key)
     pipe.execute()
 
 
 def load(
     url: str, session: Session, key: str, now: datetime, limits: tuple[timedelta, timedelta]
-) -> LiveSession | None:
-    """The live session under `key`, touched; None (and deleted) if over a limit."""
+) -> tuple[LiveSession | None, EndedSession | None]:
+    """(the live session under `key`, touched, None); or (None, the EndedSession) when it is
+    over a limit (deleted now), or (None, None) when unknown or the user is deactivated."""
     idle, absolute = limits
     r = client(url)
     found = r.hgetall(PREFIX + key)
     if not found:
-        return None
+        return None, None
     created = datetime.fromisoformat(found["created_at"])
     seen = datetime.fromisoformat(found["last_seen_at"])
     user = session.get(User, int(found["user_id"]), options=[joinedload(User.organisation)])
     if user is None or not user.is_active or now - seen > idle or now - created > absolute:
         delete(url, key, int(found["user_id"]))
-        return None
+        if user is None or not user.is_active:
+            return None, None
+        return None, EndedSession(user.id, found["csrf_secret"])
     if now - seen > timedelta(minutes=1):
         r.hset(PREFIX + key, "last_seen_at", now.isoformat())
-        r.expire(PREFIX + key, idle)
+        r.expire(PREFIX + key, _lifetime(idle))
         seen = now
-    return LiveSession(user, found["csrf_secret"], created, seen)
+    return LiveSession(user, found["csrf_secret"], created, seen), None
+
+
+def _lifetime(idle: timedelta) -> timedelta:
+    """How long Redis holds a session: its idle limit, and then as long as a form sent to it
+    could still be kept for its user (`load` refuses it once idle, whatever Redis holds)."""
+    return idle + timedelta(minutes=get_settings().form_keep_minutes)
 
 
 def delete(url: str, key: str, user_id: int | None = None) -> None:

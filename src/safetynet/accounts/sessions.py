@@ -162,11 +162,26 @@ def _expired(row: WebSession, now: datetime) -> bool:
     return now - _aware(row.last_seen_at) > idle or now - _aware(row.created_at) > absolute
 
 
+@dataclass
+class EndedSession:
+    """A session that timed out (idle or absolute) for a user who may still sign in: whose it
+    was and its form-token secret, so a form sent to it can be kept for that user."""
+
+    user_id: int
+    csrf_secret: str
+
+
 def lookup_session(session: Session, token: str | None) -> Any:
     """The live session for a cookie value (with `.user` and `.csrf_secret`); an expired one
     is deleted and None returned."""
+    return check_session(session, token)[0]
+
+
+def check_session(session: Session, token: str | None) -> tuple[Any, EndedSession | None]:
+    """(the live session, None) for a cookie value; or (None, the session that just timed
+    out, deleted now), or (None, None) for an unknown, signed-out or deactivated one."""
     if not token:
-        return None
+        return None, None
     url = _redis()
     if url:
         from safetynet.accounts import redis_sessions
@@ -178,16 +193,17 @@ def lookup_session(session: Session, token: str | None) -> Any:
         .options(joinedload(WebSession.user).joinedload(User.organisation))  # one query
     )
     if row is None:
-        return None
+        return None, None
     now = utcnow()
     if _expired(row, now) or not row.user.is_active:
+        ended = EndedSession(row.user_id, row.csrf_secret) if row.user.is_active else None
         session.delete(row)
         session.commit()
-        return None
+        return None, ended
     if now - _aware(row.last_seen_at) > TOUCH_EVERY:  # one write a minute, not one per request
         row.last_seen_at = now
         session.commit()
-    return row
+    return row, None
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -26,6 +26,7 @@ from safetynet.entitlements.schemas import (
     validation_messages,
 )
 from safetynet.web.deps import Db, require
+from safetynet.web.kept_forms import restored_fields
 from safetynet.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,13 +103,18 @@ def _page(
 ) -> Response:
     past = checks.checks_for_resident(db, _user(db, principal), resident_id)
     errors = extra.pop("errors", [])
+    kept = restored_fields(request, f"/residents/{resident_id}/entitlements")
+    if kept:  # typed before the session ended, in place of the sources' values (an unticked
+        # box is simply not sent, so merging over them would tick it again)
+        receives = kept.get("receives", [])
+        values = kept | {"receives": [receives] if isinstance(receives, str) else receives}
     return render(
         request,
         "entitlements/caseworker.html",
         status_code=400 if errors else 200,
         title="Entitlement check",
         resident_id=resident_id,
-        values=values,
+        form=values,
         rows=_rows(values),
         past=past,
         errors=errors,

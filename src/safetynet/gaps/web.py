@@ -108,6 +108,7 @@ def export(
             day,
             400,
             errors=[{"text": "Enter why you need this list", "href": "#reason"}],
+            form={"reason": reason, "format": file_format},
         )
     try:
         done = access.export(
@@ -124,6 +125,7 @@ def export(
             day,
             400,
             errors=[{"text": problem.message, "href": "#reason"}],
+            form={"reason": reason, "format": file_format},
         )
     return FileResponse(
         done.path,
@@ -194,6 +196,7 @@ def set_status(
             list_id,
             400,
             errors=[{"text": problem.message, "href": f"#status-{resident_id}"}],
+            form={"resident_id": resident_id, "status": status, "note": note},
         )
     return RedirectResponse(
         f"/outreach/{list_id}?updated={_number(resident_id)}#person-{_number(resident_id)}",

@@ -13,19 +13,21 @@ from safetynet.errors import Conflict, InvalidInput, NotFound
 from safetynet.link import resident_access as people
 from safetynet.link.models import Resident
 from safetynet.web.deps import Db, require
+from safetynet.web.kept_forms import restored_fields
 from safetynet.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require("residents.view"))]
 Manager = Annotated[Principal, Depends(require("residents.manage"))]
 Outreach = Annotated[Principal, Depends(require("outreach.update"))]
+KEPT_REASON = {"merge": "merge_reason", "split": "split_reason", "do-not-contact": "dnc_reason"}
 
 
 def _page(
     request: Request, db: Db, principal: Principal, resident: Resident, status: int = 200, **extra
 ) -> Response:
     seen = people.view(db, principal, resident)
-    form = extra.pop("form", {})
+    form = extra.pop("form", None) or _kept(request, resident.id)
     items = [
         {
             "value": str(x["record"]),
@@ -45,6 +47,22 @@ def _page(
         split_items=items,
         **extra,
     )
+
+
+def _kept(request: Request, resident_id: int) -> dict:
+    """What was typed into one of this page's forms before the session ended (kept, and now
+    restored), under the names the page's template reads: the forms share the name `reason`."""
+    for action, reason_key in KEPT_REASON.items():
+        fields = restored_fields(request, f"/residents/{resident_id}/{action}")
+        if fields:
+            records = fields.get("records", [])
+            ticked = [records] if isinstance(records, str) else records
+            return {
+                reason_key: fields.get("reason", ""),
+                "other": fields.get("other", ""),
+                "records": [int(v) for v in ticked if v.isdigit()],
+            }
+    return {}
 
 
 @router.get("/residents/{resident_id}")

@@ -100,7 +100,7 @@ def decide(
             pair,
             400,
             errors=[{"text": _why(problem.message, verdict), "href": field}],
-            reason=reason,
+            form={"reason": reason},
         )
     following = access.next_pair(db, principal, after=pair.id)
     if following is None:

@@ -19,9 +19,11 @@ def retention(
     dry_run: bool = typer.Option(False, help="Report what is past retention; delete nothing."),
     as_of: str = typer.Option(None, help="Judge retention as of this date (YYYY-MM-DD)."),
 ) -> None:
-    """Delete records kept past their data-sharing agreement's retention period, and report."""
+    """Delete records kept past their data-sharing agreement's retention period, and report.
+    Forms kept when a session ended, once expired, are deleted too."""
     from rich.table import Table
 
+    from safetynet.accounts.kept_forms import sweep
     from safetynet.audit import cli_actor
     from safetynet.db import open_session
     from safetynet.errors import InvalidInput
@@ -35,6 +37,7 @@ def retention(
     with open_session() as session:
         tenant = tenant_named(session, area)
         report = run_retention(session, tenant, actor=cli_actor(), as_of=day, dry_run=dry_run)
+        swept = 0 if dry_run else sweep(session)
     table = Table("Source", "Agreement", "Retention (days)", "Records", "Rejected rows")
     for s in report.sources:
         table.add_row(
@@ -46,6 +49,8 @@ def retention(
         f"{report.records:,} records past retention on {day} {verb}."
         + ("" if dry_run or not report.records else " Run `safetynet link run` to relink.")
     )
+    if swept:
+        console.print(f"{swept:,} expired kept forms deleted.")
 
 
 @privacy_app.command("subject-access")

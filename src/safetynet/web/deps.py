@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from safetynet.accounts.permissions import Principal, roles_with
-from safetynet.accounts.sessions import csrf_token, csrf_valid, lookup_session
+from safetynet.accounts.sessions import check_session, csrf_token, csrf_valid
 from safetynet.config import Settings
 from safetynet.db import open_session
 from safetynet.errors import PermissionDenied, SafetynetError
+from safetynet.web import kept_forms
 
 SESSION_COOKIE = "sn_session"
 PRE_SESSION_COOKIE = "sn_pre"
@@ -70,8 +71,9 @@ def _signed_in(request: Request, db: Session) -> tuple[Principal, str] | None:
     # Store work: the async dependencies run this in the thread pool, never on the event
     # loop, where a wait for a connection would stall every request (under load, for good:
     # connections are only handed back by threads the blocked loop schedules).
-    row = lookup_session(db, request.cookies.get(SESSION_COOKIE))
+    row, ended = check_session(db, request.cookies.get(SESSION_COOKIE))
     if row is None:
+        request.state.ended_session = ended
         return None
     principal = Principal.of(row.user)
     request.state.principal = principal
@@ -85,10 +87,13 @@ def require(permission: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(request: Request, db: Db) -> Principal:
         found = await run_in_threadpool(_signed_in, request, db)
         if found is None:
+            await kept_forms.keep_posted_form(request, db)
             raise SignInNeeded("Sign in to continue.")
         principal, binding = found
         await _check_csrf(request, binding)
         principal.require(permission)
+        if request.method == "GET" and request.cookies.get(kept_forms.KEPT_COOKIE):
+            await run_in_threadpool(kept_forms.restore, request, db, principal.user_id)
         return principal
 
     dependency.permission = permission  # type: ignore[attr-defined]

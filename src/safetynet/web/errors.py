@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from safetynet.errors import SafetynetError
+from safetynet.web import kept_forms
 from safetynet.web.deps import SignInNeeded
+from safetynet.web.security import keep_form_cookie
 from safetynet.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,12 @@ async def on_safetynet_error(request: Request, error: Exception) -> Response:
     """A SafetynetError that no page caught: its status and message, in the door's format."""
     assert isinstance(error, SafetynetError)
     if isinstance(error, SignInNeeded) and not is_api(request):
-        return RedirectResponse(f"/login?next={quote(_return_to(request))}", status_code=303)
+        target = f"/login?next={quote(kept_forms.return_path(request))}"
+        response: Response = RedirectResponse(target, status_code=303)
+        kept = getattr(request.state, "kept_form", None)
+        if kept:
+            keep_form_cookie(request, response, kept)
+        return response
     if is_api(request):
         extra: dict[str, Any] = {"errors": error.details} if error.details else {}
         outcome = getattr(error, "outcome", None)  # a refused import: its first problems
@@ -67,17 +74,6 @@ async def on_safetynet_error(request: Request, error: Exception) -> Response:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
     return _page(request, error.status, error.message)
-
-
-def _return_to(request: Request) -> str:
-    """Where to go after signing in: this page, or for a form posted after the session ended,
-    the page the form was on (its referrer on this site), to fill in again."""
-    if request.method == "GET":
-        return request.url.path
-    referrer = urlsplit(request.headers.get("referer", ""))
-    if referrer.netloc == request.url.netloc and referrer.path.startswith("/"):
-        return referrer.path
-    return "/"
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:

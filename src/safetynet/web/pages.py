@@ -11,14 +11,15 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from safetynet import audit
-from safetynet.accounts import sessions
+from safetynet.accounts import kept_forms, sessions
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
 from safetynet.link import access as link_access
 from safetynet.sources import access as source_access
 from safetynet.versions import Recent, data_version, store_of
 from safetynet.web.deps import SESSION_COOKIE, Db, public, require
-from safetynet.web.security import clear_session_cookie, set_cookie
+from safetynet.web.kept_forms import KEPT_COOKIE, safe_path
+from safetynet.web.security import clear_session_cookie, forget_form_cookie, set_cookie
 from safetynet.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,10 +28,8 @@ Anyone = Annotated[Principal | None, Depends(public())]
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no //host or scheme): no open redirects."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
+    """Only a path on this site (no //host, scheme or backslash): no open redirects."""
+    return safe_path(target) or "/"
 
 
 @router.get("/healthz")
@@ -41,9 +40,17 @@ def healthz(db: Db, _: Anyone) -> JSONResponse:
 
 
 @router.get("/login")
-def login_page(request: Request, _: Anyone, next: str = "/") -> Response:
-    """The sign-in form."""
-    return render(request, "login.html", title="Sign in", next=_safe_next(next), email="")
+def login_page(request: Request, db: Db, _: Anyone, next: str = "/") -> Response:
+    """The sign-in form; it says so when a form sent after the session ended was kept."""
+    kept = kept_forms.waiting(db, request.cookies.get(KEPT_COOKIE))
+    return render(
+        request,
+        "login.html",
+        title="Sign in",
+        next=_safe_next(next),
+        email="",
+        form_kept=kept is not None,
+    )
 
 
 @router.post("/login")
@@ -68,10 +75,15 @@ def login(
             next=_safe_next(next),
             email=email,
             errors=[{"text": error.message, "href": "#email"}],
+            form_kept=kept_forms.waiting(db, request.cookies.get(KEPT_COOKIE)) is not None,
         )
     started = sessions.start_session(db, user, replacing=request.cookies.get(SESSION_COOKIE), ip=ip)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    kept_key = request.cookies.get(KEPT_COOKIE)
+    kept = kept_forms.claim(db, kept_key, user.id)  # anyone else's kept form is deleted
+    response = RedirectResponse(_safe_next(kept.return_path if kept else next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, started.token)
+    if kept_key and kept is None:
+        forget_form_cookie(request, response)
     return response
 
 

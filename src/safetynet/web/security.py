@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.datastructures import MutableHeaders
 
+from safetynet.config import get_settings
 from safetynet.web.deps import PRE_SESSION_COOKIE, SESSION_COOKIE
+from safetynet.web.kept_forms import KEPT_COOKIE
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,13 +29,20 @@ HEADERS = {
 FORM_SLACK = 1_000_000  # room for the other form fields around an upload
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str, **extra: int) -> None:
+def set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    samesite: Literal["lax", "strict"] = "lax",
+    **extra: int,
+) -> None:
     """A cookie the page's scripts cannot read, sent only to this site; Secure over HTTPS."""
     response.set_cookie(
         name,
         value,
         httponly=True,
-        samesite="lax",
+        samesite=samesite,
         secure=request.url.scheme == "https",
         path="/",
         **extra,  # type: ignore[arg-type]
@@ -42,13 +51,28 @@ def set_cookie(request: Request, response: Response, name: str, value: str, **ex
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     """Forget the session cookie in the browser."""
+    clear_cookie(request, response, SESSION_COOKIE)
+
+
+def clear_cookie(
+    request: Request, response: Response, name: str, samesite: Literal["lax", "strict"] = "lax"
+) -> None:
+    """Forget one of our cookies in the browser."""
     response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
+        name, path="/", httponly=True, samesite=samesite, secure=request.url.scheme == "https"
     )
+
+
+def keep_form_cookie(request: Request, response: Response, token: str) -> None:
+    """The cookie naming a kept form: short-lived, and only ever sent by this site's own
+    pages (SameSite=Strict)."""
+    minutes = get_settings().form_keep_minutes
+    set_cookie(request, response, KEPT_COOKIE, token, samesite="strict", max_age=minutes * 60)
+
+
+def forget_form_cookie(request: Request, response: Response) -> None:
+    """Forget the kept-form cookie (its form was used, or was not this user's)."""
+    clear_cookie(request, response, KEPT_COOKIE, samesite="strict")
 
 
 class SecurityMiddleware:
@@ -92,6 +116,10 @@ class SecurityMiddleware:
                 if give_pre:
                     cookie = Response()
                     set_cookie(request, cookie, PRE_SESSION_COOKIE, scope["state"]["pre_session"])
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                if scope["state"].get("forget_kept_form"):
+                    cookie = Response()
+                    forget_form_cookie(request, cookie)
                     headers.append("set-cookie", cookie.headers["set-cookie"])
             await send(message)
 

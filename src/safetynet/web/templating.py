@@ -144,8 +144,17 @@ def navigation(request: Request) -> list[dict[str, Any]]:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page: the template with the caller, their form token and the navigation."""
+    """A page: the template with the caller, their form token and the navigation.
+
+    Form templates read what to show in their fields from `form`: the page's own values, and
+    over them what the user typed before their session ended, when that was kept for this page
+    (`restored_form` is then set, and the layout says so)."""
     context.setdefault("errors", [])
+    context.setdefault("form", {})
+    kept = getattr(request.state, "restored_form", None)
+    if kept is not None and status_code < 400 and isinstance(context["form"], dict):
+        context["form"] = context["form"] | kept.fields
+        context["restored_form"] = kept
     html = (
         environment()
         .get_template(template)
