@@ -43,6 +43,16 @@ def test_the_dashboard_shows_figures_for_the_callers_scope(world, client):
     assert "govuk-service-navigation" in partner and "govuk-phase-banner" in partner
 
 
+def test_the_dashboard_counts_are_reused_only_while_nothing_changes(world, client):
+    sign_in(client, "partner@north.example")
+    assert _figure(client.get("/").text, "records") == "3"
+    assert _figure(client.get("/").text, "records") == "3"  # reused: the data has not changed
+    text = factories.VISITS + "V9,C9,Zoe,Ray,05/05/1990,DB2 2AB,,11/11/2026\n"
+    assert _upload(client, text, source="second-list", kind="advice_clients").status_code == 200
+    after = client.get("/").text  # a new import is a new data version: counted again
+    assert (_figure(after, "records"), _figure(after, "sources")) == ("7", "2")
+
+
 def test_organisations_and_users_pages_keep_to_the_council_area(world, client):
     sign_in(client, "admin@tc.example")
     orgs = client.get("/organisations").text

@@ -54,6 +54,7 @@ class Report:
     no_wards: bool = False
     problem: str | None = None
     wards: list[tuple[str, str]] = field(default_factory=list)
+    rendered: dict[str, Any] = field(default_factory=dict)  # HTML made from it, kept with it
 
 
 def report(session: Session, principal: Principal, as_of: date) -> Report:

@@ -143,6 +143,11 @@ def navigation(request: Request) -> list[dict[str, Any]]:
     ]
 
 
+def fragment(template: str, **context: Any) -> Markup:
+    """Part of a page, rendered on its own (to be kept and reused where its inputs are)."""
+    return Markup(environment().get_template(template).render(**context))
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page: the template with the caller, their form token and the navigation.
 
