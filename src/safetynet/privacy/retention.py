@@ -23,16 +23,31 @@ from safetynet.accounts.models import DataSharingAgreement, Tenant
 from safetynet.link.models import ResidentRecord, ReviewPair
 from safetynet.sources.models import ImportStatus, Record, RejectedRow, Source, SourceImport
 
+# Why a record's clock ran out, by the rule that started it (see the module's docstring).
+REASONS = {
+    "ended": "list replaced or withdrawn",
+    "stale": "snapshot not refreshed within the period",
+    "visits": "visits older than the period",
+}
+
 
 @dataclass
 class SourceDue:
-    """What one source has past retention."""
+    """What one source has past retention, for one reason."""
 
     source: str
     agreement: str
     retention_days: int
+    reason: str = "ended"
     records: int = 0
     rejected_rows: int = 0
+    links: int = 0  # the records' places in residents (resident_records)
+    review_pairs: int = 0
+
+    @property
+    def why(self) -> str:
+        """The reason in words."""
+        return REASONS[self.reason]
 
 
 @dataclass
@@ -47,6 +62,16 @@ class RetentionReport:
     def records(self) -> int:
         """Records past retention, all sources."""
         return sum(s.records for s in self.sources)
+
+    @property
+    def tables(self) -> dict[str, int]:
+        """Rows past retention (or deleted) by table."""
+        return {
+            "records": self.records,
+            "resident_records": sum(s.links for s in self.sources),
+            "review_pairs": sum(s.review_pairs for s in self.sources),
+            "rejected_rows": sum(s.rejected_rows for s in self.sources),
+        }
 
 
 def _cutoff(days: int, as_of: date) -> datetime:
@@ -67,8 +92,40 @@ def _due_records(session: Session, imp: SourceImport, mode: str, days: int, as_o
     return query.where(or_(visited, undated))
 
 
+def _reason(imp: SourceImport, mode: str) -> str:
+    if imp.status != ImportStatus.ACTIVE:
+        return "ended"
+    return "stale" if mode == "snapshot" else "visits"
+
+
+def _linked(session: Session, record_ids: list[int], pairs_seen: set[int]) -> tuple[int, int]:
+    """How many resident links, and review pairs not counted yet, name these records."""
+    links, pairs = 0, 0
+    for start in range(0, len(record_ids), 5_000):
+        chunk = record_ids[start : start + 5_000]
+        links += (
+            session.scalar(select(func.count()).where(ResidentRecord.record_id.in_(chunk))) or 0
+        )
+        named = set(
+            session.scalars(
+                select(ReviewPair.id).where(
+                    or_(ReviewPair.record_id_l.in_(chunk), ReviewPair.record_id_r.in_(chunk))
+                )
+            )
+        )
+        pairs += len(named - pairs_seen)
+        pairs_seen.update(named)
+    return links, pairs
+
+
 def run_retention(
-    session: Session, tenant: Tenant, *, actor: str, as_of: date, dry_run: bool = False
+    session: Session,
+    tenant: Tenant,
+    *,
+    actor: str,
+    as_of: date,
+    dry_run: bool = False,
+    user_id: int | None = None,
 ) -> RetentionReport:
     """Delete (or, with `dry_run`, only count) what the area holds past retention, whole."""
     report = RetentionReport(as_of, dry_run)
@@ -79,17 +136,23 @@ def run_retention(
         .where(SourceImport.tenant_id == tenant.id)
         .order_by(Source.name, SourceImport.version)
     ).all()
-    by_source: dict[int, SourceDue] = {}
+    by_source: dict[tuple[int, int, str], SourceDue] = {}
+    pairs_seen: set[int] = set()
     for imp, source, agreement in rows:
         due = _due_records(session, imp, source.mode, agreement.retention_days, as_of)
         if due is None:
             continue
+        reason = _reason(imp, source.mode)
         counted = by_source.setdefault(
-            source.id, SourceDue(source.name, agreement.reference, agreement.retention_days)
+            (source.id, agreement.id, reason),
+            SourceDue(source.name, agreement.reference, agreement.retention_days, reason),
         )
         ids = list(session.scalars(due))
         counted.records += len(ids)
-        ended = imp.status != ImportStatus.ACTIVE or source.mode == "snapshot"
+        links, pairs = _linked(session, ids, pairs_seen)
+        counted.links += links
+        counted.review_pairs += pairs
+        ended = reason != "visits"
         if ended:
             counted.rejected_rows += (
                 session.scalar(select(func.count()).where(RejectedRow.import_id == imp.id)) or 0
@@ -105,10 +168,13 @@ def run_retention(
             entity_type="tenant",
             entity_id=tenant.id,
             tenant_id=tenant.id,
+            user_id=user_id,
             detail={
                 "as_of": str(as_of),
                 "records_deleted": report.records,
-                "rejected_rows_deleted": sum(s.rejected_rows for s in report.sources),
+                "rejected_rows_deleted": report.tables["rejected_rows"],
+                "resident_links_deleted": report.tables["resident_records"],
+                "review_pairs_deleted": report.tables["review_pairs"],
                 "sources": len(report.sources),
             },
         )

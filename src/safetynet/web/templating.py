@@ -35,6 +35,7 @@ NAVIGATION = (
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
     ("Audit log", "/audit", "audit.view"),
+    ("Privacy", "/privacy", "privacy.retention"),
 )
 
 
