@@ -182,7 +182,7 @@ def test_subject_access_errors_are_shown_and_another_area_looks_like_no_one(lw, 
         )
         assert page.status_code == 400 and "There is a problem" in page.text
         assert 'href="#resident"' in page.text
-        return page.text.replace(resident, "ID")
+        return page.text.replace(f'value="{resident}"', 'value="ID"')
 
     missing, elsewhere = ask("999999"), ask(str(lw.other["resident"]))
     assert "There is no resident with that id or reference in your council area" in missing
