@@ -117,3 +117,39 @@ def test_the_cli_writes_a_workbook_a_sheet_per_section(db, area, tmp_path):
     # A forename starting '=' comes back neutralised, never as a formula.
     forenames = [r[rows[0].index("forename")] for r in rows[1:]]
     assert all(not str(f).startswith("=") for f in forenames)
+
+
+def test_a_dry_run_counts_exactly_what_the_run_deletes_by_table_and_reason(db, area, tmp_path):
+    from safetynet.sources import service as sources
+
+    # A new version of the council's HB list (one row with no surname, kept aside): the first
+    # version is replaced, so its clock starts now.
+    text = (
+        world.LISTS[("council", "hb", "housing_benefit")]
+        + "X-1,Xena,,01/01/1990,1 Road,DB1 1AA,N\n"
+    )
+    path = factories.csv_file(tmp_path, text, name="hb2.csv")
+    request = sources.ImportRequest(
+        path=path, organisation="council", source="hb", kind="housing_benefit",
+        skip_invalid_rows=True,
+    )  # fmt: skip
+    sources.run_import(db, request, actor="test")
+    tenant = places.council_area(db, None)
+    soon = date.fromordinal(date.today().toordinal() + 300)
+    early = retention.run_retention(db, tenant, actor="t", as_of=soon, dry_run=True)
+    assert ("hb", "ended") not in {(s.source, s.reason) for s in early.sources}
+    later = date.fromordinal(date.today().toordinal() + 730)  # everything is past 365 days
+    dry = retention.run_retention(db, tenant, actor="t", as_of=later, dry_run=True)
+    reasons = {(s.source, s.reason) for s in dry.sources}
+    assert {("hb", "ended"), ("hb", "stale"), ("visits", "visits"), ("uc", "stale")} <= reasons
+    assert dry.tables["rejected_rows"] == 1  # Xena's row, kept aside
+    assert dry.tables["records"] == count(db, Record)  # nothing is dry-run deleted
+    assert dry.tables["resident_records"] == count(db, ResidentRecord)
+    done = retention.run_retention(db, tenant, actor="t", as_of=later)
+    assert done.tables == dry.tables
+    assert [(s.source, s.reason, s.records) for s in done.sources] == [
+        (s.source, s.reason, s.records) for s in dry.sources
+    ]
+    assert count(db, Record) == 0 and count(db, ResidentRecord) == 0
+    again = retention.run_retention(db, tenant, actor="t", as_of=later)
+    assert again.sources == [] and set(again.tables.values()) == {0}

@@ -103,6 +103,17 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/check/{question_id}"): ("public", "question"),
     ("GET", "/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
     ("POST", "/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
+    ("GET", "/api/v1/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
+    ("POST", "/api/v1/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
+    ("POST", "/api/v1/gaps/{rule_id}/export"): ("outreach.export", "rule"),
+    ("GET", "/privacy"): ("privacy.retention", None),
+    ("GET", "/privacy/retention"): ("privacy.retention", None),
+    ("POST", "/privacy/retention"): ("privacy.retention", None),
+    ("GET", "/privacy/subject-access"): ("privacy.subject_access", None),
+    ("POST", "/privacy/subject-access"): ("privacy.subject_access", None),
+    ("GET", "/api/v1/privacy/retention"): ("privacy.retention", None),
+    ("POST", "/api/v1/privacy/retention"): ("privacy.retention", None),
+    ("POST", "/api/v1/privacy/subject-access"): ("privacy.subject_access", "resident"),
 }
 # Objects no organisation owns (the gap rules): the same for every caller, never "other".
 UNSCOPED = {"rule"}
@@ -155,6 +166,8 @@ ROLE_RULES = {
     "outreach.update": {"admin", "analyst", "caseworker"},
     "outreach.export": {"admin", "analyst"},
     "entitlements.check": {"admin", "caseworker"},
+    "privacy.retention": {"admin"},
+    "privacy.subject_access": {"admin"},
 }
 
 
@@ -208,6 +221,20 @@ def _source_id(world: World, org: str) -> int:
         return found.source_id
 
 
+OLD_DAY = "2026-01-01"
+API_BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/privacy/retention"): lambda p: {"as_of": OLD_DAY},
+    ("POST", "/api/v1/privacy/subject-access"): lambda p: {
+        "resident_id": p["resident_id"],
+        "reason": "matrix test",
+    },
+    ("POST", "/api/v1/gaps/{rule_id}/export"): lambda p: {"reason": "matrix test"},
+    # Not a household: the caller's own resident answers 422, another area's 404 (checked
+    # before the body), so the matrix needs no entitlement engine.
+    ("POST", "/api/v1/residents/{resident_id}/entitlements"): lambda p: {},
+}
+
+
 def _request(client, db: Session, world: World, key, caller: str, params: dict[str, Any]):
     method, template = key
     path = template.format(**{k: v for k, v in params.items() if k.endswith("_id")})
@@ -229,6 +256,8 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
             return client.post(path, headers=headers, json={"verdict": "skip"})
         if key == ("POST", "/api/v1/outreach/{list_id}/status"):
             return client.post(path, headers=headers, json=person)
+        if key in API_BODIES:
+            return client.post(path, headers=headers, json=API_BODIES[key](params))
         return client.request(method, path, headers=headers)
     started = sessions.start_session(db, user)
     client.cookies.set(SESSION_COOKIE, started.token)
@@ -250,6 +279,8 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
         data["verdict"] = "skip"
     if key == ("POST", "/outreach/{list_id}/status"):
         data |= {k: str(v) for k, v in person.items()}
+    if key == ("POST", "/privacy/retention"):
+        data["as_of"] = OLD_DAY  # a fixed day long ago: the world's records stay, any year
     if key == ("POST", "/login"):
         data |= {"email": user.email, "password": "wrong password here"}
     if method == "GET":

@@ -4,11 +4,13 @@ over the same scoped service functions as the pages (`link.access`, `link.reside
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 
 from safetynet.accounts.permissions import Principal
 from safetynet.api import schemas
@@ -26,6 +28,11 @@ As_residents_view = Annotated[Principal, Depends(api_require("residents.view"))]
 As_gaps_view = Annotated[Principal, Depends(api_require("gaps.view"))]
 As_outreach_view = Annotated[Principal, Depends(api_require("outreach.view"))]
 As_outreach_update = Annotated[Principal, Depends(api_require("outreach.update"))]
+As_outreach_export = Annotated[Principal, Depends(api_require("outreach.export"))]
+MEDIA = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @router.get("/review", response_model=schemas.ReviewQueueOut)
@@ -92,6 +99,40 @@ def gap_report(db: Db, principal: As_gaps_view, as_of: date | None = None) -> ob
         ],
         "not_run": found.not_run,
     }
+
+
+@router.post(
+    "/gaps/{rule_id}/export",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The list as CSV or XLSX; its id in the `Outreach-List-Id` header.",
+            "content": {media: {} for media in MEDIA.values()},
+        }
+    },
+)
+def export_outreach_list(
+    rule_id: str, body: schemas.OutreachExportIn, db: Db, principal: As_outreach_export
+) -> Response:
+    """Make an outreach list of the residents the rule finds (in one ward, or all) and
+    download it (audited with the reason), like the page's export."""
+    done = gaps.export(
+        db,
+        principal,
+        rule_id,
+        ward=body.ward,
+        reason=body.reason,
+        file_format=body.format,
+        as_of=body.as_of or date.today(),
+    )
+    suffix = done.path.suffix
+    return FileResponse(
+        done.path,
+        media_type=MEDIA[suffix.lstrip(".")],
+        filename=f"outreach-list-{done.outreach.id}{suffix}",
+        headers={"Outreach-List-Id": str(done.outreach.id)},
+        background=BackgroundTask(shutil.rmtree, done.path.parent, True),
+    )
 
 
 @router.get("/outreach", response_model=list[schemas.OutreachListSummary])

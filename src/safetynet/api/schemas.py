@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from safetynet.entitlements.schemas import HouseholdFile
 
 
 class Out(BaseModel):
@@ -239,3 +241,90 @@ class StatusIn(BaseModel):
     resident_id: int
     status: str = Field(pattern="^(to_contact|contacted|claimed|declined|unreachable)$")
     note: str | None = Field(default=None, max_length=500)
+
+
+# Privacy operations, exports and entitlement checks.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class RetentionSourceOut(BaseModel):
+    source: str
+    agreement: str = Field(description="The data-sharing agreement's reference.")
+    retention_days: int
+    reason: str = Field(description="ended | stale | visits: what started the clock.")
+    why: str
+    records: int
+    rejected_rows: int
+    links: int = Field(description="The records' places in residents.")
+    review_pairs: int
+
+
+class RetentionPeriodOut(BaseModel):
+    reference: str
+    title: str
+    retention_days: int
+
+
+class RetentionReportOut(BaseModel):
+    as_of: date
+    dry_run: bool = Field(description="True: what would be deleted; false: what was.")
+    tables: dict[str, int] = Field(description="Rows by table: records, resident_records…")
+    sources: list[RetentionSourceOut]
+    periods: list[RetentionPeriodOut] = Field(description="Every agreement's period.")
+
+
+class RetentionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = Field(default=None, description="Today (default) or earlier.")
+
+
+class SubjectAccessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resident_id: int = Field(ge=1)
+    reason: Reason = Field(description="Why: the request's reference (kept in the audit log).")
+    format: Literal["json", "xlsx"] = "json"
+
+
+class OutreachExportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(description="Why you need the list (kept in the audit log).")
+    ward: str | None = Field(default=None, max_length=20, description="A ward code, or all.")
+    format: Literal["csv", "xlsx"] = "csv"
+    as_of: date | None = None
+
+
+class EntitlementCheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    household: HouseholdFile = Field(description="The household, as the check page takes it.")
+    save: bool = Field(default=False, description="Keep the check on the resident's record.")
+
+
+class SavedCheckOut(Out):
+    id: int
+    kind: str
+    year: int
+    inputs: dict[str, Any]
+    benefits: dict[str, int] = Field(description="Benefit -> pence a year.")
+    total_pence: int
+    tariffs: list[dict[str, Any]]
+    provenance: dict[str, Any] | None
+    created_at: datetime
+    created_by: str
+
+
+class CheckResultOut(BaseModel):
+    year: int
+    total_annual_pence: int
+    total_monthly_pence: int
+    benefits: list[dict[str, Any]] = Field(description="Each benefit: pence, why, how to claim.")
+    notes: list[str]
+    tariffs: list[dict[str, Any]]
+
+
+class EntitlementCheckOut(BaseModel):
+    result: CheckResultOut
+    saved: SavedCheckOut | None = Field(description="The saved check, when `save` was true.")

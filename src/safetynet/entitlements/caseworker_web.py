@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
-from safetynet.config import get_settings
-from safetynet.entitlements import checks, screening, selfcheck, service
+from safetynet.entitlements import access, checks, selfcheck
 from safetynet.entitlements.questions import BENEFITS, TENURES, number
-from safetynet.entitlements.residents import Assumptions, ScreenedHousehold
+from safetynet.entitlements.residents import ScreenedHousehold
 from safetynet.entitlements.schemas import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -39,24 +38,6 @@ def _user(db: Session, principal: Principal) -> User:
     user = db.get(User, principal.user_id)
     assert user is not None
     return user
-
-
-def _setup(db: Session, tenant_id: int) -> Assumptions | None:
-    """What the area's latest screening assumed (council, rental area, council tax), else the
-    screening settings; None when no council is known."""
-    latest = screening.latest_screening(db, tenant_id)
-    if latest is not None:
-        council_tax = float(latest.assumptions.get("council_tax_annual") or 0)
-        brma = latest.assumptions.get("brma")
-        return screening.assumptions(
-            year=latest.year,
-            local_authority=latest.local_authority,
-            brma=brma,
-            council_tax=council_tax,
-        )
-    if get_settings().screening_local_authority:
-        return screening.assumptions(year=2025, local_authority=None, brma=None, council_tax=0)
-    return None
 
 
 def _values(household: HouseholdFile | None) -> dict[str, Any]:
@@ -132,7 +113,7 @@ def _page(
 @router.get("/residents/{resident_id}/entitlements")
 def check_page(request: Request, db: Db, principal: Checker, resident_id: int) -> Response:
     """The resident's household as the sources describe it, ready to check; past checks."""
-    setup = _setup(db, principal.tenant_id)
+    setup = access.setup(db, principal.tenant_id)
     found: ScreenedHousehold | None = None
     if setup is not None:
         found = checks.prefill(db, _user(db, principal), resident_id, setup)
@@ -222,16 +203,9 @@ async def run_check(request: Request, db: Db, principal: Checker, resident_id: i
     household, errors = _household(form)
     if household is None:
         return _page(request, db, principal, resident_id, values, errors=errors)
-    user = _user(db, principal)
-    check = service.check_household(household)
-    saved = None
-    if form.get("action") == "save":
-        setup = _setup(db, principal.tenant_id)
-        found = checks.prefill(db, user, resident_id, setup) if setup else None
-        provenance = found.provenance if found else None
-        saved = checks.save_caseworker_check(db, user, resident_id, household, check, provenance)
-    else:
-        checks.checks_for_resident(db, user, resident_id)  # scope check before showing anything
+    check, saved = access.run_check(
+        db, principal, resident_id, household, save=form.get("action") == "save"
+    )
     return _page(
         request,
         db,

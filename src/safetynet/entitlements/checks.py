@@ -41,6 +41,11 @@ def _resident(session: Session, user: User, resident_id: int) -> Resident:
     return resident
 
 
+def resident_to_check(session: Session, user: User, resident_id: int) -> Resident:
+    """The resident, when the user may check them (a NotFound outside their area)."""
+    return _resident(session, user, resident_id)
+
+
 def prefill(
     session: Session, user: User, resident_id: int, setup: Assumptions
 ) -> ScreenedHousehold | None:

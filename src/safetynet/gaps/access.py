@@ -7,6 +7,7 @@ through `find_gaps`, which audits them; views of contact details are audited her
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -201,19 +202,26 @@ def export(
     """Make an outreach list and write it to a new temporary file (audited with its reason);
     the caller removes the file's folder once sent."""
     principal.require("outreach.export")
+    book = service.rulebook()
+    if rule_id not in book.rules:
+        raise NotFound(f"There is no gap rule '{rule_id}'.")
     if file_format not in ("csv", "xlsx"):
         raise InvalidInput("Choose CSV or XLSX.")
     folder = Path(tempfile.mkdtemp(prefix="safetynet-outreach-"))
-    return outreach.export_outreach(
-        session,
-        reader(session, principal),
-        service.rulebook(),
-        rule_id=rule_id,
-        out=folder / f"outreach-{rule_id}.{file_format}",
-        reason=reason.strip(),
-        ward=ward or None,
-        as_of=as_of,
-    )
+    try:
+        return outreach.export_outreach(
+            session,
+            reader(session, principal),
+            book,
+            rule_id=rule_id,
+            out=folder / f"outreach-{rule_id}.{file_format}",
+            reason=reason.strip(),
+            ward=ward or None,
+            as_of=as_of,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing to send: leave no file behind
+        raise
 
 
 def lists(session: Session, principal: Principal) -> list[tuple[OutreachList, dict[str, int]]]:

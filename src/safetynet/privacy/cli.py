@@ -38,10 +38,15 @@ def retention(
         tenant = tenant_named(session, area)
         report = run_retention(session, tenant, actor=cli_actor(), as_of=day, dry_run=dry_run)
         swept = 0 if dry_run else sweep(session)
-    table = Table("Source", "Agreement", "Retention (days)", "Records", "Rejected rows")
+    table = Table("Source", "Agreement", "Retention (days)", "Why", "Records", "Rejected rows")
     for s in report.sources:
         table.add_row(
-            s.source, s.agreement, f"{s.retention_days:,}", f"{s.records:,}", f"{s.rejected_rows:,}"
+            s.source,
+            s.agreement,
+            f"{s.retention_days:,}",
+            s.why,
+            f"{s.records:,}",
+            f"{s.rejected_rows:,}",
         )
     console.print(table)
     verb = "would be deleted (dry run)" if dry_run else "deleted"

@@ -127,7 +127,14 @@ def _audit(session: Session, tenant_id: int, ids: list[int]) -> list[dict[str, A
 
 
 def export(
-    session: Session, tenant_id: int, resident_id: int, out: Path, *, actor: str, reason: str
+    session: Session,
+    tenant_id: int,
+    resident_id: int,
+    out: Path,
+    *,
+    actor: str,
+    reason: str,
+    user_id: int | None = None,
 ) -> SubjectAccess:
     """Write the resident's subject-access file (XLSX, a sheet per section; or JSON) and
     audit it with its reason."""
@@ -144,6 +151,7 @@ def export(
         entity_type="resident",
         entity_id=resident_id,
         tenant_id=tenant_id,
+        user_id=user_id,
         reason=reason,
         detail={s: len(rows) for s, rows in found.sections.items()},
     )

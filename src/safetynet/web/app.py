@@ -33,7 +33,9 @@ def govuk_dist() -> Path:
 def routers() -> list[APIRouter]:
     """Each domain's router; a new domain adds its `web.py` router here."""
     from safetynet.accounts.web import router as accounts
+    from safetynet.api.entitlements import router as api_entitlements
     from safetynet.api.linkage import router as api_linkage
+    from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
     from safetynet.entitlements.web import router as entitlements
@@ -41,6 +43,7 @@ def routers() -> list[APIRouter]:
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
     from safetynet.link.web import router as link
+    from safetynet.privacy.web import router as privacy
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
 
@@ -53,8 +56,11 @@ def routers() -> list[APIRouter]:
         residents,
         gaps,
         entitlements,
+        privacy,
         api,
         api_linkage,
+        api_privacy,
+        api_entitlements,
         docs_router,
     ]
 

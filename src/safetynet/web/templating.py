@@ -38,6 +38,7 @@ NAVIGATION = (
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
     ("Audit log", "/audit", "audit.view"),
+    ("Privacy", "/privacy", "privacy.retention"),
 )
 
 
