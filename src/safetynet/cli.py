@@ -98,6 +98,11 @@ def serve(
     workers: int = typer.Option(
         1, min=1, help="Web server processes (one per core suits a busy site)."
     ),
+    access_log: bool = typer.Option(
+        False,
+        help="Log every request's method, path and status. Off by default: paths and query "
+        "strings name residents and searches, and the audit log already records who saw what.",
+    ),
 ) -> None:
     """Serve the web app and REST API, with a background worker for link runs and other jobs."""
     import subprocess
@@ -124,6 +129,7 @@ def serve(
             proxy_headers=True,
             log_level="info",
             workers=workers,
+            access_log=access_log,
         )
     finally:
         if process is not None:

@@ -91,6 +91,15 @@ class Settings(BaseSettings):
         description="Failed sign-ins allowed for one account before each further try waits "
         "longer (doubling, up to 15 minutes); one IP address is allowed four times as many.",
     )
+    web_requests_in_flight: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Requests each web server process works on at once; the rest wait their "
+        "turn in order. Python runs one thread at a time, so a few at once serve more pages "
+        "per second, with steadier times, than many (see docs/benchmarks.md). Raise it when "
+        "pages spend most of their time waiting on a store on another machine.",
+    )
     upload_max_bytes: int = Field(
         200_000_000,
         ge=1,

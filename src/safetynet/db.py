@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -86,7 +87,14 @@ def get_engine() -> Engine:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     """Sessions bound to `engine` (default: the configured store)."""
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+    engine = engine or get_engine()
+    found = _factories.get(engine)
+    if found is None:
+        found = _factories[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+    return found
+
+
+_factories: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
 
 
 @contextmanager

@@ -88,12 +88,14 @@ def store_capacity(engine: Any) -> int:
 
 
 class RequestSlots:
-    """ASGI middleware: at most as many requests in progress as the store has connections.
+    """ASGI middleware: at most a few requests in progress at once, never more than the store
+    has connections; the rest wait their turn (in order, costing no thread).
 
     Each request holds at most one connection, from its sign-in check until it has answered.
-    Without this, requests waiting for a connection can occupy every worker thread, and the
+    Without a limit, requests waiting for a connection can occupy every worker thread, and the
     requests holding connections never get a thread to finish on: the server stalls until the
-    pool gives up. Waiting here costs no thread.
+    pool gives up. And since Python runs one thread at a time, a few requests in progress
+    finish sooner than many sharing it (`SAFETYNET_WEB_REQUESTS_IN_FLIGHT`).
     """
 
     def __init__(self, app: Any, state: Any) -> None:
@@ -110,8 +112,9 @@ class RequestSlots:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up: as many request slots as the store has connections."""
-    app.state.request_slots = anyio.Semaphore(store_capacity(app.state.engine))
+    """At start-up: the request slots (the setting, at most the store's connections)."""
+    slots = min(app.state.settings.web_requests_in_flight, store_capacity(app.state.engine))
+    app.state.request_slots = anyio.Semaphore(slots)
     yield
 
 
