@@ -90,23 +90,28 @@ def columns_text(columns: dict[str, Any] | None) -> str:
     return "; ".join(f"{field} ← {_cols(col)}" for field, col in (columns or {}).items())
 
 
-_chrome: dict[str, Markup] = {}
-CHROME_KEEP = 512
+_once: dict[str, Markup] = {}
+ONCE_KEEP = 1024
+TYPED = ("value", "errorMessage", "items", "rows")  # parameters that can carry what users typed
 
 
-def chrome(macro: Macro, params: dict[str, Any]) -> Markup:
-    """A GOV.UK macro's HTML for these parameters, rendered once per process and reused.
+def once(macro: Macro, params: dict[str, Any]) -> Markup:
+    """A GOV.UK macro's HTML, rendered once per process for these parameters and reused.
 
-    Only for the page chrome (header navigation, phase banner, skip link), whose parameters
-    are the same for many pages and hold no personal data: the macros are pure functions of
-    their parameters, and the navigation alone took a tenth of a simple page's time.
+    The macros are pure functions of their parameters, and the same few calls (the header
+    navigation, the phase banner, a form's empty inputs and its buttons) made a tenth to a
+    fifth of a page's time. Only parameters fixed in the template are kept: a call whose
+    parameters carry a value, an error or items (which may be someone's details) is rendered
+    afresh every time and never kept.
     """
+    if any(params.get(name) for name in TYPED):
+        return Markup(macro(params))
     key = f"{macro.name}:{json.dumps(params, sort_keys=True, default=str)}"
-    found = _chrome.get(key)
+    found = _once.get(key)
     if found is None:
-        if len(_chrome) >= CHROME_KEEP:
-            _chrome.clear()
-        found = _chrome[key] = Markup(macro(params))
+        if len(_once) >= ONCE_KEEP:
+            _once.clear()
+        found = _once[key] = Markup(macro(params))
     return found
 
 
@@ -126,7 +131,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(when=london_time, day=long_date, number=number, columns=columns_text)
-    env.globals.update(choices=choices, options=options, mapping_rows=mapping_rows, chrome=chrome)
+    env.globals.update(choices=choices, options=options, mapping_rows=mapping_rows, once=once)
     return env
 
 
