@@ -10,7 +10,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -105,3 +114,15 @@ def open_session(engine: Engine | None = None) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """After a bulk write, on PostgreSQL: ANALYZE the tables written, so the planner knows
+    their new size at once. Until autovacuum gets to it (or never, where it is off) the
+    planner guesses, and a resident page's join over freshly linked records took 300 ms
+    instead of 1. SQLite plans these queries well without statistics."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table}"'))
+    session.commit()

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
-from safetynet.db import utcnow
+from safetynet.db import refresh_statistics, utcnow
 from safetynet.entitlements import engine, service
 from safetynet.entitlements.models import EntitlementScreening, ScreeningResult
 from safetynet.entitlements.residents import Assumptions, ScreenedHousehold, households
@@ -181,6 +181,7 @@ def screen(
     except BaseException:
         session.rollback()
         raise
+    refresh_statistics(session, "screening_results")
     return screening
 
 

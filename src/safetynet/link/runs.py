@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from safetynet import audit
 from safetynet.accounts.models import Tenant
-from safetynet.db import utcnow
+from safetynet.db import refresh_statistics, utcnow
 from safetynet.errors import InvalidInput
 from safetynet.link import backends, decide, explain, model, prepare, review
 from safetynet.link.models import LinkRun, Resident, ResidentRecord
@@ -281,6 +281,7 @@ def _write(
         detail=run.counts,
     )
     session.commit()
+    refresh_statistics(session, "residents", "resident_records", "review_pairs")
     return run
 
 

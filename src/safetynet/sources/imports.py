@@ -19,6 +19,7 @@ from safetynet import audit
 from safetynet.accounts.models import Organisation
 from safetynet.accounts.service import covering_agreement, get_organisation
 from safetynet.config import get_settings
+from safetynet.db import refresh_statistics
 from safetynet.errors import Conflict, InvalidInput
 from safetynet.sources import store
 from safetynet.sources.mapping import Mapping, build_mapping, read_mapping_file
@@ -34,6 +35,7 @@ from safetynet.sources.readers import FileProblem, OpenedFile, open_table
 from safetynet.sources.validate import BatchResult, Validator, reason_label
 
 SAMPLE_ISSUES = 200
+BULK_ROWS = 1_000  # an import this big refreshes the store's statistics (see db.refresh_statistics)
 
 
 @dataclass
@@ -376,6 +378,8 @@ def _finish(
     )
     session.commit()
     outcome.import_id, outcome.version = record.id, record.version
+    if outcome.rows_loaded >= BULK_ROWS:
+        refresh_statistics(session, "records", "households", "imports")
 
 
 def _supersede(
