@@ -46,7 +46,10 @@ def data_version(session: Session, tenant_id: int) -> tuple[Any, ...]:
             latest(LinkRun.finished_at, LinkRun.tenant_id),
             latest(LinkDecision.id, LinkDecision.tenant_id),
             latest(LinkDecision.decided_at, LinkDecision.tenant_id),
-            latest(Resident.id, Resident.tenant_id),
+            # New residents anywhere: the primary key answers at once, where the area's
+            # newest would walk all its residents on PostgreSQL (a new version for another
+            # area's run only means counting again, never a stale count).
+            select(func.max(Resident.id)).scalar_subquery(),
             latest(SourceImport.id, SourceImport.tenant_id),
             active,
             latest(Ward.imported_at, Ward.tenant_id),
