@@ -62,8 +62,6 @@ def report(session: Session, principal: Principal, as_of: date) -> Report:
     """Who is missing by programme and ward (an area with no residents yet says so)."""
     principal.require("gaps.view")
     book = service.rulebook()
-    ward_rows = places.wards(session, principal.tenant_id)
-    wards = [(w.code, w.name) for w in ward_rows]
     try:
         result = recent.gaps_as_of(
             session, reader(session, principal), book, as_of=as_of, purpose="who is missing page"
@@ -71,6 +69,8 @@ def report(session: Session, principal: Principal, as_of: date) -> Report:
     except InvalidInput as empty:
         return Report(as_of, book, [], [], {}, [], {}, [], [], [], problem=empty.message)
     if "report" not in result.memo:  # the same data and rules: the same tables and charts
+        ward_rows = places.wards(session, principal.tenant_id)  # their changes change the result
+        wards = [(w.code, w.name) for w in ward_rows]
         result.memo["report"] = _report(result, book, ward_rows, wards, as_of)
     built: Report = result.memo["report"]
     return built

@@ -4,7 +4,7 @@ and pairs, starting a run, and deciding pairs."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from safetynet import jobs
 from safetynet.accounts.permissions import Principal
@@ -17,6 +17,7 @@ def runs(session: Session, principal: Principal, limit: int = 50) -> list[LinkRu
     """The caller's area's link runs, newest first."""
     principal.require("link.view")
     query = select(LinkRun).where(LinkRun.tenant_id == principal.tenant_id)
+    query = query.options(defer(LinkRun.model))  # the fitted model: read when a page needs it
     return list(session.scalars(query.order_by(LinkRun.id.desc()).limit(limit)))
 
 
