@@ -52,7 +52,7 @@ def gaps_as_of(
     )
     if not reused:
         return found  # find_gaps audited the read
-    audit.record(
+    audit.record_read(
         session,
         actor=reader.actor,
         action="residents.read",

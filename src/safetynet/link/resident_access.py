@@ -122,7 +122,7 @@ def view(session: Session, principal: Principal, resident: Resident) -> Resident
         ).all()
         statuses = [Status(i, title, e.status, e.status_at) for i, title, e in rows]
     blocked = resident.id in do_not_contact_ids(session, principal.tenant_id)
-    audit.record(
+    audit.record_read(
         session,
         actor=principal.actor,
         action="resident.view",
