@@ -15,9 +15,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -26,10 +27,18 @@ T = TypeVar("T")
 def data_version(session: Session, tenant_id: int) -> tuple[Any, ...]:
     """A fingerprint of what an area's linked data is: the latest link run, ruling (new or
     changed), resident, import, active-import count, ward lookup and screening."""
+    return tuple(session.execute(_version_query(), {"tenant": tenant_id}).one())
+
+
+@lru_cache(maxsize=1)
+def _version_query() -> Select[Any]:
+    """The fingerprint's one query, built once (pages ask for it on every view)."""
     from safetynet.entitlements.models import EntitlementScreening
     from safetynet.link.models import LinkDecision, LinkRun, Resident
     from safetynet.places.models import Ward
     from safetynet.sources.models import ImportStatus, SourceImport
+
+    tenant_id = bindparam("tenant")
 
     def latest(column: Any, tenant: Any, *where: Any) -> Any:
         return select(func.max(column)).where(tenant == tenant_id, *where).scalar_subquery()
@@ -40,23 +49,20 @@ def data_version(session: Session, tenant_id: int) -> tuple[Any, ...]:
         .where(SourceImport.tenant_id == tenant_id, SourceImport.status == ImportStatus.ACTIVE)
         .scalar_subquery()
     )
-    row = session.execute(
-        select(
-            latest(LinkRun.id, LinkRun.tenant_id),
-            latest(LinkRun.finished_at, LinkRun.tenant_id),
-            latest(LinkDecision.id, LinkDecision.tenant_id),
-            latest(LinkDecision.decided_at, LinkDecision.tenant_id),
-            # New residents anywhere: the primary key answers at once, where the area's
-            # newest would walk all its residents on PostgreSQL (a new version for another
-            # area's run only means counting again, never a stale count).
-            select(func.max(Resident.id)).scalar_subquery(),
-            latest(SourceImport.id, SourceImport.tenant_id),
-            active,
-            latest(Ward.imported_at, Ward.tenant_id),
-            latest(EntitlementScreening.id, EntitlementScreening.tenant_id),
-        )
-    ).one()
-    return tuple(row)
+    return select(
+        latest(LinkRun.id, LinkRun.tenant_id),
+        latest(LinkRun.finished_at, LinkRun.tenant_id),
+        latest(LinkDecision.id, LinkDecision.tenant_id),
+        latest(LinkDecision.decided_at, LinkDecision.tenant_id),
+        # New residents anywhere: the primary key answers at once, where the area's newest
+        # would walk all its residents on PostgreSQL (a new version for another area's run
+        # only means counting again, never a stale count).
+        select(func.max(Resident.id)).scalar_subquery(),
+        latest(SourceImport.id, SourceImport.tenant_id),
+        active,
+        latest(Ward.imported_at, Ward.tenant_id),
+        latest(EntitlementScreening.id, EntitlementScreening.tenant_id),
+    )
 
 
 def store_of(session: Session) -> str:

@@ -11,14 +11,21 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from safetynet import audit
-from safetynet.accounts.models import ApiToken, LoginThrottle, User, WebSession
+from safetynet.accounts.models import (
+    ApiToken,
+    LoginThrottle,
+    Organisation,
+    OrganisationKind,
+    User,
+    WebSession,
+)
 from safetynet.accounts.passwords import hash_password, verify_password
+from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.db import utcnow
 from safetynet.errors import NotFound, SafetynetError
@@ -171,39 +178,81 @@ class EndedSession:
     csrf_secret: str
 
 
-def lookup_session(session: Session, token: str | None) -> Any:
-    """The live session for a cookie value (with `.user` and `.csrf_secret`); an expired one
-    is deleted and None returned."""
+@dataclass
+class SignedIn:
+    """A live session, as a request needs it: who is signed in, and their form-token secret."""
+
+    principal: Principal
+    csrf_secret: str
+
+
+def lookup_session(session: Session, token: str | None) -> SignedIn | None:
+    """The live session for a cookie value; an expired one is deleted and None returned."""
     return check_session(session, token)[0]
 
 
-def check_session(session: Session, token: str | None) -> tuple[Any, EndedSession | None]:
+def check_session(
+    session: Session, token: str | None
+) -> tuple[SignedIn | None, EndedSession | None]:
     """(the live session, None) for a cookie value; or (None, the session that just timed
-    out, deleted now), or (None, None) for an unknown, signed-out or deactivated one."""
+    out, deleted now), or (None, None) for an unknown, signed-out or deactivated one.
+
+    Every signed-in request asks this, so it is one plain query for the few columns needed
+    (building the ORM objects cost more than the rest of a simple page's store work)."""
     if not token:
         return None, None
     url = _redis()
     if url:
         from safetynet.accounts import redis_sessions
 
-        return redis_sessions.load(url, session, digest(token), utcnow(), _limits())
-    row = session.scalar(
-        select(WebSession)
+        live, ended = redis_sessions.load(url, session, digest(token), utcnow(), _limits())
+        if live is None:
+            return None, ended
+        return SignedIn(Principal.of(live.user), live.csrf_secret), None
+    row = session.execute(
+        select(
+            WebSession.id,
+            WebSession.csrf_secret,
+            WebSession.created_at,
+            WebSession.last_seen_at,
+            User.id.label("user_id"),
+            User.is_active,
+            User.email,
+            User.full_name,
+            User.role,
+            Organisation.id.label("organisation_id"),
+            Organisation.name.label("organisation_name"),
+            Organisation.tenant_id,
+            Organisation.kind,
+        )
+        .join(User, User.id == WebSession.user_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
         .where(WebSession.token_hash == digest(token))
-        .options(joinedload(WebSession.user).joinedload(User.organisation))  # one query
-    )
+    ).one_or_none()
     if row is None:
         return None, None
     now = utcnow()
-    if _expired(row, now) or not row.user.is_active:
-        ended = EndedSession(row.user_id, row.csrf_secret) if row.user.is_active else None
-        session.delete(row)
+    idle, absolute = _limits()
+    seen = _aware(row.last_seen_at)
+    if now - seen > idle or now - _aware(row.created_at) > absolute or not row.is_active:
+        ended = EndedSession(row.user_id, row.csrf_secret) if row.is_active else None
+        session.execute(delete(WebSession).where(WebSession.id == row.id))
         session.commit()
         return None, ended
-    if now - _aware(row.last_seen_at) > TOUCH_EVERY:  # one write a minute, not one per request
-        row.last_seen_at = now
+    if now - seen > TOUCH_EVERY:  # one write a minute, not one per request
+        session.execute(update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
         session.commit()
-    return row, None
+    principal = Principal(
+        user_id=row.user_id,
+        email=row.email,
+        full_name=row.full_name,
+        role=row.role,
+        organisation_id=row.organisation_id,
+        organisation_name=row.organisation_name,
+        tenant_id=row.tenant_id,
+        council=row.kind == OrganisationKind.COUNCIL,
+    )
+    return SignedIn(principal, row.csrf_secret), None
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -83,9 +83,8 @@ def _signed_in(request: Request, db: Session) -> tuple[Principal, str] | None:
     if row is None:
         request.state.ended_session = ended
         return None
-    principal = Principal.of(row.user)
-    request.state.principal = principal
-    return principal, row.csrf_secret
+    request.state.principal = row.principal
+    return row.principal, row.csrf_secret
 
 
 def require(permission: str) -> Callable[..., Awaitable[Principal]]:
