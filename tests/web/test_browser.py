@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,9 +92,13 @@ with open_session() as db:
 """
 
 
+ADMIN: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
-    """A demo store, then `safetynet serve` on a free port: (url, email, password)."""
+    """A demo store, then `safetynet serve` on a free port: (url, email, password) of the
+    council's analyst (the council's admin's login is in ADMIN)."""
     data = tmp_path_factory.mktemp("browser-data")
     demo = subprocess.run(
         [sys.executable, "-m", "safetynet", "demo", "run", "--people", "800", "--seed", "4"],
@@ -103,7 +108,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         check=True,
     )
     login = re.search(r"analyst\s+council\s+(\S+@\S+)\s+password: (\S+)", demo.stdout)
-    assert login, demo.stdout
+    admin = re.search(r"admin\s+council\s+(\S+@\S+)\s+password: (\S+)", demo.stdout)
+    assert login and admin, demo.stdout
+    ADMIN[:] = [admin.group(1), admin.group(2)]
     subprocess.run([sys.executable, "-c", BLUR, "40"], env=_env(data), check=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -275,3 +282,48 @@ def _who_is_missing_and_outreach(page, url: str, tmp_path: Path, problems) -> No
     assert page.locator("#records tbody tr").count() >= 1
     assert "contacted" in page.inner_text("#statuses")
     _check(page, "resident", problems)
+
+
+def test_an_admin_previews_retention_and_exports_a_subject_access_file(server, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    url, _, _ = server
+    email, password = ADMIN
+    problems: dict[str, list[str]] = {}
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_context(
+            bypass_csp=True, viewport={"width": 1100, "height": 900}
+        ).new_page()
+        page.goto(f"{url}/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{url}/")
+        page.click("a:has-text('Privacy')")
+        page.wait_for_url(f"{url}/privacy")
+        _check(page, "privacy", problems)
+        page.goto(f"{url}/privacy/retention")
+        assert page.locator("#nothing-due").count() == 1  # the demo's lists are all current
+        later = (date.today() + timedelta(days=3660)).isoformat()
+        page.fill("#as_of", later)
+        page.click("button:has-text('Show')")
+        page.wait_for_url(f"{url}/privacy/retention?as_of={later}")
+        assert page.locator("#nothing-due").count() == 0  # ten years on, the lists are due
+        assert "retention can only be run as of today" in page.inner_text("main")
+        _check(page, "privacy-retention", problems)
+
+        page.goto(f"{url}/privacy/subject-access")
+        page.click("#download")  # nothing filled in: the problems are listed
+        page.wait_for_selector(".govuk-error-summary")
+        assert "There is a problem" in page.inner_text(".govuk-error-summary")
+        _check(page, "privacy-subject-access-problem", problems)
+        page.fill("#resident", "1")
+        page.fill("#reason", "Browser test: subject access request SAR-1")
+        page.check("input[name=format][value=json]")
+        with page.expect_download() as download:
+            page.click("#download")
+        saved = tmp_path / "subject-access.json"
+        download.value.save_as(saved)
+        assert saved.stat().st_size > 100 and saved.read_text(encoding="utf-8").startswith("{")
+        browser.close()
+    assert problems == {}
