@@ -57,12 +57,16 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/users"): ("users.view", None),
     ("POST", "/api/v1/users"): ("users.manage", "new_user"),
     ("POST", "/api/v1/users/{user_id}/deactivate"): ("users.manage", "user"),
+    ("POST", "/api/v1/users/{user_id}/reactivate"): ("users.manage", "user"),
+    ("POST", "/api/v1/users/{user_id}/reset-password"): ("users.manage", "user"),
+    ("POST", "/api/v1/users/{user_id}/revoke-sessions"): ("users.manage", "user"),
     ("GET", "/api/v1/agreements"): ("agreements.view", None),
     ("GET", "/api/v1/agreements/{agreement_id}"): ("agreements.view", "agreement"),
     ("GET", "/api/v1/sources"): ("sources.view", None),
     ("GET", "/api/v1/imports"): ("imports.view", None),
     ("GET", "/api/v1/imports/{import_id}"): ("imports.view", "import"),
     ("GET", "/api/v1/imports/{import_id}/issues"): ("imports.view", "import"),
+    ("POST", "/api/v1/imports/{import_id}/rejected"): ("imports.view", "import"),
     ("POST", "/api/v1/imports"): ("imports.create", "upload"),
     ("GET", "/api/v1/link-runs"): ("link.view", None),
     ("GET", "/api/v1/link-runs/{run_id}"): ("link.view", "run"),
@@ -87,6 +91,9 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/review/{pair_id}"): ("review.view", "pair"),
     ("POST", "/api/v1/review/{pair_id}"): ("review.decide", "pair"),
     ("GET", "/api/v1/residents/{resident_id}"): ("residents.view", "resident"),
+    ("POST", "/api/v1/residents/{resident_id}/merge"): ("residents.manage", "resident"),
+    ("POST", "/api/v1/residents/{resident_id}/split"): ("residents.manage", "resident"),
+    ("POST", "/api/v1/residents/{resident_id}/do-not-contact"): ("outreach.update", "resident"),
     ("GET", "/api/v1/gaps"): ("gaps.view", None),
     ("GET", "/api/v1/outreach"): ("outreach.view", None),
     ("GET", "/api/v1/outreach/{list_id}"): ("outreach.view", "outreach"),
@@ -232,6 +239,18 @@ API_BODIES: dict[tuple[str, str], Any] = {
     # Not a household: the caller's own resident answers 422, another area's 404 (checked
     # before the body), so the matrix needs no entitlement engine.
     ("POST", "/api/v1/residents/{resident_id}/entitlements"): lambda p: {},
+    ("POST", "/api/v1/imports/{import_id}/rejected"): lambda p: {"reason": "matrix test"},
+    # Bodies that change nothing: a resident merged with itself (409), a record that is not
+    # theirs (422), a blank reason (422); another area's resident is 404 before the body.
+    ("POST", "/api/v1/residents/{resident_id}/merge"): lambda p: {
+        "other_id": p["resident_id"],
+        "reason": "matrix test",
+    },
+    ("POST", "/api/v1/residents/{resident_id}/split"): lambda p: {
+        "record_ids": [999_999],
+        "reason": "matrix test",
+    },
+    ("POST", "/api/v1/residents/{resident_id}/do-not-contact"): lambda p: {"reason": " "},
 }
 
 

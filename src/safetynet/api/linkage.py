@@ -18,6 +18,7 @@ from safetynet.api.auth import api_require
 from safetynet.gaps import access as gaps
 from safetynet.link import access as link
 from safetynet.link import resident_access as people
+from safetynet.link.models import Resident
 from safetynet.web.deps import Db
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -25,6 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["v1"])
 As_review_view = Annotated[Principal, Depends(api_require("review.view"))]
 As_review_decide = Annotated[Principal, Depends(api_require("review.decide"))]
 As_residents_view = Annotated[Principal, Depends(api_require("residents.view"))]
+As_residents_manage = Annotated[Principal, Depends(api_require("residents.manage"))]
 As_gaps_view = Annotated[Principal, Depends(api_require("gaps.view"))]
 As_outreach_view = Annotated[Principal, Depends(api_require("outreach.view"))]
 As_outreach_update = Annotated[Principal, Depends(api_require("outreach.update"))]
@@ -78,6 +80,58 @@ def resident(resident_id: int, db: Db, principal: As_residents_view) -> Any:
         "outreach": None if seen.statuses is None else [s.__dict__ for s in seen.statuses],
         "do_not_contact": seen.do_not_contact,
     }
+
+
+Target = tuple[Principal, Resident]
+
+
+def _to_manage(resident_id: int, db: Db, principal: As_residents_manage) -> Target:
+    """The caller and the resident (following merges), once the resident is known to be in the
+    caller's area: checked before the body, so another area's resident is 404 whatever was sent."""
+    return principal, people.current(db, principal, resident_id)
+
+
+def _to_contact(resident_id: int, db: Db, principal: As_outreach_update) -> Target:
+    """As `_to_manage`, for the do-not-contact list (outreach staff)."""
+    return principal, people.current(db, principal, resident_id)
+
+
+Managed = Annotated[Target, Depends(_to_manage)]
+Contactable = Annotated[Target, Depends(_to_contact)]
+
+
+@router.post("/residents/{resident_id}/merge", response_model=schemas.MergedOut)
+def merge_residents(target: Managed, body: schemas.MergeIn, db: Db) -> object:
+    """Join this resident and another who are one person, like the page's merge: the older id
+    remains and the other redirects to it; later link runs keep the ruling. Residents that are
+    one already answer 409; an unknown or another area's `other_id` 404."""
+    principal, found = target
+    other = people.current(db, principal, body.other_id)
+    kept = people.merge(db, principal, found.id, other.id, body.reason)
+    return {"resident_id": kept.id, "merged_id": other.id if kept.id == found.id else found.id}
+
+
+@router.post("/residents/{resident_id}/split", response_model=schemas.SplitOut)
+def split_resident(target: Managed, body: schemas.SplitIn, db: Db) -> object:
+    """Move some of the resident's records to a new resident (two people wrongly joined), like
+    the page's split; later link runs keep them apart. Naming none, all, or another resident's
+    records answers 422."""
+    principal, found = target
+    new = people.split(db, principal, found.id, body.record_ids, body.reason)
+    return {
+        "resident_id": found.id,
+        "new_resident_id": new.id,
+        "record_ids": sorted(set(body.record_ids)),
+    }
+
+
+@router.post("/residents/{resident_id}/do-not-contact", response_model=schemas.DoNotContactOut)
+def do_not_contact(target: Contactable, body: schemas.DoNotContactIn, db: Db) -> object:
+    """Never contact this resident: they are left out of every outreach list from now on
+    (audited with the reason). A resident on the list already stays, with `added` false."""
+    principal, found = target
+    added = gaps.do_not_contact(db, principal, found.id, body.reason)
+    return {"resident_id": found.id, "do_not_contact": True, "added": added}
 
 
 @router.get("/gaps", response_model=schemas.GapReportOut)

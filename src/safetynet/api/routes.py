@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
+from starlette.background import BackgroundTask
 
 from safetynet import audit
 from safetynet.accounts import access as accounts
@@ -17,6 +20,8 @@ from safetynet.api.auth import api_require
 from safetynet.link import access as link
 from safetynet.sources import access as sources
 from safetynet.sources.imports import ImportRequest
+from safetynet.sources.models import SourceImport
+from safetynet.sources.service import export_rejected
 from safetynet.web.deps import Db, public, settings_of
 from safetynet.web.templating import render
 
@@ -77,6 +82,25 @@ def deactivate_user(user_id: int, db: Db, principal: As_users_manage) -> object:
     return accounts.deactivate_user(db, principal, user_id)
 
 
+@router.post("/users/{user_id}/reactivate", response_model=schemas.UserOut)
+def reactivate_user(user_id: int, db: Db, principal: As_users_manage) -> object:
+    """Let a deactivated user sign in again (an active user stays as they are)."""
+    return accounts.reactivate_user(db, principal, user_id)
+
+
+@router.post("/users/{user_id}/reset-password", response_model=schemas.PasswordReset)
+def reset_password(user_id: int, db: Db, principal: As_users_manage) -> object:
+    """Give a user a new random password, in the response once; their sessions end."""
+    user, password = accounts.reset_password(db, principal, user_id)
+    return {"user": user, "password": password}
+
+
+@router.post("/users/{user_id}/revoke-sessions", response_model=schemas.SessionsRevoked)
+def revoke_sessions(user_id: int, db: Db, principal: As_users_manage) -> object:
+    """Sign a user out everywhere; answers how many sessions ended."""
+    return {"user_id": user_id, "sessions_ended": accounts.revoke_sessions(db, principal, user_id)}
+
+
 @router.get("/agreements", response_model=list[schemas.AgreementOut])
 def agreements(db: Db, principal: As_agreements_view) -> object:
     """Data-sharing agreements the caller may read."""
@@ -135,6 +159,39 @@ def import_issues(import_id: int, db: Db, principal: As_imports_view) -> object:
     )
     db.commit()
     return issues
+
+
+ImportTarget = tuple[Principal, SourceImport]
+
+
+def _import_in_scope(import_id: int, db: Db, principal: As_imports_view) -> ImportTarget:
+    """The caller and the import, once it is known to be in the caller's scope: checked before
+    the body, so another organisation's import is 404 whatever was sent."""
+    return principal, sources.get_import(db, principal, import_id)
+
+
+@router.post(
+    "/imports/{import_id}/rejected",
+    response_class=FileResponse,
+    responses={200: {"description": "The rows left out, as CSV.", "content": {"text/csv": {}}}},
+)
+def rejected_rows(
+    target: Annotated[ImportTarget, Depends(_import_in_scope)],
+    body: schemas.RejectedRowsIn,
+    db: Db,
+) -> Response:
+    """Download the rows an import left out, with their reasons, as CSV (audited with the
+    reason), like the import page's download."""
+    principal, found = target
+    folder = Path(tempfile.mkdtemp(prefix="safetynet-export-"))
+    path = folder / f"import-{found.id}-rejected.csv"
+    export_rejected(db, found.id, path, reason=body.reason, actor=principal.actor)
+    return FileResponse(
+        path,
+        media_type="text/csv",
+        filename=path.name,
+        background=BackgroundTask(shutil.rmtree, folder, True),
+    )
 
 
 @router.post("/imports", response_model=schemas.ImportOut, status_code=201)

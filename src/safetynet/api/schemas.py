@@ -328,3 +328,59 @@ class CheckResultOut(BaseModel):
 class EntitlementCheckOut(BaseModel):
     result: CheckResultOut
     saved: SavedCheckOut | None = Field(description="The saved check, when `save` was true.")
+
+
+# Changes to residents and users, twins of the resident and user pages' forms.
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    other_id: int = Field(ge=1, description="The resident who is the same person.")
+    reason: Reason = Field(description="Why they are one person (kept with the ruling).")
+
+
+class MergedOut(BaseModel):
+    resident_id: int = Field(description="The resident that remains (the older id).")
+    merged_id: int = Field(description="The resident joined into it: its id now redirects.")
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_ids: list[Annotated[int, Field(ge=1)]] = Field(
+        min_length=1, max_length=1000, description="Some, not all, of the resident's records."
+    )
+    reason: Reason = Field(description="Why they are different people (kept with the ruling).")
+
+
+class SplitOut(BaseModel):
+    resident_id: int = Field(description="The resident split from, keeping the other records.")
+    new_resident_id: int = Field(description="The new resident holding the records moved.")
+    record_ids: list[int]
+
+
+class DoNotContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(description="Why they are not to be contacted (kept in the log).")
+
+
+class DoNotContactOut(BaseModel):
+    resident_id: int
+    do_not_contact: bool
+    added: bool = Field(description="False when the resident was on the list already.")
+
+
+class PasswordReset(BaseModel):
+    user: UserOut
+    password: str = Field(description="The new password: shown once, not stored.")
+
+
+class SessionsRevoked(BaseModel):
+    user_id: int
+    sessions_ended: int
+
+
+class RejectedRowsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(description="Why you need the rejected rows (kept in the audit log).")
