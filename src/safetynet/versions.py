@@ -38,7 +38,7 @@ def _version_query() -> Select[Any]:
     from safetynet.places.models import Ward
     from safetynet.sources.models import ImportStatus, SourceImport
 
-    tenant_id = bindparam("tenant")
+    tenant_id: Any = bindparam("tenant")
 
     def latest(column: Any, tenant: Any, *where: Any) -> Any:
         return select(func.max(column)).where(tenant == tenant_id, *where).scalar_subquery()
