@@ -269,6 +269,9 @@ class RetentionReportOut(BaseModel):
     as_of: date
     dry_run: bool = Field(description="True: what would be deleted; false: what was.")
     tables: dict[str, int] = Field(description="Rows by table: records, resident_records…")
+    call_backs: int = Field(
+        0, description="Closed call-backs past SAFETYNET_CALLBACK_RETENTION_DAYS (with history)."
+    )
     sources: list[RetentionSourceOut]
     periods: list[RetentionPeriodOut] = Field(description="Every agreement's period.")
 
