@@ -115,7 +115,9 @@ def test_outcomes_are_kept_as_history_and_a_repeat_is_recorded_once(db, areas) -
     _, recorded = access.record_call_back(
         db, admin, shared.id, status="no_answer", note="  Voicemail  ", seen=0
     )
-    again = access.record_call_back(db, admin, shared.id, status="no_answer", note="Voicemail", seen=0)
+    again = access.record_call_back(
+        db, admin, shared.id, status="no_answer", note="Voicemail", seen=0
+    )
     assert recorded is True and again[1] is False  # the same form sent twice
     _, later = access.record_call_back(db, admin, shared.id, status="called_back", seen=1)
     assert later is True
@@ -198,7 +200,11 @@ def test_self_checks_shared_before_the_queue_existed_wait_as_new(tmp_path) -> No
         engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrations.upgrade(engine, "0009")
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO tenants (slug, name, created_at) VALUES ('t', 'T', CURRENT_TIMESTAMP)"))
+        connection.execute(
+            text(
+                "INSERT INTO tenants (slug, name, created_at) VALUES ('t', 'T', CURRENT_TIMESTAMP)"
+            )
+        )
         for kind in ("self_check", "caseworker"):
             connection.execute(
                 text(

@@ -62,9 +62,7 @@ class Queue:
 
 
 def _shared(tenant_id: int):  # the area's call-backs: shared self-checks only
-    return (EntitlementCheck.tenant_id == tenant_id) & EntitlementCheck.callback_status.is_not(
-        None
-    )
+    return (EntitlementCheck.tenant_id == tenant_id) & EntitlementCheck.callback_status.is_not(None)
 
 
 def counts(session: Session, tenant_id: int) -> dict[str, int]:
@@ -138,9 +136,10 @@ def _clean_note(note: str | None) -> str | None:
 
 def _repeats(latest: CallBackOutcome | None, status: str, note: str | None, user_id: int | None):
     """True when the latest outcome is this very one (a form sent twice)."""
-    return (
-        latest is not None
-        and (latest.status, latest.note, latest.user_id) == (status, note, user_id)
+    return latest is not None and (latest.status, latest.note, latest.user_id) == (
+        status,
+        note,
+        user_id,
     )
 
 
