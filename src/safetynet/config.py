@@ -167,6 +167,13 @@ class Settings(BaseSettings):
         description="Self-check forms one IP address may send a minute (the public pages are "
         "rate-limited); more get a 429 page.",
     )
+    callback_retention_days: int = Field(
+        365,
+        ge=1,
+        le=3_650,
+        description="A call-back (a self-check a resident shared) closed this many days ago is "
+        "deleted by the retention run, with its history.",
+    )
     self_check_area: str | None = Field(
         None,
         description="Council area (tenant slug) that receives self-checks residents choose to "

@@ -113,6 +113,12 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
     ("POST", "/api/v1/residents/{resident_id}/entitlements"): ("entitlements.check", "resident"),
     ("POST", "/api/v1/gaps/{rule_id}/export"): ("outreach.export", "rule"),
+    ("GET", "/call-backs"): ("callbacks.handle", None),
+    ("GET", "/call-backs/{check_id}"): ("callbacks.handle", "callback"),
+    ("POST", "/call-backs/{check_id}"): ("callbacks.handle", "callback"),
+    ("GET", "/api/v1/call-backs"): ("callbacks.handle", None),
+    ("GET", "/api/v1/call-backs/{check_id}"): ("callbacks.handle", "callback"),
+    ("POST", "/api/v1/call-backs/{check_id}/status"): ("callbacks.handle", "callback"),
     ("GET", "/privacy"): ("privacy.retention", None),
     ("GET", "/privacy/retention"): ("privacy.retention", None),
     ("POST", "/privacy/retention"): ("privacy.retention", None),
@@ -173,6 +179,7 @@ ROLE_RULES = {
     "outreach.update": {"admin", "analyst", "caseworker"},
     "outreach.export": {"admin", "analyst"},
     "entitlements.check": {"admin", "caseworker"},
+    "callbacks.handle": {"admin", "caseworker"},
     "privacy.retention": {"admin"},
     "privacy.subject_access": {"admin"},
 }
@@ -202,6 +209,8 @@ def _target(
         return {"token_id": sessions.create_api_token(db, owner, name="spare")[1].id}
     if kind == "question":  # self-check question pages
         return {"question_id": "age"}
+    if kind == "callback":  # a self-check shared in the caller's area (own) or another
+        return {"check_id": _shared_check(world.ids[f"tenant:{AREA[org]}"])}
     return {
         "user": {"user_id": world.users[users[org]].id},
         "agreement": {"agreement_id": ids[f"agreement:{org}"]},
@@ -216,6 +225,22 @@ def _target(
         "rule": {"rule_id": "foodbank-no-ctr"},
         "upload": {"organisation": org},
     }[kind]
+
+
+def _shared_check(tenant_id: int) -> int:
+    """A fresh self-check shared for a call back (each request may change its status)."""
+    from safetynet.db import open_session
+    from safetynet.entitlements.models import EntitlementCheck
+
+    with open_session() as session:
+        check = EntitlementCheck(
+            tenant_id=tenant_id, kind="self_check", year=2025, inputs={}, benefits={},
+            total_pence=0, contact={"phone": "0114 496 0000"}, consent={"text": "yes"},
+            created_by="resident", callback_status="new",
+        )  # fmt: skip
+        session.add(check)
+        session.commit()
+        return check.id
 
 
 def _source_id(world: World, org: str) -> int:
@@ -251,6 +276,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "reason": "matrix test",
     },
     ("POST", "/api/v1/residents/{resident_id}/do-not-contact"): lambda p: {"reason": " "},
+    ("POST", "/api/v1/call-backs/{check_id}/status"): lambda p: {"status": "no_answer"},
 }
 
 
@@ -298,6 +324,8 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
         data["verdict"] = "skip"
     if key == ("POST", "/outreach/{list_id}/status"):
         data |= {k: str(v) for k, v in person.items()}
+    if key == ("POST", "/call-backs/{check_id}"):
+        data["status"] = "no_answer"
     if key == ("POST", "/privacy/retention"):
         data["as_of"] = OLD_DAY  # a fixed day long ago: the world's records stay, any year
     if key == ("POST", "/login"):

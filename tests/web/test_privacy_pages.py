@@ -64,7 +64,8 @@ def test_retention_shows_what_would_go_then_deletes_it_once(lw, client, db):
     assert page.status_code == 200
     assert "What would be deleted as of 1 April 2027" in page.text
     by_table = {row[0]: row[1] for row in cells(page.text, "by-table")[1:]}
-    assert list(by_table.values()) == ["1", "1", "1", "0"]  # Bob's record, link, pair A~B
+    # Bob's record, link, pair A~B; no rejected rows, no closed call-backs
+    assert list(by_table.values()) == ["1", "1", "1", "0", "0"]
     assert cells(page.text, "by-source")[1:] == [
         ["visits", "DSA-NORTH", "365 days", "visits older than the period", "1", "0"]
     ]

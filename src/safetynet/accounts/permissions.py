@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "outreach.update": COUNCIL_STAFF,  # contact statuses, do-not-contact
     "outreach.export": frozenset({Role.ADMIN, Role.ANALYST}),
     "entitlements.check": frozenset({Role.ADMIN, Role.CASEWORKER}),  # a resident's check
+    # Residents' shared self-checks: council staff only (entitlements.access)
+    "callbacks.handle": frozenset({Role.ADMIN, Role.CASEWORKER}),
     "privacy.retention": frozenset({Role.ADMIN}),  # council admins only (privacy.access)
     "privacy.subject_access": frozenset({Role.ADMIN}),
 }

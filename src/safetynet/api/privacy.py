@@ -28,6 +28,7 @@ def _report(db: Db, principal: Principal, report: RetentionReport) -> dict:
         "as_of": report.as_of,
         "dry_run": report.dry_run,
         "tables": report.tables,
+        "call_backs": report.call_backs,
         "sources": [s.__dict__ | {"why": s.why} for s in report.sources],
         "periods": [p.__dict__ for p in access.periods(db, principal)],
     }

@@ -269,6 +269,9 @@ class RetentionReportOut(BaseModel):
     as_of: date
     dry_run: bool = Field(description="True: what would be deleted; false: what was.")
     tables: dict[str, int] = Field(description="Rows by table: records, resident_records…")
+    call_backs: int = Field(
+        0, description="Closed call-backs past SAFETYNET_CALLBACK_RETENTION_DAYS (with history)."
+    )
     sources: list[RetentionSourceOut]
     periods: list[RetentionPeriodOut] = Field(description="Every agreement's period.")
 
@@ -314,6 +317,58 @@ class SavedCheckOut(Out):
     provenance: dict[str, Any] | None
     created_at: datetime
     created_by: str
+
+
+CallBackStatus = Literal["new", "no_answer", "called_back", "closed"]
+
+
+class CallBackItemOut(BaseModel):
+    id: int
+    shared_at: datetime
+    total_pence: int = Field(description="What the check estimated, pence a year.")
+    status: CallBackStatus
+    status_at: datetime | None = Field(description="When the status last changed.")
+
+
+class CallBackListOut(BaseModel):
+    counts: dict[str, int] = Field(description="The area's call-backs by status.")
+    status: CallBackStatus | None = Field(description="The status filtered on, if any.")
+    more: bool = Field(description="True when more matched than the list holds.")
+    call_backs: list[CallBackItemOut]
+
+
+class CallBackEventOut(Out):
+    status: CallBackStatus
+    note: str | None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class CallBackOut(CallBackItemOut):
+    year: int
+    contact: dict[str, str] = Field(description="The phone and email the resident gave.")
+    consent: dict[str, Any] = Field(description="The words they agreed to, and when.")
+    household: dict[str, Any] = Field(description="The household file from their answers.")
+    benefits: list[dict[str, Any]] = Field(description="Each benefit: pence a month and year.")
+    tariffs: list[dict[str, Any]]
+    history: list[CallBackEventOut] = Field(description="Outcomes recorded, oldest first.")
+
+
+class CallBackStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["no_answer", "called_back", "closed"]
+    note: str | None = Field(default=None, max_length=2_000)
+    seen: int | None = Field(
+        default=None,
+        ge=0,
+        description="How many outcomes the caller had seen: when more are recorded now and the "
+        "latest is this same one, the request is a repeat and records nothing.",
+    )
+
+
+class CallBackRecordedOut(CallBackOut):
+    recorded: bool = Field(description="False when the request repeated the latest outcome.")
 
 
 class CheckResultOut(BaseModel):

@@ -1,18 +1,21 @@
-"""A caseworker's entitlement check on a resident, as a signed-in caller runs it (the check
-page and the API share these functions): the caller's role and the resident's council area
-are checked before anything is read, and each read or save is audited (`checks`)."""
+"""A caseworker's entitlement check on a resident, and the call-back queue of self-checks
+residents shared, as a signed-in caller uses them (the pages and the API share these
+functions): the caller's role, organisation and council area are checked before anything is
+read, and each read or change is audited (`checks`, `callbacks`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from safetynet import audit
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
-from safetynet.entitlements import checks, screening, service
-from safetynet.entitlements.models import EntitlementCheck
+from safetynet.entitlements import callbacks, checks, screening, service
+from safetynet.entitlements.models import CallBackOutcome, EntitlementCheck
 from safetynet.entitlements.residents import Assumptions
 from safetynet.entitlements.schemas import HouseholdFile
+from safetynet.errors import PermissionDenied
 
 
 def user_of(session: Session, principal: Principal) -> User:
@@ -74,3 +77,68 @@ def run_check(
     provenance = found.provenance if found else None
     saved = checks.save_caseworker_check(session, user, resident_id, household, check, provenance)
     return check, saved
+
+
+def _call_back_handler(principal: Principal) -> None:
+    """Council staff who handle call-backs; a partner's staff never, whatever their role."""
+    principal.require("callbacks.handle")
+    if not principal.council:
+        raise PermissionDenied(
+            "Call-backs hold residents' contact details given to the council, so only the "
+            "council's own staff can see them."
+        )
+
+
+def call_back_queue(
+    session: Session, principal: Principal, status: str | None = None
+) -> callbacks.Queue:
+    """The caller's area's call-backs (optionally of one status) and the counts by status;
+    the read is audited."""
+    _call_back_handler(principal)
+    found = callbacks.queue(session, principal.tenant_id, status)
+    audit.record_read(
+        session,
+        actor=principal.actor,
+        action="callbacks.list",
+        entity_type="tenant",
+        entity_id=principal.tenant_id,
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        detail={"status": status, "shown": len(found.items)},
+    )
+    session.commit()
+    return found
+
+
+def call_back(
+    session: Session, principal: Principal, check_id: int
+) -> tuple[EntitlementCheck, list[CallBackOutcome]]:
+    """One call-back of the caller's area, with contact details and history (audited);
+    NotFound for another area's."""
+    _call_back_handler(principal)
+    return callbacks.view(
+        session, principal.tenant_id, check_id, actor=principal.actor, user_id=principal.user_id
+    )
+
+
+def record_call_back(
+    session: Session,
+    principal: Principal,
+    check_id: int,
+    *,
+    status: str,
+    note: str | None = None,
+    seen: int | None = None,
+) -> tuple[EntitlementCheck, bool]:
+    """Record a call-back's outcome (audited); False when it repeats the form just sent."""
+    _call_back_handler(principal)
+    return callbacks.record_outcome(
+        session,
+        principal.tenant_id,
+        check_id,
+        status=status,
+        note=note,
+        actor=principal.actor,
+        user_id=principal.user_id,
+        seen=seen,
+    )

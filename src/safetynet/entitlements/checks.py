@@ -141,6 +141,8 @@ def share_self_check(
         contact=contact,
         created_by="resident",
         consent={"text": consent_text, "given_at": utcnow().isoformat()},
+        callback_status="new",
+        callback_updated_at=utcnow(),
     )
     session.add(saved)
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safetynet.db import Base, JSONType, UTCDateTime, utcnow
@@ -74,6 +74,32 @@ class EntitlementCheck(Base):
     contact: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
+    # A shared self-check is a call-back: new, no_answer, called_back or closed (see
+    # `callbacks`); None for a caseworker's check. The history is in `call_back_outcomes`.
+    callback_status: Mapped[str | None] = mapped_column(String(16))
+    callback_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_entitlement_checks_callback_queue", "tenant_id", "callback_status", "created_at"),
+    )
+
+
+class CallBackOutcome(Base):
+    """One step in handling a call-back: the status set, an optional note, who and when.
+    Rows are only added, so the history shows every attempt."""
+
+    __tablename__ = "call_back_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(
+        ForeignKey("entitlement_checks.id", ondelete="CASCADE"), index=True
+    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class SelfCheckSession(Base):

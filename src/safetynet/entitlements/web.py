@@ -1,13 +1,15 @@
-"""The entitlement pages: the resident self-check (public) and a caseworker's check on a
-resident (caseworkers and admins)."""
+"""The entitlement pages: the resident self-check (public), a caseworker's check on a
+resident, and the call-back queue of shared self-checks (council caseworkers and admins)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from safetynet.entitlements.callbacks_web import router as call_backs
 from safetynet.entitlements.caseworker_web import router as caseworker
 from safetynet.entitlements.selfcheck_web import router as self_check
 
 router = APIRouter(include_in_schema=False)
 router.include_router(self_check)
 router.include_router(caseworker)
+router.include_router(call_backs)

@@ -20,7 +20,8 @@ def retention(
     as_of: str = typer.Option(None, help="Judge retention as of this date (YYYY-MM-DD)."),
 ) -> None:
     """Delete records kept past their data-sharing agreement's retention period, and report.
-    Forms kept when a session ended, once expired, are deleted too."""
+    Call-backs closed longer ago than SAFETYNET_CALLBACK_RETENTION_DAYS, and forms kept when a
+    session ended once expired, are deleted too."""
     from rich.table import Table
 
     from safetynet.accounts.kept_forms import sweep
@@ -54,6 +55,11 @@ def retention(
         f"{report.records:,} records past retention on {day} {verb}."
         + ("" if dry_run or not report.records else " Run `safetynet link run` to relink.")
     )
+    if report.call_backs:
+        console.print(
+            f"{report.call_backs:,} call-backs closed over {report.call_back_days:,} days "
+            + ("ago would be deleted (dry run)." if dry_run else "ago deleted.")
+        )
     if swept:
         console.print(f"{swept:,} expired kept forms deleted.")
 

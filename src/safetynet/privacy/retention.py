@@ -8,6 +8,9 @@ When a record's clock starts depends on its list:
 - the current version of an attendance log: from each visit's date (else the import's).
 Rows kept aside as rejected go with their import's records. Residents keep their ids (outreach
 history refers to them) but no personal data once their records are gone.
+
+Self-checks residents shared for a call back (kept with their consent, under no agreement) go
+`SAFETYNET_CALLBACK_RETENTION_DAYS` after the call-back was closed, with their history.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from safetynet import audit
 from safetynet.accounts.models import DataSharingAgreement, Tenant
+from safetynet.config import get_settings
+from safetynet.entitlements import callbacks
 from safetynet.link.models import ResidentRecord, ReviewPair
 from safetynet.sources.models import ImportStatus, Record, RejectedRow, Source, SourceImport
 
@@ -59,6 +64,8 @@ class RetentionReport:
     as_of: date
     dry_run: bool
     sources: list[SourceDue] = field(default_factory=list)
+    call_backs: int = 0  # closed call-backs past `callback_retention_days`
+    call_back_days: int = 0
 
     @property
     def records(self) -> int:
@@ -212,6 +219,9 @@ def run_retention(
         counted.review_pairs += found.review_pairs
         counted.rejected_rows += found.rejected_rows
     report.sources = [s for s in by_source.values() if s.records or s.rejected_rows]
+    report.call_back_days = get_settings().callback_retention_days
+    cutoff = _cutoff(report.call_back_days, as_of)
+    report.call_backs = callbacks.delete_closed(session, tenant.id, cutoff, dry_run=dry_run)
     if not dry_run:
         audit.record(
             session,
@@ -228,6 +238,7 @@ def run_retention(
                 "resident_links_deleted": report.tables["resident_records"],
                 "review_pairs_deleted": report.tables["review_pairs"],
                 "sources": len(report.sources),
+                "call_backs_deleted": report.call_backs,
             },
         )
         session.commit()

@@ -33,6 +33,7 @@ def govuk_dist() -> Path:
 def routers() -> list[APIRouter]:
     """Each domain's router; a new domain adds its `web.py` router here."""
     from safetynet.accounts.web import router as accounts
+    from safetynet.api.callbacks import router as api_callbacks
     from safetynet.api.entitlements import router as api_entitlements
     from safetynet.api.linkage import router as api_linkage
     from safetynet.api.privacy import router as api_privacy
@@ -61,6 +62,7 @@ def routers() -> list[APIRouter]:
         api_linkage,
         api_privacy,
         api_entitlements,
+        api_callbacks,
         docs_router,
     ]
 

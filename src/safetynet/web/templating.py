@@ -26,6 +26,8 @@ HERE = Path(__file__).parent
 LONDON = ZoneInfo("Europe/London")
 
 # (label, path, permission): the service navigation, shown only where the caller may go.
+# Paths only a council's own staff may open, whatever the role (partners' staff never).
+COUNCIL_ONLY = {"/call-backs"}
 NAVIGATION = (
     ("Home", "/", "dashboard.view"),
     ("Sources", "/sources", "sources.view"),
@@ -34,6 +36,7 @@ NAVIGATION = (
     ("Review", "/review", "review.view"),
     ("Who is missing", "/gaps", "gaps.view"),
     ("Outreach", "/outreach", "outreach.view"),
+    ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
@@ -145,7 +148,7 @@ def navigation(request: Request) -> list[dict[str, Any]]:
         {"text": label, "href": path, "current": here == path}
         | ({"active": True} if path != "/" and here.startswith(path) else {})
         for label, path, permission in NAVIGATION
-        if principal.can(permission)
+        if principal.can(permission) and (principal.council or path not in COUNCIL_ONLY)
     ]
 
 
