@@ -147,6 +147,14 @@ def _check(page, name: str, problems: dict[str, list[str]]) -> None:  # type: ig
         problems[name] = found
 
 
+def _open(p):  # type: ignore[no-untyped-def]
+    """Debian's Chromium and a desktop-sized page. bypass_csp only so axe-core can be
+    injected; the pages themselves need no exception."""
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    page = browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900}).new_page()
+    return browser, page
+
+
 def test_sign_in_upload_and_link_in_a_real_browser(server, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     url, email, password = server
@@ -159,11 +167,7 @@ def test_sign_in_upload_and_link_in_a_real_browser(server, tmp_path):
     )
     problems: dict[str, list[str]] = {}
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        # bypass_csp only so axe-core can be injected; the pages themselves need no exception.
-        page = browser.new_context(
-            bypass_csp=True, viewport={"width": 1100, "height": 900}
-        ).new_page()
+        browser, page = _open(p)
         page.goto(f"{url}/")
         assert page.url.startswith(f"{url}/login")
         _check(page, "sign-in", problems)
@@ -290,10 +294,7 @@ def test_an_admin_previews_retention_and_exports_a_subject_access_file(server, t
     email, password = ADMIN
     problems: dict[str, list[str]] = {}
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_context(
-            bypass_csp=True, viewport={"width": 1100, "height": 900}
-        ).new_page()
+        browser, page = _open(p)
         page.goto(f"{url}/login")
         page.fill("#email", email)
         page.fill("#password", password)
