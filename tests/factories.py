@@ -36,19 +36,23 @@ def agreement(
     fields: list[str] | None = None,
     start: date = date(2026, 1, 1),
     end: date | None = None,
+    see_back: tuple[str, ...] = (),
+    recipients: tuple[str, ...] = (),
 ) -> DataSharingAgreement:
-    """An agreement letting `supplier` supply `fields` (default: all of them)."""
+    """An agreement letting `supplier` supply `fields` (default: all of them), and see back
+    `see_back` of the residents it supplies."""
     terms = accounts.AgreementTerms(
         reference=reference,
         title="Test agreement",
         purpose="Finding people missing support",
         lawful_basis="public_task",
         suppliers=[supplier],
-        recipients=[],
+        recipients=list(recipients),
         fields_allowed=fields or ALL_FIELDS,
         retention_days=365,
         start_date=start,
         end_date=end,
+        see_back=see_back,
     )
     return accounts.create_agreement(session, terms, actor="test")
 

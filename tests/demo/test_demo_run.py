@@ -26,7 +26,7 @@ def test_demo_run_imports_every_list_and_prints_logins(db):
     assert sum(i.rows_rejected for i in imports) > 0
     loaded = db.scalar(select(func.count()).select_from(Record))
     assert loaded == sum(i.rows_loaded for i in imports) > 500
-    assert db.scalar(select(func.count()).select_from(User)) == 6
+    assert db.scalar(select(func.count()).select_from(User)) == 9  # 3 council, 2 per partner
     assert db.scalar(select(func.count()).select_from(DataSharingAgreement)) == 4
     for user in db.scalars(select(User)):
         assert user.email in output and user.password_hash.startswith("$argon2id$")

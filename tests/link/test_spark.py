@@ -27,8 +27,22 @@ KEY = ["unique_id_l", "unique_id_r"]
 
 @pytest.fixture
 def borough(db, demo):
-    """The demo borough's current records (2,000 people, imported through the real CLI)."""
-    return runs.current_records(db, runs.tenant_named(db, None).id)
+    """The demo borough's current records (2,000 people, imported through the real CLI), and
+    a dozen of its people again in a list that wrote their birthdays day and month swapped:
+    the borough is generated as of today, so how many swaps it holds varies from day to day,
+    and the custom SQL level must be exercised every day."""
+    records = runs.current_records(db, runs.tenant_named(db, None).id)
+    dob = pl.col("dob")
+    swapped = (
+        records.filter(dob.dt.day() <= 12, dob.dt.day() != dob.dt.month())
+        .head(12)
+        .with_columns(
+            (pl.col("record_id") + 10_000_000).alias("record_id"),
+            (pl.col("source_id").max() + 1).alias("source_id"),
+            pl.date(dob.dt.year(), dob.dt.day(), dob.dt.month()).alias("dob"),
+        )
+    )
+    return pl.concat([records, swapped])
 
 
 def _on(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:

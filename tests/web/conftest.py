@@ -35,9 +35,16 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
 
 
+# What each organisation may see back under its agreement: north sees its clients' gap flags
+# and contact statuses; the others nothing.
+SEE_BACK = {"north": ("gap_flags", "contact_status")}
+
+
 def _org(db: Session, slug: str, kind: str, area: str) -> None:
     factories.organisation(db, slug=slug, name=f"{slug.title()} Org", kind=kind, area=area)
-    factories.agreement(db, supplier=slug, reference=f"DSA-{slug.upper()}")
+    factories.agreement(
+        db, supplier=slug, reference=f"DSA-{slug.upper()}", see_back=SEE_BACK.get(slug, ())
+    )
 
 
 def _user(db: Session, world: World, name: str, org: str, role: str) -> None:
@@ -66,9 +73,10 @@ def _import(db: Session, tmp: Path, org: str) -> int:
 
 
 def build_world(db: Session, tmp: Path) -> World:
-    """Testshire: council tc (admin, analyst, caseworker), charities north (partner, target)
-    and south (partner); Otherton: council oc (admin, target). Each org has an agreement and
-    an import; each area a link run and a job."""
+    """Testshire: council tc (admin, analyst, caseworker), charities north (partner; nadmin,
+    nanalyst, ncaseworker: a partner's staff in every role; target, a caseworker) and south
+    (partner); Otherton: council oc (admin, target). Each org has an agreement and an import;
+    each area a link run and a job."""
     world = World()
     for slug, kind, area in (
         ("tc", "council", "Testshire"),
@@ -82,6 +90,9 @@ def build_world(db: Session, tmp: Path) -> World:
         ("analyst", "tc", "analyst"),
         ("caseworker", "tc", "caseworker"),
         ("partner", "north", "partner"),
+        ("nadmin", "north", "admin"),
+        ("nanalyst", "north", "analyst"),
+        ("ncaseworker", "north", "caseworker"),
         ("target", "north", "caseworker"),
         ("southpartner", "south", "partner"),
         ("otheradmin", "oc", "admin"),
@@ -160,6 +171,16 @@ def _people(db: Session, world: World) -> None:
         db.flush()
         db.add(OutreachEntry(list_id=outreach.id, resident_id=world.ids[f"resident:{org}"]))
         world.ids[f"pair:{area}"], world.ids[f"outreach:{area}"] = pair.id, outreach.id
+    for org in ("north", "south"):  # a list each partner made of its own clients
+        outreach = OutreachList(
+            tenant_id=world.ids["tenant:Testshire"], organisation_id=world.ids[f"org:{org}"],
+            rule_id="foodbank-no-ctr", rule_title="Food bank, no CTR", programme="ctr",
+            as_of=date(2026, 11, 27), reason="test", created_by=f"user:partner@{org}.example",
+        )  # fmt: skip
+        db.add(outreach)
+        db.flush()
+        db.add(OutreachEntry(list_id=outreach.id, resident_id=world.ids[f"resident:{org}"]))
+        world.ids[f"outreach:{org}"] = outreach.id
     db.commit()
 
 

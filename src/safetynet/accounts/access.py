@@ -6,6 +6,9 @@ caller's scope, so the web pages and the API share one set of rules.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +23,15 @@ from safetynet.accounts.models import (
 from safetynet.accounts.passwords import generate_password, hash_password
 from safetynet.accounts.permissions import Principal
 from safetynet.accounts.sessions import end_user_sessions
+from safetynet.audit import AuditEvent
 from safetynet.errors import Conflict, NotFound
+
+
+def readable_audit_events(principal: Principal) -> Select[Any]:
+    """The audit events the caller may read: their whole area's, for the council's admins
+    only (the log names every partner's work)."""
+    principal.require("audit.view")
+    return select(AuditEvent).where(AuditEvent.tenant_id == principal.tenant_id)
 
 
 def organisations(session: Session, principal: Principal) -> list[Organisation]:
@@ -177,3 +188,22 @@ def get_agreement(
     if found is None:
         raise NotFound(f"There is no data-sharing agreement with id {agreement_id}.")
     return found
+
+
+def see_back(session: Session, organisation_id: int, on: date | None = None) -> set[str]:
+    """What an organisation may see back under the agreements in force that it supplies."""
+    on = on or date.today()
+    rows = session.scalars(
+        select(DataSharingAgreement)
+        .join(AgreementParty, AgreementParty.agreement_id == DataSharingAgreement.id)
+        .where(AgreementParty.organisation_id == organisation_id, AgreementParty.role == "supplier")
+    )
+    return {item for terms in rows if terms.is_active_on(on) for item in terms.see_back}
+
+
+def may_see_back(session: Session, principal: Principal, item: str) -> bool:
+    """True when the caller may see `item` (one of `service.SEE_BACK`) of the residents they
+    serve: the council's staff always; a partner's only under an agreement in force that it
+    supplies and that says so."""
+    assert item in service.SEE_BACK, item
+    return principal.council or item in see_back(session, principal.organisation_id)

@@ -1,11 +1,17 @@
-"""Who may do what: the role -> permission table, the signed-in caller, and organisation scope.
+"""Who may do what: the permission table, the signed-in caller, and organisation scope.
 
-Deny by default: a permission not listed for a role is refused. Every web page and API route
-names one permission (see `safetynet.web.deps.require`), and the service functions that read or
-change organisation data check the caller's scope again, so no door can skip it.
+Deny by default: a permission not granted is refused. Every web page and API route names one
+permission (see `safetynet.web.deps.require`), and the service functions that read or change
+organisation data check the caller's scope again, so no door can skip it.
 
-Scope: staff of a council organisation see their whole council area (tenant); staff of a
-partner (charity, housing association…) see only their own organisation's data.
+What a role may do depends on the kind of organisation the user works for. Staff of a council
+work for the whole council area (tenant). Staff of a partner (a charity, a housing
+association…) work for their own organisation, whatever their role: the council-wide pages —
+link runs, the review queue, the audit log, call-backs, retention, subject access, merging and
+splitting residents — are the council's alone, and what a partner's people read is what their
+organisation supplied, plus what a data-sharing agreement explicitly lets it see back. Each
+entity's "readable" query (one per entity, in its domain's `access` module) says which rows
+that is; `docs/web.md` lists them.
 """
 
 from __future__ import annotations
@@ -19,41 +25,65 @@ from safetynet.accounts.models import Organisation, OrganisationKind, Role, User
 from safetynet.errors import NotFound, PermissionDenied
 
 EVERYONE = frozenset(Role)
-COUNCIL_STAFF = frozenset({Role.ADMIN, Role.ANALYST, Role.CASEWORKER})
+NOBODY: frozenset[Role] = frozenset()
+ADMIN = frozenset({Role.ADMIN})
+ADMIN_ANALYST = frozenset({Role.ADMIN, Role.ANALYST})
+ADMIN_CASEWORKER = frozenset({Role.ADMIN, Role.CASEWORKER})
+STAFF = frozenset({Role.ADMIN, Role.ANALYST, Role.CASEWORKER})
 UPLOADERS = frozenset({Role.ADMIN, Role.ANALYST, Role.PARTNER})
 
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    "dashboard.view": EVERYONE,
-    "account.manage": EVERYONE,  # one's own API tokens
-    "organisations.view": frozenset({Role.ADMIN, Role.ANALYST}),
-    "users.view": frozenset({Role.ADMIN}),
-    "users.manage": frozenset({Role.ADMIN}),
-    "agreements.view": frozenset({Role.ADMIN, Role.ANALYST, Role.PARTNER}),
-    "sources.view": EVERYONE,
-    "imports.view": EVERYONE,
-    "imports.create": UPLOADERS,
-    "link.view": COUNCIL_STAFF,
-    "link.run": frozenset({Role.ADMIN, Role.ANALYST}),
-    "jobs.view": EVERYONE,
-    "audit.view": frozenset({Role.ADMIN}),
-    "review.view": frozenset({Role.ADMIN, Role.ANALYST}),  # the linkage review queue
-    "review.decide": frozenset({Role.ADMIN, Role.ANALYST}),
-    "residents.view": EVERYONE,  # partners: only the records their agreements let them read
-    "residents.manage": frozenset({Role.ADMIN, Role.ANALYST}),  # merge and split
-    "gaps.view": COUNCIL_STAFF,  # who is missing, the residents found, take-up
-    "outreach.view": COUNCIL_STAFF,
-    "outreach.update": COUNCIL_STAFF,  # contact statuses, do-not-contact
-    "outreach.export": frozenset({Role.ADMIN, Role.ANALYST}),
-    "entitlements.check": frozenset({Role.ADMIN, Role.CASEWORKER}),  # a resident's check
-    # Residents' shared self-checks: council staff only (entitlements.access)
-    "callbacks.handle": frozenset({Role.ADMIN, Role.CASEWORKER}),
-    "privacy.retention": frozenset({Role.ADMIN}),  # council admins only (privacy.access)
-    "privacy.subject_access": frozenset({Role.ADMIN}),
+
+@dataclass(frozen=True)
+class Grant:
+    """The roles holding a permission at a council, and at a partner organisation."""
+
+    council: frozenset[Role]
+    partner: frozenset[Role]
+
+
+def both(roles: frozenset[Role]) -> Grant:
+    """The same roles at a council and at a partner (each within its own scope)."""
+    return Grant(roles, roles)
+
+
+def council_only(roles: frozenset[Role]) -> Grant:
+    """Roles at a council only: no partner's user holds it, whatever their role."""
+    return Grant(roles, NOBODY)
+
+
+PERMISSIONS: dict[str, Grant] = {
+    "dashboard.view": both(EVERYONE),
+    "account.manage": both(EVERYONE),  # one's own API tokens
+    "organisations.view": Grant(ADMIN_ANALYST, ADMIN),  # a partner: its own organisation
+    "users.view": both(ADMIN),  # a partner's admin: its own organisation's users
+    "users.manage": both(ADMIN),
+    "agreements.view": both(UPLOADERS),  # a partner: the agreements it is party to
+    "sources.view": both(EVERYONE),  # a partner: its own lists
+    "imports.view": both(EVERYONE),
+    "imports.create": both(UPLOADERS),
+    "link.view": council_only(STAFF),
+    "link.run": council_only(ADMIN_ANALYST),
+    "jobs.view": both(EVERYONE),  # a partner: its own organisation's jobs
+    "audit.view": council_only(ADMIN),
+    "review.view": council_only(ADMIN_ANALYST),  # the linkage review queue
+    "review.decide": council_only(ADMIN_ANALYST),
+    "residents.view": both(EVERYONE),  # a partner: residents with records it may read
+    "residents.manage": council_only(ADMIN_ANALYST),  # merge and split
+    # Who is missing, outreach lists and take-up. A partner's staff see their own clients
+    # only, and only under an agreement that lets them see gap flags back (gaps.access).
+    "gaps.view": both(STAFF),
+    "outreach.view": both(STAFF),  # a partner: the lists it made
+    "outreach.update": both(STAFF),  # contact statuses, do-not-contact
+    "outreach.export": both(ADMIN_ANALYST),
+    "entitlements.check": both(ADMIN_CASEWORKER),  # a partner: residents it may read
+    "callbacks.handle": council_only(ADMIN_CASEWORKER),  # residents' shared self-checks
+    "privacy.retention": council_only(ADMIN),
+    "privacy.subject_access": council_only(ADMIN),
 }
 
 
-def roles_with(permission: str) -> frozenset[Role]:
-    """The roles holding `permission` (a typo'd permission is a bug, not a silent deny)."""
+def grant_of(permission: str) -> Grant:
+    """Who holds `permission` (a typo'd permission is a bug, not a silent deny)."""
     if permission not in PERMISSIONS:
         raise KeyError(f"Unknown permission '{permission}'; add it to PERMISSIONS.")
     return PERMISSIONS[permission]
@@ -93,14 +123,17 @@ class Principal:
         return f"user:{self.email}"
 
     def can(self, permission: str) -> bool:
-        """True when this caller's role holds `permission`."""
-        return Role(self.role) in roles_with(permission)
+        """True when this caller's role, at their kind of organisation, holds `permission`."""
+        grant = grant_of(permission)
+        return Role(self.role) in (grant.council if self.council else grant.partner)
 
     def require(self, permission: str) -> None:
         """Refuse unless this caller's role holds `permission`."""
         if not self.can(permission):
             raise PermissionDenied(
                 "Your account does not allow this. Ask an administrator if you need it."
+                if self.council or grant_of(permission).partner
+                else "This is the council's own work: only the council's staff can see it."
             )
 
     def sees(self, *, tenant_id: int, organisation_id: int | None) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from safetynet.accounts.permissions import Principal, roles_with
+from safetynet.accounts.permissions import Principal, grant_of
 from safetynet.accounts.sessions import user_for_api_token
 from safetynet.errors import SafetynetError
 from safetynet.web.deps import Db
@@ -25,7 +25,7 @@ class TokenNeeded(SafetynetError):
 
 def api_require(permission: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the token's user, whose role must hold `permission`."""
-    roles_with(permission)
+    grant_of(permission)
 
     async def dependency(
         request: Request,

@@ -79,6 +79,7 @@ def resident(resident_id: int, db: Db, principal: As_residents_view) -> Any:
         "records": seen.records,
         "outreach": None if seen.statuses is None else [s.__dict__ for s in seen.statuses],
         "do_not_contact": seen.do_not_contact,
+        "programmes": seen.programmes,
     }
 
 

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from safetynet import audit
@@ -259,8 +258,7 @@ def audit_events(
 ) -> object:
     """The area's audit log, newest first."""
     query = (
-        select(audit.AuditEvent)
-        .where(audit.AuditEvent.tenant_id == principal.tenant_id)
+        accounts.readable_audit_events(principal)
         .order_by(audit.AuditEvent.id.desc())
         .limit(max(1, min(limit, 1000)))
     )

@@ -187,6 +187,11 @@ class ResidentOut(BaseModel):
         description="Outreach statuses; null when the caller's agreements do not allow them."
     )
     do_not_contact: bool
+    programmes: list[str] | None = Field(
+        None,
+        description="A partner seeing linked programmes back: the kinds of list the resident "
+        "is on across the area (not the records); null otherwise.",
+    )
 
 
 class GapRuleOut(BaseModel):

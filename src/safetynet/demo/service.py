@@ -38,6 +38,10 @@ PARTNER_FIELDS = [
     "extras",
 ]
 COUNCIL_ROLES = ("admin", "analyst", "caseworker")
+# A partner's front desk uploads its lists; its caseworker sees who is missing among its own
+# clients (what the partners' agreements let them see back).
+PARTNER_ROLES = ("partner", "caseworker")
+PARTNER_SEE_BACK = ("own_records", "contact_status", "gap_flags", "linked_programmes")
 
 
 @dataclass
@@ -99,7 +103,7 @@ def create_accounts(
         accounts.create_organisation(
             session, name=name, kind=kind, tenant=DEMO_AREA, slug=slug, actor=ACTOR
         )
-        roles = COUNCIL_ROLES if kind == "council" else ("partner",)
+        roles = COUNCIL_ROLES if kind == "council" else PARTNER_ROLES
         for role in roles:
             login = Login(f"{role}@{slug}.demo.example", role, slug, generate_password())
             accounts.create_user(
@@ -128,7 +132,7 @@ def _terms(slug: str, name: str, kind: str, council: str) -> accounts.AgreementT
         suppliers=[slug],
         recipients=[] if own else [council],
         fields_allowed=COUNCIL_FIELDS if own else PARTNER_FIELDS,
-        see_back=() if own else ("own_records", "contact_status"),
+        see_back=() if own else PARTNER_SEE_BACK,
         retention_days=730,
         start_date=date(2026, 1, 1),
     )

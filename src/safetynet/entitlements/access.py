@@ -8,14 +8,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from safetynet import audit
+from safetynet.accounts.access import may_see_back
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.entitlements import callbacks, checks, screening, service
 from safetynet.entitlements.models import CallBackOutcome, EntitlementCheck
-from safetynet.entitlements.residents import Assumptions
+from safetynet.entitlements.residents import Assumptions, ScreenedHousehold
 from safetynet.entitlements.schemas import HouseholdFile
-from safetynet.errors import PermissionDenied
+from safetynet.link import resident_access
 
 
 def user_of(session: Session, principal: Principal) -> User:
@@ -44,16 +45,43 @@ def setup(session: Session, tenant_id: int) -> Assumptions | None:
     return None
 
 
+def _acting_for(session: Session, principal: Principal, resident_id: int) -> int | None:
+    """The partner organisation the caller checks for (None: the council), once the resident
+    is one they may check: the council's staff, anyone of their area; a partner's, only a
+    resident it holds a readable record of (NotFound otherwise, before anything is read)."""
+    user_of(session, principal)  # the permission
+    if principal.council:
+        return None
+    resident_access.current(session, principal, resident_id)
+    return principal.organisation_id
+
+
 def check_scope(session: Session, principal: Principal, resident_id: int) -> None:
-    """Refuse (404) a resident outside the caller's council area, before anything is read."""
+    """Refuse (404) a resident the caller may not check, before anything is read."""
+    _acting_for(session, principal, resident_id)
     checks.resident_to_check(session, user_of(session, principal), resident_id)
 
 
 def saved_checks(
     session: Session, principal: Principal, resident_id: int
 ) -> list[EntitlementCheck]:
-    """The resident's saved checks, newest first (audited)."""
-    return checks.checks_for_resident(session, user_of(session, principal), resident_id)
+    """The resident's saved checks, newest first (audited): all of them for the council's
+    staff; a partner's own, or all where an agreement lets it see entitlement estimates back."""
+    partner = _acting_for(session, principal, resident_id)
+    everyone = partner is None or may_see_back(session, principal, "entitlement_estimates")
+    made_by = None if everyone else partner
+    return checks.checks_for_resident(
+        session, user_of(session, principal), resident_id, made_by=made_by
+    )
+
+
+def prefill(
+    session: Session, principal: Principal, resident_id: int, setup: Assumptions
+) -> ScreenedHousehold | None:
+    """The resident's household from the lists the caller may read, with provenance."""
+    partner = _acting_for(session, principal, resident_id)
+    user = user_of(session, principal)
+    return checks.prefill(session, user, resident_id, setup, organisation_id=partner)
 
 
 def run_check(
@@ -65,28 +93,27 @@ def run_check(
     save: bool,
 ) -> tuple[service.Check, EntitlementCheck | None]:
     """Check the household; with `save`, keep it on the resident's record with where the
-    sources' figures came from. The resident's area is checked (and the view audited) first."""
+    sources' figures came from. The resident's scope is checked (and the view audited) first."""
+    partner = _acting_for(session, principal, resident_id)
     user = user_of(session, principal)
     if not save:
-        checks.checks_for_resident(session, user, resident_id)
+        saved_checks(session, principal, resident_id)
         return service.check_household(household), None
     checks.resident_to_check(session, user, resident_id)
     check = service.check_household(household)
     assumed = setup(session, principal.tenant_id)
-    found = checks.prefill(session, user, resident_id, assumed) if assumed else None
+    found = prefill(session, principal, resident_id, assumed) if assumed else None
     provenance = found.provenance if found else None
-    saved = checks.save_caseworker_check(session, user, resident_id, household, check, provenance)
+    saved = checks.save_caseworker_check(
+        session, user, resident_id, household, check, provenance, organisation_id=partner
+    )
     return check, saved
 
 
 def _call_back_handler(principal: Principal) -> None:
-    """Council staff who handle call-backs; a partner's staff never, whatever their role."""
+    """Council staff who handle call-backs (the permission is the council's alone: a
+    partner's staff never hold it, whatever their role)."""
     principal.require("callbacks.handle")
-    if not principal.council:
-        raise PermissionDenied(
-            "Call-backs hold residents' contact details given to the council, so only the "
-            "council's own staff can see them."
-        )
 
 
 def call_back_queue(

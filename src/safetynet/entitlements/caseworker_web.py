@@ -11,9 +11,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
-from safetynet.entitlements import access, checks, selfcheck
+from safetynet.entitlements import access, selfcheck
 from safetynet.entitlements.questions import BENEFITS, TENURES, number
 from safetynet.entitlements.residents import ScreenedHousehold
 from safetynet.entitlements.schemas import (
@@ -32,12 +31,6 @@ router = APIRouter(include_in_schema=False)
 Checker = Annotated[Principal, Depends(require("entitlements.check"))]
 MONEY = ("rent_monthly", "council_tax_annual", "savings")
 PERSON_MONEY = ("employment_income", "self_employment_income", "state_pension", "private_pension")
-
-
-def _user(db: Session, principal: Principal) -> User:
-    user = db.get(User, principal.user_id)
-    assert user is not None
-    return user
 
 
 def _values(household: HouseholdFile | None) -> dict[str, Any]:
@@ -82,7 +75,7 @@ def _page(
     values: dict[str, Any],
     **extra: Any,
 ) -> Response:
-    past = checks.checks_for_resident(db, _user(db, principal), resident_id)
+    past = access.saved_checks(db, principal, resident_id)
     errors = extra.pop("errors", [])
     kept = restored_fields(request, f"/residents/{resident_id}/entitlements")
     if kept:  # typed before the session ended, in place of the sources' values (an unticked
@@ -116,9 +109,9 @@ def check_page(request: Request, db: Db, principal: Checker, resident_id: int) -
     setup = access.setup(db, principal.tenant_id)
     found: ScreenedHousehold | None = None
     if setup is not None:
-        found = checks.prefill(db, _user(db, principal), resident_id, setup)
+        found = access.prefill(db, principal, resident_id, setup)
     else:
-        checks.checks_for_resident(db, _user(db, principal), resident_id)  # scope check
+        access.check_scope(db, principal, resident_id)
     household = found.household if found else None
     return _page(
         request,

@@ -47,10 +47,16 @@ def resident_to_check(session: Session, user: User, resident_id: int) -> Residen
 
 
 def prefill(
-    session: Session, user: User, resident_id: int, setup: Assumptions
+    session: Session,
+    user: User,
+    resident_id: int,
+    setup: Assumptions,
+    *,
+    organisation_id: int | None = None,
 ) -> ScreenedHousehold | None:
     """The resident's household as the linked sources describe it, with provenance, for a
-    caseworker to correct and check."""
+    caseworker to correct and check: from the lists `organisation_id` may read (a partner's
+    caseworker), or all of the area's (None: the council's)."""
     resident = _resident(session, user, resident_id)
     audit.record(
         session,
@@ -62,7 +68,7 @@ def prefill(
         user_id=user.id,
     )
     session.commit()
-    return household_of(session, resident.tenant_id, resident.id, setup)
+    return household_of(session, resident.tenant_id, resident.id, setup, organisation_id)
 
 
 def _record(household: HouseholdFile, check: Check, **fields: Any) -> EntitlementCheck:
@@ -90,14 +96,18 @@ def save_caseworker_check(
     household: HouseholdFile,
     check: Check,
     provenance: dict[str, Any] | None = None,
+    *,
+    organisation_id: int | None = None,
 ) -> EntitlementCheck:
-    """Save a caseworker's check to the resident's record."""
+    """Save a caseworker's check to the resident's record, as made by `organisation_id` (a
+    partner) or the council (None)."""
     resident = _resident(session, user, resident_id)
     saved = _record(
         household,
         check,
         tenant_id=resident.tenant_id,
         resident_id=resident.id,
+        organisation_id=organisation_id,
         kind="caseworker",
         provenance=provenance,
         created_by=user.email,
@@ -158,8 +168,11 @@ def share_self_check(
     return saved
 
 
-def checks_for_resident(session: Session, user: User, resident_id: int) -> list[EntitlementCheck]:
-    """A resident's saved checks, newest first."""
+def checks_for_resident(
+    session: Session, user: User, resident_id: int, *, made_by: int | None = None
+) -> list[EntitlementCheck]:
+    """A resident's saved checks, newest first: all of them, or (`made_by`) only those one
+    partner organisation's caseworkers made."""
     resident = _resident(session, user, resident_id)
     audit.record(
         session,
@@ -171,10 +184,7 @@ def checks_for_resident(session: Session, user: User, resident_id: int) -> list[
         user_id=user.id,
     )
     session.commit()
-    return list(
-        session.scalars(
-            select(EntitlementCheck)
-            .where(EntitlementCheck.resident_id == resident.id)
-            .order_by(EntitlementCheck.id.desc())
-        )
-    )
+    query = select(EntitlementCheck).where(EntitlementCheck.resident_id == resident.id)
+    if made_by is not None:
+        query = query.where(EntitlementCheck.organisation_id == made_by)
+    return list(session.scalars(query.order_by(EntitlementCheck.id.desc())))

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safetynet.entitlements.schemas import HouseholdFile, Tenure, parse_household
 from safetynet.errors import InvalidInput
-from safetynet.link.models import Resident, ResidentRecord
-from safetynet.sources.models import ImportStatus, Record, Source, SourceImport, SourceKind
+from safetynet.link.models import ResidentRecord
+from safetynet.link.residents import readable_records
+from safetynet.sources.models import Record, Source, SourceKind
 
 # What being on a source's caseload says a resident already receives.
 RECEIVES_BY_KIND: dict[str, str] = {
@@ -96,21 +96,23 @@ def _rank(kind: str) -> int:
     return kinds.index(kind) if kind in kinds else len(kinds)
 
 
-def resident_rows(session: Session, tenant_id: int, only: set[int] | None = None) -> Iterable[Any]:
-    """Current residents' current records with their source, oldest record first."""
-    query = (
-        select(ResidentRecord.resident_id, Record, Source.name, Source.kind)
-        .join(Resident, Resident.id == ResidentRecord.resident_id)
-        .join(Record, Record.id == ResidentRecord.record_id)
-        .join(SourceImport, SourceImport.id == Record.import_id)
-        .join(Source, Source.id == Record.source_id)
-        .where(
-            Resident.tenant_id == tenant_id,
-            Resident.ended_by_run_id.is_(None),
-            SourceImport.status == ImportStatus.ACTIVE,
-        )
-        .order_by(ResidentRecord.resident_id, Record.id)
-    )
+def resident_rows(
+    session: Session,
+    tenant_id: int,
+    only: set[int] | None = None,
+    organisation_id: int | None = None,
+) -> Iterable[Any]:
+    """Current residents' current records with their source, oldest record first: the
+    records `organisation_id` may read (None: the whole area's)."""
+    query = readable_records(
+        session,
+        ResidentRecord.resident_id,
+        Record,
+        Source.name,
+        Source.kind,
+        tenant_id=tenant_id,
+        organisation_id=organisation_id,
+    ).order_by(ResidentRecord.resident_id, Record.id)
     if only is not None:
         query = query.where(ResidentRecord.resident_id.in_(only))
     return session.execute(query)
@@ -133,11 +135,16 @@ def _says_pension_credit(record: Record) -> bool:
 
 
 def collect(
-    session: Session, tenant_id: int, only: set[int] | None = None
+    session: Session,
+    tenant_id: int,
+    only: set[int] | None = None,
+    organisation_id: int | None = None,
 ) -> dict[int, ResidentFacts]:
-    """What each current resident's records say: dob, postcode, household, housing, benefits."""
+    """What each current resident's records say: dob, postcode, household, housing, benefits
+    (of the records `organisation_id` may read; None: all of them)."""
     residents: dict[int, ResidentFacts] = {}
-    for resident_id, record, source, kind in resident_rows(session, tenant_id, only):
+    rows = resident_rows(session, tenant_id, only, organisation_id)
+    for resident_id, record, source, kind in rows:
         facts = residents.setdefault(resident_id, ResidentFacts(resident_id))
         said = {
             "dob": record.dob,
@@ -285,26 +292,36 @@ def _couple(people: list[dict[str, Any]]) -> bool:
     return len(adults) == 2 and adults[1] - adults[0] <= 15
 
 
-def housemates(session: Session, tenant_id: int, resident_id: int) -> set[int]:
-    """The resident and everyone whose records share a household with theirs."""
-    homes = (
-        select(Record.household_id)
-        .join(ResidentRecord, ResidentRecord.record_id == Record.id)
-        .where(ResidentRecord.resident_id == resident_id, Record.household_id.is_not(None))
-    )
+def housemates(
+    session: Session, tenant_id: int, resident_id: int, organisation_id: int | None = None
+) -> set[int]:
+    """The resident and everyone whose records share a household with theirs (as the records
+    `organisation_id` may read tell it; None: all of them)."""
+    homes = readable_records(
+        session, Record.household_id, tenant_id=tenant_id, organisation_id=organisation_id
+    ).where(ResidentRecord.resident_id == resident_id, Record.household_id.is_not(None))
     others = session.scalars(
-        select(ResidentRecord.resident_id)
-        .join(Record, Record.id == ResidentRecord.record_id)
-        .where(Record.tenant_id == tenant_id, Record.household_id.in_(homes))
+        readable_records(
+            session,
+            ResidentRecord.resident_id,
+            tenant_id=tenant_id,
+            organisation_id=organisation_id,
+        ).where(Record.household_id.in_(homes))
     )
     return {resident_id, *others}
 
 
 def household_of(
-    session: Session, tenant_id: int, resident_id: int, a: Assumptions
+    session: Session,
+    tenant_id: int,
+    resident_id: int,
+    a: Assumptions,
+    organisation_id: int | None = None,
 ) -> ScreenedHousehold | None:
-    """One resident's household as screening would build it (a caseworker's starting point)."""
-    groups = group(collect(session, tenant_id, housemates(session, tenant_id, resident_id)))
+    """One resident's household as screening would build it (a caseworker's starting point),
+    from the records `organisation_id` may read (None: all of the area's)."""
+    mates = housemates(session, tenant_id, resident_id, organisation_id)
+    groups = group(collect(session, tenant_id, mates, organisation_id))
     for key, members in groups.items():
         if any(m.resident_id == resident_id for m in members):
             return build(key, members, a)

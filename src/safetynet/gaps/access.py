@@ -19,22 +19,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
+from safetynet.accounts.access import see_back
 from safetynet.accounts.models import Tenant
 from safetynet.accounts.permissions import Principal
-from safetynet.errors import InvalidInput, NotFound
+from safetynet.errors import InvalidInput, NotFound, PermissionDenied
 from safetynet.gaps import charts, contacts, outreach, recent, service, takeup
 from safetynet.gaps.models import ContactStatus, OutreachEntry, OutreachList
 from safetynet.gaps.rules import RuleBook
-from safetynet.link import residents
+from safetynet.link import resident_access, residents
 from safetynet.places import service as places
+
+NO_GAP_FLAGS = (
+    "Your organisation's data-sharing agreements do not let it see back who is missing out: "
+    "ask the council to add 'gap flags' to what your organisation may see back."
+)
 
 
 def reader(session: Session, principal: Principal) -> service.Reader:
-    """The caller as a reader of their area (a partner reads for its organisation only)."""
+    """The caller as a reader: the council's staff read their whole area; a partner's staff
+    see gap flags of their own clients, and only under an agreement that lets them."""
     tenant = session.get(Tenant, principal.tenant_id)
     assert tenant is not None
+    if principal.council:
+        return service.Reader(tenant, principal.actor)
+    allowed = see_back(session, principal.organisation_id)
+    if "gap_flags" not in allowed:
+        raise PermissionDenied(NO_GAP_FLAGS)
     return service.Reader(
-        tenant, principal.actor, None if principal.council else principal.organisation_id
+        tenant,
+        principal.actor,
+        clients_of=principal.organisation_id,
+        estimates="entitlement_estimates" in allowed,
     )
 
 
@@ -149,7 +164,7 @@ def found(
     ids = kept.get_column("resident_id").to_list()
     details = contacts.best_contacts(
         residents.resident_contacts(
-            session, ids, tenant_id=principal.tenant_id, organisation_id=who.organisation_id
+            session, ids, tenant_id=principal.tenant_id, organisation_id=who.contacts_of
         )
     )
     table = kept.select("resident_id", "ward_name").join(details, on="resident_id", how="left")
@@ -251,7 +266,7 @@ def entries(session: Session, principal: Principal, found_list: OutreachList) ->
             session,
             [e.resident_id for e in rows],
             tenant_id=principal.tenant_id,
-            organisation_id=who.organisation_id,
+            organisation_id=who.contacts_of,
         )
     )
     by_id = {d["resident_id"]: d for d in details.iter_rows(named=True)}
@@ -292,11 +307,16 @@ def set_status(
 
 
 def do_not_contact(session: Session, principal: Principal, resident_id: int, reason: str) -> bool:
-    """Put one of the area's residents on the do-not-contact list."""
+    """Put a resident the caller may see on the area's do-not-contact list (a partner may
+    record the wish of anyone it holds a record of, with or without gap flags)."""
     principal.require("outreach.update")
-    return outreach.add_do_not_contact(
-        session, reader(session, principal), resident_id, reason.strip()
-    )
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    who = service.Reader(tenant, principal.actor)
+    if not principal.council:
+        resident_access.current(session, principal, resident_id)  # NotFound unless readable
+        who = service.Reader(tenant, principal.actor, clients_of=principal.organisation_id)
+    return outreach.add_do_not_contact(session, who, resident_id, reason.strip())
 
 
 def takeup_report(

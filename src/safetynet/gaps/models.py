@@ -33,6 +33,8 @@ class OutreachList(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    # The partner whose staff made it (they alone of partners see it); None: the council's.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     rule_id: Mapped[str] = mapped_column(String(64))
     rule_title: Mapped[str] = mapped_column(Text)
     programme: Mapped[str] = mapped_column(String(64))

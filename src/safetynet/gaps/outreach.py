@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
@@ -170,6 +171,7 @@ def export_outreach(
         rule_id=rule_id,
         rule_title=rule.title,
         programme=rule.programme,
+        organisation_id=reader.clients_of,
         ward_code=ward,
         as_of=as_of,
         reason=reason,
@@ -201,10 +203,10 @@ def _rows(
     entries stored; sorted by £ unclaimed when screening has run, else by ward."""
     ids = kept.get_column("resident_id").to_list()
     found = residents.resident_contacts(
-        session, ids, tenant_id=reader.tenant.id, organisation_id=reader.organisation_id
+        session, ids, tenant_id=reader.tenant.id, organisation_id=reader.contacts_of
     )
     details = contacts.best_contacts(found)
-    values = unclaimed_pence(session, reader.tenant.id, ids)
+    values = unclaimed_pence(session, reader.tenant.id, ids) if reader.estimates else {}
     table = kept.select("resident_id", "ward_code", "ward_name").join(
         details, on="resident_id", how="left"
     )
@@ -275,23 +277,26 @@ def set_status(
     return entry
 
 
+def readable_lists(reader: Reader) -> Select[Any]:
+    """The outreach lists this reader may see: the area's (the council's staff), or those
+    its own organisation made (a partner's staff)."""
+    query = select(OutreachList).where(OutreachList.tenant_id == reader.tenant.id)
+    if reader.clients_of is not None:
+        query = query.where(OutreachList.organisation_id == reader.clients_of)
+    return query
+
+
 def get_list(session: Session, reader: Reader, list_id: int) -> OutreachList:
-    """An outreach list of the reader's area."""
-    outreach = session.get(OutreachList, list_id)
-    if outreach is None or outreach.tenant_id != reader.tenant.id:
+    """An outreach list the reader may see (NotFound otherwise)."""
+    outreach = session.scalar(readable_lists(reader).where(OutreachList.id == list_id))
+    if outreach is None:
         raise NotFound(f"There is no outreach list {list_id} in {reader.tenant.name}.")
     return outreach
 
 
 def lists(session: Session, reader: Reader) -> list[tuple[OutreachList, dict[str, int]]]:
-    """The area's outreach lists, newest first, with how many people are at each status."""
-    found = list(
-        session.scalars(
-            select(OutreachList)
-            .where(OutreachList.tenant_id == reader.tenant.id)
-            .order_by(OutreachList.id.desc())
-        )
-    )
+    """The reader's outreach lists, newest first, with how many people are at each status."""
+    found = list(session.scalars(readable_lists(reader).order_by(OutreachList.id.desc())))
     statuses: dict[int, dict[str, int]] = {o.id: {} for o in found}
     rows = session.execute(
         select(OutreachEntry.list_id, OutreachEntry.status).where(

@@ -43,6 +43,8 @@ def gaps_as_of(
         store_of(session),
         reader.tenant.id,
         reader.organisation_id,
+        reader.clients_of,
+        reader.estimates,
         as_of,
         book_fingerprint(book),
         data_version(session, reader.tenant.id),

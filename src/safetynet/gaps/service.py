@@ -30,11 +30,23 @@ UNKNOWN_WARD = "Unknown ward"
 @dataclass(frozen=True)
 class Reader:
     """Who is reading: the council area, the actor for the audit log, and the organisation
-    they act for (None: the council's analysts, who may read the whole area)."""
+    whose readable lists the rules read (None: the council's staff, who read the whole area).
+
+    A partner's staff see gap flags back only under an agreement that says so: the rules
+    then read the whole area (that is what the flag means), but `clients_of` keeps the
+    result to the residents that partner supplied a record for, their contact details come
+    only from lists it may read, and £ estimates only when `estimates` is allowed too."""
 
     tenant: Tenant
     actor: str
     organisation_id: int | None = None
+    clients_of: int | None = None
+    estimates: bool = True
+
+    @property
+    def contacts_of(self) -> int | None:
+        """The organisation whose readable lists give contact details (None: any list)."""
+        return self.clients_of if self.clients_of is not None else self.organisation_id
 
 
 def reader_for(session: Session, area: str | None, actor: str) -> Reader:
@@ -118,7 +130,21 @@ def find_gaps(
             result.not_run[rule_id] = missing
         else:
             result.found[rule_id] = evaluate.matching(frame, rule.when, as_of)
+    if reader.clients_of is not None:
+        result = _clients_only(session, reader, result)
     session.commit()
+    return result
+
+
+def _clients_only(session: Session, reader: Reader, result: GapResult) -> GapResult:
+    """The result kept to the residents the partner supplied a record for."""
+    assert reader.clients_of is not None
+    clients = residents.residents_supplied_by(
+        session, tenant_id=reader.tenant.id, organisation_id=reader.clients_of
+    )
+    keep = pl.Series(sorted(clients), dtype=pl.Int64).implode()
+    result.residents = result.residents.filter(pl.col("resident_id").is_in(keep))
+    result.found = {rule: [i for i in ids if i in clients] for rule, ids in result.found.items()}
     return result
 
 
@@ -126,6 +152,8 @@ def _unclaimed(session: Session, reader: Reader) -> pl.DataFrame | None:
     """The latest screening's money per resident (gaps read screening, never the reverse)."""
     from safetynet.entitlements.screening import unclaimed_households
 
+    if not reader.estimates:
+        return None
     found = unclaimed_households(session, reader.tenant.id)
     return None if found.is_empty() else found
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from safetynet.gaps import evaluate
 from safetynet.gaps.models import ContactStatus, OutreachEntry, OutreachList, OutreachStatusChange
+from safetynet.gaps.outreach import readable_lists
 from safetynet.gaps.rules import RuleBook
 from safetynet.gaps.service import Reader, read_residents
 
@@ -91,7 +92,7 @@ def entries(session: Session, reader: Reader, list_id: int | None) -> pl.DataFra
         )
         .join(OutreachList, OutreachList.id == OutreachEntry.list_id)
         .outerjoin(claimed, claimed.c.entry_id == OutreachEntry.id)
-        .where(OutreachList.tenant_id == reader.tenant.id)
+        .where(OutreachList.id.in_(readable_lists(reader).with_only_columns(OutreachList.id)))
     )
     if list_id is not None:
         query = query.where(OutreachList.id == list_id)

@@ -3,7 +3,9 @@ and pairs, starting a run, and deciding pairs."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
 from sqlalchemy.orm import Session, defer
 
 from safetynet import jobs
@@ -13,10 +15,26 @@ from safetynet.link import review
 from safetynet.link.models import LinkRun, Resident, ReviewPair
 
 
+def council_area(principal: Principal, tenant_column: Any) -> ColumnElement[bool]:
+    """Rows of the caller's council area, for the council's own staff only: link runs, the
+    review queue and what follows from them span every partner's records."""
+    return and_(tenant_column == principal.tenant_id, true() if principal.council else false())
+
+
+def readable_runs(principal: Principal) -> Select[Any]:
+    """The link runs the caller may see: their area's, if they are the council's staff."""
+    return select(LinkRun).where(council_area(principal, LinkRun.tenant_id))
+
+
+def readable_jobs(principal: Principal) -> Select[Any]:
+    """The jobs the caller may follow: their area's (council) or their organisation's."""
+    return select(jobs.Job).where(principal.scope(jobs.Job.tenant_id, jobs.Job.organisation_id))
+
+
 def runs(session: Session, principal: Principal, limit: int = 50) -> list[LinkRun]:
     """The caller's area's link runs, newest first."""
     principal.require("link.view")
-    query = select(LinkRun).where(LinkRun.tenant_id == principal.tenant_id)
+    query = readable_runs(principal)
     query = query.options(defer(LinkRun.model))  # the fitted model: read when a page needs it
     return list(session.scalars(query.order_by(LinkRun.id.desc()).limit(limit)))
 
@@ -24,8 +42,8 @@ def runs(session: Session, principal: Principal, limit: int = 50) -> list[LinkRu
 def get_run(session: Session, principal: Principal, run_id: int) -> LinkRun:
     """One link run of the caller's area (404 otherwise)."""
     principal.require("link.view")
-    run = session.get(LinkRun, run_id)
-    if run is None or run.tenant_id != principal.tenant_id:
+    run = session.scalar(readable_runs(principal).where(LinkRun.id == run_id))
+    if run is None:
         raise NotFound(f"There is no link run with id {run_id}.")
     return run
 
@@ -33,9 +51,7 @@ def get_run(session: Session, principal: Principal, run_id: int) -> LinkRun:
 def run_jobs(session: Session, principal: Principal, limit: int = 10) -> list[jobs.Job]:
     """The area's link-run jobs, newest first (queued, running, finished or failed)."""
     principal.require("link.view")
-    query = select(jobs.Job).where(
-        jobs.Job.kind == "link_run", jobs.Job.tenant_id == principal.tenant_id
-    )
+    query = readable_jobs(principal).where(jobs.Job.kind == "link_run")
     return list(session.scalars(query.order_by(jobs.Job.id.desc()).limit(limit)))
 
 
@@ -81,10 +97,8 @@ def resident_count(session: Session, principal: Principal) -> int | None:
 def get_job(session: Session, principal: Principal, job_id: int) -> jobs.Job:
     """A job the caller may follow: their area's (council) or their organisation's (partner)."""
     principal.require("jobs.view")
-    job = session.get(jobs.Job, job_id)
-    if job is None or not principal.sees(
-        tenant_id=job.tenant_id, organisation_id=job.organisation_id
-    ):
+    job = session.scalar(readable_jobs(principal).where(jobs.Job.id == job_id))
+    if job is None:
         raise NotFound(f"There is no job with id {job_id}.")
     return job
 
@@ -105,7 +119,7 @@ def review_counts(session: Session, principal: Principal) -> dict[str, int]:
     principal.require("review.view")
     rows = session.execute(
         select(ReviewPair.status, func.count())
-        .where(ReviewPair.tenant_id == principal.tenant_id)
+        .where(council_area(principal, ReviewPair.tenant_id))
         .group_by(ReviewPair.status)
     ).all()
     found = dict(rows)

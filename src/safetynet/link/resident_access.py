@@ -11,13 +11,14 @@ contact status back (`see_back`). Every view is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safetynet import audit
-from safetynet.accounts.models import AgreementParty, DataSharingAgreement, Organisation
+from safetynet.accounts.access import may_see_back
+from safetynet.accounts.models import Organisation
 from safetynet.accounts.permissions import Principal
 from safetynet.errors import NotFound
 from safetynet.link import review
@@ -34,6 +35,7 @@ class Status:
     rule_title: str
     status: str
     status_at: datetime
+    organisation_id: int | None = None  # the partner that made the list (None: the council)
 
 
 @dataclass
@@ -45,17 +47,9 @@ class ResidentView:
     statuses: list[Status] | None  # None: the caller may not see contact statuses
     do_not_contact: bool = False
     sources: list[str] = field(default_factory=list)
-
-
-def see_back(session: Session, organisation_id: int, on: date | None = None) -> set[str]:
-    """What an organisation may see back under the agreements in force that it supplies."""
-    on = on or date.today()
-    rows = session.scalars(
-        select(DataSharingAgreement)
-        .join(AgreementParty, AgreementParty.agreement_id == DataSharingAgreement.id)
-        .where(AgreementParty.organisation_id == organisation_id, AgreementParty.role == "supplier")
-    )
-    return {item for terms in rows if terms.is_active_on(on) for item in terms.see_back}
+    # For a partner seeing linked programmes back: the kinds of list the resident is on
+    # across the area (not the records). None: not asked for, or not allowed.
+    programmes: list[str] | None = None
 
 
 def current(session: Session, principal: Principal, resident_id: int) -> Resident:
@@ -110,9 +104,14 @@ def view(session: Session, principal: Principal, resident: Resident) -> Resident
 
     records = _records(session, principal, resident.id)
     statuses = None
-    if principal.council or "contact_status" in see_back(session, principal.organisation_id):
+    if may_see_back(session, principal, "contact_status"):
         rows = session.execute(
-            select(OutreachList.id, OutreachList.rule_title, OutreachEntry)
+            select(
+                OutreachList.id,
+                OutreachList.rule_title,
+                OutreachEntry,
+                OutreachList.organisation_id,
+            )
             .join(OutreachEntry, OutreachEntry.list_id == OutreachList.id)
             .where(
                 OutreachList.tenant_id == principal.tenant_id,
@@ -120,7 +119,7 @@ def view(session: Session, principal: Principal, resident: Resident) -> Resident
             )
             .order_by(OutreachList.id.desc())
         ).all()
-        statuses = [Status(i, title, e.status, e.status_at) for i, title, e in rows]
+        statuses = [Status(i, t, e.status, e.status_at, org) for i, t, e, org in rows]
     blocked = resident.id in do_not_contact_ids(session, principal.tenant_id)
     audit.record_read(
         session,
@@ -134,7 +133,21 @@ def view(session: Session, principal: Principal, resident: Resident) -> Resident
     )
     session.commit()
     names = sorted({f"{r['organisation']} ({r['source']})" for r in records})
-    return ResidentView(resident, records, statuses, blocked, names)
+    programmes = None
+    if not principal.council and may_see_back(session, principal, "linked_programmes"):
+        programmes = linked_programmes(session, principal.tenant_id, resident.id)
+    return ResidentView(resident, records, statuses, blocked, names, programmes)
+
+
+def linked_programmes(session: Session, tenant_id: int, resident_id: int) -> list[str]:
+    """The kinds of list (universal credit, free school meals…) that hold any current record
+    of the resident, across the area: what a partner may see back, without the records."""
+    kinds = session.scalars(
+        readable_records(session, Source.kind, tenant_id=tenant_id)
+        .where(ResidentRecord.resident_id == resident_id)
+        .distinct()
+    )
+    return sorted(k.replace("_", " ") for k in kinds if k != "other")
 
 
 def merge(

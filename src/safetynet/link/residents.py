@@ -92,6 +92,17 @@ def readable_records(
     return query
 
 
+def residents_supplied_by(session: Session, *, tenant_id: int, organisation_id: int) -> set[int]:
+    """Current residents holding a current record that `organisation_id` itself supplied."""
+    return set(
+        session.scalars(
+            readable_records(session, ResidentRecord.resident_id, tenant_id=tenant_id)
+            .where(Source.organisation_id == organisation_id)
+            .distinct()
+        )
+    )
+
+
 def resident_facts(
     session: Session,
     *,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from safetynet.accounts.models import Organisation
@@ -32,6 +32,18 @@ class SourceSummary:
     latest_version: int
 
 
+def readable_sources(principal: Principal) -> Select[Any]:
+    """The sources the caller may see: their area's (council) or their own organisation's."""
+    return select(Source).where(principal.scope(Source.tenant_id, Source.organisation_id))
+
+
+def readable_imports(principal: Principal) -> Select[Any]:
+    """The imports the caller may see: of the sources they may see."""
+    return select(SourceImport).where(
+        SourceImport.source_id.in_(readable_sources(principal).with_only_columns(Source.id))
+    )
+
+
 def sources(session: Session, principal: Principal) -> list[SourceSummary]:
     """The caller's visible sources with their current record counts."""
     principal.require("sources.view")
@@ -51,9 +63,9 @@ def sources(session: Session, principal: Principal) -> list[SourceSummary]:
         ).all()
     }
     query = (
-        select(Source, Organisation.name)
+        readable_sources(principal)
+        .add_columns(Organisation.name)
         .join(Organisation)
-        .where(principal.scope(Source.tenant_id, Source.organisation_id))
         .order_by(Organisation.name, Source.name)
     )
     return [
@@ -65,10 +77,8 @@ def sources(session: Session, principal: Principal) -> list[SourceSummary]:
 def get_source(session: Session, principal: Principal, source_id: int) -> Source:
     """One source within the caller's scope (404 outside it)."""
     principal.require("sources.view")
-    source = session.get(Source, source_id)
-    if source is None or not principal.sees(
-        tenant_id=source.tenant_id, organisation_id=source.organisation_id
-    ):
+    source = session.scalar(readable_sources(principal).where(Source.id == source_id))
+    if source is None:
         raise NotFound(f"There is no source with id {source_id}.")
     return source
 
@@ -79,9 +89,8 @@ def imports(
     """The caller's visible imports, newest first (optionally of one source)."""
     principal.require("imports.view")
     query = (
-        select(SourceImport)
+        readable_imports(principal)
         .join(Source)
-        .where(principal.scope(Source.tenant_id, Source.organisation_id))
         .options(contains_eager(SourceImport.source).joinedload(Source.organisation))
         .order_by(SourceImport.id.desc())
         .limit(limit)
@@ -94,10 +103,8 @@ def imports(
 def get_import(session: Session, principal: Principal, import_id: int) -> SourceImport:
     """One import within the caller's scope (404 outside it)."""
     principal.require("imports.view")
-    found = session.get(SourceImport, import_id)
-    if found is None or not principal.sees(
-        tenant_id=found.tenant_id, organisation_id=found.source.organisation_id
-    ):
+    found = session.scalar(readable_imports(principal).where(SourceImport.id == import_id))
+    if found is None:
         raise NotFound(f"There is no import with id {import_id}.")
     return found
 

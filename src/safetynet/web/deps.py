@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from safetynet.accounts.permissions import Principal, roles_with
+from safetynet.accounts.permissions import Principal, grant_of
 from safetynet.accounts.sessions import check_session, csrf_token, csrf_valid
 from safetynet.config import Settings
 from safetynet.db import session_factory
@@ -89,7 +89,7 @@ def _signed_in(request: Request, db: Session) -> tuple[Principal, str] | None:
 
 def require(permission: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the signed-in caller, whose role must hold `permission`."""
-    roles_with(permission)  # an unknown permission fails when the route is defined
+    grant_of(permission)  # an unknown permission fails when the route is defined
 
     async def dependency(request: Request, db: Db) -> Principal:
         found = await run_in_threadpool(_signed_in, request, db)

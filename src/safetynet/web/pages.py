@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from safetynet import audit
+from safetynet.accounts import access as accounts_access
 from safetynet.accounts import kept_forms, sessions
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
@@ -198,8 +199,7 @@ def audit_log(
 ) -> Response:
     """The area's audit log, newest first, searchable by action and actor."""
     query = (
-        select(audit.AuditEvent)
-        .where(audit.AuditEvent.tenant_id == principal.tenant_id)
+        accounts_access.readable_audit_events(principal)
         .order_by(audit.AuditEvent.id.desc())
         .limit(200)
     )
@@ -208,7 +208,10 @@ def audit_log(
     if actor.strip():
         query = query.where(audit.AuditEvent.actor.contains(actor.strip()))
     events = list(db.scalars(query))
-    actions = list(db.scalars(select(audit.AuditEvent.action).distinct().order_by("action")))
+    mine = accounts_access.readable_audit_events(principal)
+    actions = list(
+        db.scalars(mine.with_only_columns(audit.AuditEvent.action).distinct().order_by("action"))
+    )
     return render(
         request,
         "audit/list.html",

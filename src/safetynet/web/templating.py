@@ -27,7 +27,6 @@ LONDON = ZoneInfo("Europe/London")
 
 # (label, path, permission): the service navigation, shown only where the caller may go.
 # Paths only a council's own staff may open, whatever the role (partners' staff never).
-COUNCIL_ONLY = {"/call-backs"}
 NAVIGATION = (
     ("Home", "/", "dashboard.view"),
     ("Sources", "/sources", "sources.view"),
@@ -148,7 +147,7 @@ def navigation(request: Request) -> list[dict[str, Any]]:
         {"text": label, "href": path, "current": here == path}
         | ({"active": True} if path != "/" and here.startswith(path) else {})
         for label, path, permission in NAVIGATION
-        if principal.can(permission) and (principal.council or path not in COUNCIL_ONLY)
+        if principal.can(permission)
     ]
 
 
