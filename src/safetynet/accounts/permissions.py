@@ -49,6 +49,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "callbacks.handle": frozenset({Role.ADMIN, Role.CASEWORKER}),
     "privacy.retention": frozenset({Role.ADMIN}),  # council admins only (privacy.access)
     "privacy.subject_access": frozenset({Role.ADMIN}),
+    # Payments (payments.access): partners' staff act only on their own organisation's
+    # enrolments, awards and payments; schemes, rounds and reconciliation are the council's.
+    "payments.view": EVERYONE,
+    "payments.schemes": frozenset({Role.ADMIN}),
+    "payments.enrol": frozenset({Role.ADMIN, Role.CASEWORKER, Role.PARTNER}),
+    "payments.request": frozenset({Role.ADMIN, Role.CASEWORKER, Role.PARTNER}),
+    "payments.approve": frozenset({Role.ADMIN, Role.CASEWORKER, Role.PARTNER}),
+    "payments.handover": frozenset({Role.ADMIN, Role.CASEWORKER, Role.PARTNER}),
+    "payments.disburse": frozenset({Role.ADMIN}),
+    "payments.reconcile": frozenset({Role.ADMIN, Role.ANALYST}),
 }
 
 
