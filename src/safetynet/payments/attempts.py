@@ -94,7 +94,7 @@ def resolve(
     outcome: str,
     *,
     actor: str,
-    detail: dict[str, object] | None = None,
+    detail: dict[str, str] | None = None,
     at: datetime | None = None,
 ) -> list[int]:
     """Settle these pending attempts as `succeeded` or `failed` and move their payments to
