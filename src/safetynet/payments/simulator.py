@@ -48,6 +48,7 @@ class Faults:
     fail: float = 0.0  # a transfer fails
     duplicate: float = 0.0  # an event is delivered twice
     reorder: bool = False  # each batch of events is shuffled
+    hold: bool = False  # keep events back (a provider slow to call back) until released
     slow_seconds: float = 5.0
 
 
@@ -145,7 +146,7 @@ class Provider:
         while not stop.is_set():
             self.wake.wait(0.2)
             self.wake.clear()
-            while batch := self.take_batch():
+            while not self.faults.hold and (batch := self.take_batch()):
                 self.busy = True
                 delivered = self._deliver(batch, stop)
                 if not delivered:
