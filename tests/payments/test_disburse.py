@@ -84,7 +84,7 @@ def _approved(db, world, n: int, method: str = "provider") -> list[int]:
 def _statuses(db) -> dict[str, int]:
     db.expire_all()
     rows = db.execute(select(Payment.status, func.count()).group_by(Payment.status)).all()
-    return {s: n for s, n in rows}
+    return {str(s): int(n) for s, n in rows}
 
 
 def _wait_for(db, want: dict[str, int], seconds: float = 20) -> dict[str, int]:
@@ -139,8 +139,8 @@ def test_the_same_callbacks_again_in_reverse_order_change_nothing(db, pw, servic
               for r in references for s in ("failed", "succeeded", "accepted")]  # fmt: skip
     body = httpx.Request("POST", "/", json={"events": events[::-1]}).content
     url = f"{service}/api/v1/payments/provider-events"
-    answer = httpx.post(url, content=body, headers={"X-Provider-Signature": sign(SECRET, body),
-                                                     "Content-Type": "application/json"})  # fmt: skip
+    headers = {"X-Provider-Signature": sign(SECRET, body), "Content-Type": "application/json"}
+    answer = httpx.post(url, content=body, headers=headers)
     # The `failed` events are new ids, but their attempts are settled: nothing changes.
     assert answer.json() == {"received": 3, "payments_changed": 0, "unknown": 0}
     assert _statuses(db) == {"confirmed": 3}

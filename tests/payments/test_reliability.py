@@ -102,14 +102,14 @@ with open_session() as session:
 def test_a_round_killed_after_the_provider_call_resends_the_same_references(
     db,
     pw,
-    service,
+    service,  # noqa: F811
     monkeypatch,
-    store,  # noqa: F811
+    store,
 ):
     sim = simulator(monkeypatch, Faults(hold=True))  # callbacks come after the restart
     try:
         _approved(db, pw, 6)
-        env = {k: v for k, v in os.environ.items()}
+        env = dict(os.environ)
         process = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(KILLED_ROUND), pw["admin"].email,
              str(pw.scheme.id), START.isoformat()],
