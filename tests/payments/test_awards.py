@@ -165,3 +165,20 @@ def test_a_role_the_scheme_gives_no_limit_approves_nothing(db):
     award = awards.request_award(db, world["north"], _ask(enrolment))
     with pytest.raises(PermissionDenied, match="may approve no awards"):
         awards.decide(db, world["north2"], award.id, approve=True)
+
+
+def test_approving_many_at_once_checks_each_and_the_budget_once(db):
+    world = build(db, budget_pence=11_000, cap_week_pence=None, cap_period_pence=None,
+                  cap_period_days=None)  # fmt: skip
+    made = []
+    for name in ("A", "B", "C"):
+        enrolment = schemes.enrol(db, world["north"], world.scheme.id, person(name))
+        made.append(awards.request_award(db, world["north"], _ask(enrolment)).id)
+    with pytest.raises(PermissionDenied, match="someone else"):
+        awards.approve_many(db, world["north"], made)
+    with pytest.raises(Conflict, match="over its budget"):
+        awards.approve_many(db, world["caseworker"], made)
+    assert {a.status for a in db.scalars(select(Award))} == {"requested"}
+    assert awards.approve_many(db, world["caseworker"], made[:2]) == 2
+    assert awards.approve_many(db, world["caseworker"], made[:2]) == 0
+    assert states.committed(db, world.scheme) == 10_000

@@ -311,3 +311,90 @@ def approvals(session: Session, award: Award) -> list[Approval]:
     return list(
         session.scalars(select(Approval).where(Approval.award_id == award.id).order_by(Approval.id))
     )
+
+
+@unit_of_work
+def approve_many(
+    session: Session, principal: Principal, award_ids: list[int], note: str | None = None
+) -> int:
+    """Approve many awards of one scheme at once (a manager's batch), in one transaction:
+    each is checked as `decide` checks one (four eyes, the role's limit, caps), and the budget
+    once for all. Awards already decided are left alone; how many were approved."""
+    principal.require("payments.approve")
+    found: list[Award] = []
+    for start in range(0, len(award_ids), states.CHUNK):
+        found += session.scalars(
+            access.readable(principal, Award).where(
+                Award.id.in_(award_ids[start : start + states.CHUNK]), Award.status == "requested"
+            )
+        )
+    if not found:
+        return 0
+    if len({a.scheme_id for a in found}) > 1:
+        raise InvalidInput("Approve the awards of one scheme at a time.")
+    scheme = access.scheme(session, principal, found[0].scheme_id)
+    for award in found:
+        _may_approve(principal, scheme, award)
+    _lock(session, scheme)
+    if scheme.cap_week_pence is not None or scheme.cap_period_pence is not None:
+        for award in found:
+            _check_caps(session, scheme, award)
+    payment_ids = _payments_of(session, [a.id for a in found])
+    states.move(
+        session, scheme.tenant_id, payment_ids, "requested", "approved", actor=principal.actor
+    )
+    if states.committed(session, scheme) > scheme.budget_pence:
+        raise Conflict(f"Approving these awards would take {scheme.name} over its budget of "
+                       f"{pounds(scheme.budget_pence)}. Nothing was approved.")  # fmt: skip
+    _record_many(session, principal, found, note)
+    session.commit()
+    return len(found)
+
+
+def _check_caps(session: Session, scheme: Scheme, award: Award) -> None:
+    enrolment = session.get(Enrolment, award.enrolment_id)
+    assert enrolment is not None
+    mine = [(d, int(p)) for d, p in session.execute(
+        select(Payment.due_on, Payment.amount_pence).where(Payment.award_id == award.id)
+    ).all()]  # fmt: skip
+    caps = cap_problems(scheme, person_payments(session, enrolment, exclude_award=award.id), mine)
+    if caps:
+        raise Conflict(f"Award {award.id}: {caps[0]}", details=caps)
+
+
+def _payments_of(session: Session, award_ids: list[int]) -> list[int]:
+    found: list[int] = []
+    for start in range(0, len(award_ids), states.CHUNK):
+        found += session.scalars(
+            select(Payment.id).where(Payment.award_id.in_(award_ids[start : start + states.CHUNK]))
+        )
+    return found
+
+
+def _record_many(
+    session: Session, principal: Principal, found: list[Award], note: str | None
+) -> None:
+    from sqlalchemy import insert
+
+    now = utcnow()
+    ids = [a.id for a in found]
+    for start in range(0, len(ids), states.CHUNK):
+        session.execute(
+            update(Award)
+            .where(Award.id.in_(ids[start : start + states.CHUNK]))
+            .values(status="approved", decided_at=now)
+        )
+    session.execute(
+        insert(Approval),
+        [
+            {"tenant_id": a.tenant_id, "award_id": a.id, "decision": "approved",
+             "actor": principal.actor, "user_id": principal.user_id, "role": principal.role,
+             "note": (note or "").strip()[:NOTE_MAX] or None, "decided_at": now}
+            for a in found
+        ],
+    )  # fmt: skip
+    audit.record(
+        session, actor=principal.actor, action="payments.award_approved_many",
+        entity_type="scheme", entity_id=found[0].scheme_id, tenant_id=found[0].tenant_id,
+        user_id=principal.user_id, detail={"awards": len(found)},
+    )  # fmt: skip
