@@ -185,12 +185,54 @@ class Settings(BaseSettings):
         description="Folder of the council's own gap rule files (`*.yaml`), loaded after the "
         "default rules: they add programmes and rules or redefine them by id.",
     )
+    payments_provider_url: str | None = Field(
+        None,
+        description="Base URL of the voucher or cash-out provider that payment rounds send "
+        "transfers to (e.g. the simulator, `http://127.0.0.1:8200`). Unset: rounds by provider "
+        "are refused.",
+    )
+    payments_provider_secret: str = Field(
+        DEV_SECRET,
+        description="Secret shared with the provider: it signs its callbacks with it (HMAC "
+        "SHA-256) and unsigned or wrongly signed callbacks are refused. Must be set in "
+        "production.",
+    )
+    payments_callback_url: str | None = Field(
+        None,
+        description="This service's address for the provider's callbacks, ending "
+        "`/api/v1/payments/provider-events`; sent with each submission.",
+    )
+    payments_provider_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="How long a round waits for the provider to answer a submission before "
+        "treating it as unanswered; the round can be run again and resends the same references, "
+        "which the provider recognises.",
+    )
+    payments_round_stale_seconds: int = Field(
+        600,
+        ge=10,
+        description="A payment round whose process has not reported for this long (or whose "
+        "process on this machine has died) may be taken over and finished by a new run.",
+    )
+    payments_bacs_originator: str = Field(
+        "000000,00000000,SAFETY NET COUNCIL,000000",
+        description="The council's own Bacs details for Standard 18 files, as `sort code,"
+        "account number,account name,service user number`: the account the payments are "
+        "drawn from (the contra record) and the council's Bacs service user number.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
             raise ValueError(
                 "SAFETYNET_SECRET_KEY must be set to a long random value in production"
+            )
+        if self.environment == "production" and self.payments_provider_secret == DEV_SECRET:
+            raise ValueError(
+                "SAFETYNET_PAYMENTS_PROVIDER_SECRET must be set to the secret agreed with the "
+                "payment provider in production"
             )
         return self
 

@@ -130,7 +130,33 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/privacy/retention"): ("privacy.retention", None),
     ("POST", "/api/v1/privacy/retention"): ("privacy.retention", None),
     ("POST", "/api/v1/privacy/subject-access"): ("privacy.subject_access", "resident"),
+    ("GET", "/payments"): ("payments.view", None),
+    ("GET", "/payments/schemes/{scheme_id}"): ("payments.view", "scheme"),
+    ("GET", "/payments/schemes/{scheme_id}/enrol"): ("payments.enrol", "scheme"),
+    ("POST", "/payments/schemes/{scheme_id}/enrol"): ("payments.enrol", "scheme"),
+    ("GET", "/payments/enrolments/{enrolment_id}"): ("payments.view", "enrolment"),
+    ("POST", "/payments/enrolments/{enrolment_id}/awards"): ("payments.request", "enrolment"),
+    ("GET", "/payments/awards/{award_id}"): ("payments.view", "award"),
+    ("POST", "/payments/awards/{award_id}"): ("payments.approve", "award"),
+    ("POST", "/payments/schemes/{scheme_id}/rounds"): ("payments.disburse", "scheme"),
+    ("GET", "/payments/rounds/{round_id}/bacs"): ("payments.disburse", "round"),
+    ("POST", "/payments/payments/{payment_id}/hand-over"): ("payments.handover", "payment"),
+    ("GET", "/payments/statements"): ("payments.reconcile", None),
+    ("POST", "/payments/statements"): ("payments.reconcile", None),
+    ("GET", "/api/v1/payments/schemes"): ("payments.view", None),
+    ("POST", "/api/v1/payments/schemes"): ("payments.schemes", None),
+    ("POST", "/api/v1/payments/funds"): ("payments.schemes", None),
+    ("GET", "/api/v1/payments/schemes/{scheme_id}"): ("payments.view", "scheme"),
+    ("POST", "/api/v1/payments/schemes/{scheme_id}/enrolments"): ("payments.enrol", "scheme"),
+    ("GET", "/api/v1/payments/enrolments/{enrolment_id}"): ("payments.view", "enrolment"),
+    ("POST", "/api/v1/payments/awards"): ("payments.request", None),
+    ("POST", "/api/v1/payments/awards/{award_id}/decision"): ("payments.approve", "award"),
+    ("POST", "/api/v1/payments/schemes/{scheme_id}/rounds"): ("payments.disburse", "scheme"),
+    ("POST", "/api/v1/payments/payments/{payment_id}/hand-over"): ("payments.handover", "payment"),
+    ("POST", "/api/v1/payments/statements"): ("payments.reconcile", None),
+    ("POST", "/api/v1/payments/provider-events"): ("public", None),
 }
+PAYMENT_KINDS = {"scheme", "enrolment", "award", "payment", "round"}
 # Objects no organisation owns (the gap rules): the same for every caller, never "other".
 UNSCOPED = {"rule"}
 # Each caller's organisation: council tc's staff, and partner north's staff in every role.
@@ -207,6 +233,14 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "callbacks.handle": ({"admin", "caseworker"}, set()),
     "privacy.retention": ({"admin"}, set()),
     "privacy.subject_access": ({"admin"}, set()),
+    "payments.view": (ALL, ALL),
+    "payments.schemes": ({"admin"}, set()),
+    "payments.enrol": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "payments.request": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "payments.approve": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "payments.handover": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "payments.disburse": ({"admin"}, set()),
+    "payments.reconcile": ({"admin", "analyst"}, set()),
 }
 
 
@@ -232,7 +266,8 @@ def test_the_permission_table_is_the_one_reviewed_here():
 def test_no_partner_role_holds_a_council_wide_permission():
     council_wide = {"link.view", "link.run", "audit.view", "review.view", "review.decide"}
     council_wide |= {"residents.manage", "callbacks.handle", "privacy.retention"}
-    council_wide |= {"privacy.subject_access"}
+    council_wide |= {"privacy.subject_access", "payments.schemes", "payments.disburse"}
+    council_wide |= {"payments.reconcile"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 
@@ -256,6 +291,10 @@ def _target(
         return {"question_id": "age"}
     if kind == "callback":  # a self-check shared in the organisation's area
         return {"check_id": _shared_check(world.ids[f"tenant:{AREA[org]}"])}
+    if kind in PAYMENT_KINDS:  # fresh payments objects of the organisation, by the services
+        from tests.web.payments_targets import target
+
+        return target(world, kind, org)
     lists = {"north": "outreach:north", "south": "outreach:south", "oc": "outreach:Otherton"}
     return {
         "user": {"user_id": world.users[users[org]].id},
@@ -323,6 +362,18 @@ API_BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/residents/{resident_id}/do-not-contact"): lambda p: {"reason": " "},
     ("POST", "/api/v1/call-backs/{check_id}/status"): lambda p: {"status": "no_answer"},
+    # Payments: real bodies, so another area's or partner's object is found out (404).
+    ("POST", "/api/v1/payments/awards/{award_id}/decision"): lambda p: {"approve": False},
+    ("POST", "/api/v1/payments/schemes/{scheme_id}/enrolments"): lambda p: {
+        "name": "Matrix Person",
+        "consent": True,
+        "method": "cash",
+    },  # fmt: skip
+    ("POST", "/api/v1/payments/schemes/{scheme_id}/rounds"): lambda p: {
+        "method": "bacs",
+        "due_by": "2026-01-01",
+    },  # fmt: skip
+    ("POST", "/api/v1/payments/payments/{payment_id}/hand-over"): lambda p: {"receipt": "R1"},
 }
 
 
@@ -436,8 +487,9 @@ def test_a_signed_out_browser_is_sent_to_sign_in_on_every_protected_page(world, 
 
 
 def test_the_api_refuses_every_protected_route_without_a_token(world, client):
-    for (method, template), (_permission, kind) in ROUTES.items():
-        if not template.startswith("/api/v1"):
+    for (method, template), (permission, kind) in ROUTES.items():
+        # The provider's callbacks carry no token: a signature (tests/payments) guards them.
+        if not template.startswith("/api/v1") or permission == "public":
             continue
         path = template.format(**_target(world, kind, "admin", "north")) if kind else template
         response = client.request(method, path)

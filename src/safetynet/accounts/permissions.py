@@ -31,6 +31,7 @@ ADMIN_ANALYST = frozenset({Role.ADMIN, Role.ANALYST})
 ADMIN_CASEWORKER = frozenset({Role.ADMIN, Role.CASEWORKER})
 STAFF = frozenset({Role.ADMIN, Role.ANALYST, Role.CASEWORKER})
 UPLOADERS = frozenset({Role.ADMIN, Role.ANALYST, Role.PARTNER})
+FRONT_DESK = frozenset({Role.ADMIN, Role.CASEWORKER, Role.PARTNER})
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,16 @@ PERMISSIONS: dict[str, Grant] = {
     "callbacks.handle": council_only(ADMIN_CASEWORKER),  # residents' shared self-checks
     "privacy.retention": council_only(ADMIN),
     "privacy.subject_access": council_only(ADMIN),
+    # Payments (payments.access): partners' staff act only on their own organisation's
+    # enrolments, awards and payments; schemes, rounds and reconciliation are the council's.
+    "payments.view": both(EVERYONE),
+    "payments.schemes": council_only(ADMIN),
+    "payments.enrol": both(FRONT_DESK),
+    "payments.request": both(FRONT_DESK),
+    "payments.approve": both(FRONT_DESK),
+    "payments.handover": both(FRONT_DESK),
+    "payments.disburse": council_only(ADMIN),
+    "payments.reconcile": council_only(ADMIN_ANALYST),
 }
 
 

@@ -216,3 +216,37 @@ def residents_holding(session: Session, record_ids: Sequence[int], *, tenant_id:
             )
         )
     )
+
+
+def same_person(session: Session, tenant_id: int, resident_id: int) -> set[int]:
+    """Every resident id that names this person: the resident they are now (following
+    merges) and each resident merged into them, however long ago. Empty when the id is not
+    one of the area's residents. Other domains (payments' caps) compare people with it."""
+    current = session.get(Resident, resident_id)
+    seen: set[int] = set()
+    while current is not None and current.merged_into_id is not None and current.id not in seen:
+        seen.add(current.id)
+        current = session.get(Resident, current.merged_into_id)
+    if current is None or current.tenant_id != tenant_id:
+        return set()
+    found, frontier = {current.id}, {current.id}
+    while frontier:
+        frontier = (
+            set(session.scalars(select(Resident.id).where(Resident.merged_into_id.in_(frontier))))
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def resident_for_reference(
+    session: Session, *, tenant_id: int, organisation_id: int, person_ref: str
+) -> int | None:
+    """The current resident holding the record an organisation's own lists give this person
+    reference (its client number), if linkage has placed one."""
+    return session.scalar(
+        readable_records(session, ResidentRecord.resident_id, tenant_id=tenant_id)
+        .where(Source.organisation_id == organisation_id, Record.person_ref == person_ref)
+        .order_by(Record.id.desc())
+        .limit(1)
+    )

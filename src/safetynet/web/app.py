@@ -36,6 +36,7 @@ def routers() -> list[APIRouter]:
     from safetynet.api.callbacks import router as api_callbacks
     from safetynet.api.entitlements import router as api_entitlements
     from safetynet.api.linkage import router as api_linkage
+    from safetynet.api.payments import router as api_payments
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
@@ -44,6 +45,7 @@ def routers() -> list[APIRouter]:
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
     from safetynet.link.web import router as link
+    from safetynet.payments.web import router as payments
     from safetynet.privacy.web import router as privacy
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
@@ -58,11 +60,13 @@ def routers() -> list[APIRouter]:
         gaps,
         entitlements,
         privacy,
+        payments,
         api,
         api_linkage,
         api_privacy,
         api_entitlements,
         api_callbacks,
+        api_payments,
         docs_router,
     ]
 

@@ -36,6 +36,7 @@ NAVIGATION = (
     ("Who is missing", "/gaps", "gaps.view"),
     ("Outreach", "/outreach", "outreach.view"),
     ("Call-backs", "/call-backs", "callbacks.handle"),
+    ("Payments", "/payments", "payments.view"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),

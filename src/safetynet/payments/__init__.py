@@ -1,0 +1,1 @@
+"""Payments: community safety-net schemes paid through partner organisations."""
