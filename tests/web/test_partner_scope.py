@@ -243,8 +243,19 @@ def test_a_partner_sees_a_residents_other_programmes_only_when_allowed_back(clie
     assert api(client, area, "north:caseworker", "GET", path).json()["programmes"] is None
     see_back(db, "linked_programmes")
     seen = api(client, area, "north:caseworker", "GET", path).json()
-    assert seen["programmes"] == ["council tax reduction", "foodbank attendance"]
+    assert seen["programmes"] == ["council tax reduction"]  # not other partners' client lists
     assert {r["source"] for r in seen["records"]} == {"visits"}  # still not the CTR record
     sign_in(client, "caseworker@north.example")
     page = client.get(f"/residents/{carol}").text
-    assert "on these lists: council tax reduction, foodbank attendance" in page
+    assert "on these support programmes: council tax reduction" in page
+
+
+def test_a_partners_who_is_missing_page_says_it_counts_its_own_clients(client, db, area):
+    see_back(db, "gap_flags")
+    sign_in(client, "analyst@north.example")
+    page = client.get("/gaps", params={"as_of": world.AS_OF.isoformat()}).text
+    assert "You see your own organisation" in page
+    client.cookies.clear()
+    sign_in(client, "analyst@council.example")
+    page = client.get("/gaps", params={"as_of": world.AS_OF.isoformat()}).text
+    assert "You see your own organisation" not in page

@@ -24,7 +24,16 @@ from safetynet.errors import NotFound
 from safetynet.link import review
 from safetynet.link.models import Resident, ResidentRecord
 from safetynet.link.residents import readable_records
-from safetynet.sources.models import Record, Source, SourceImport
+from safetynet.sources.models import Record, Source, SourceImport, SourceKind
+
+# Caseloads of support programmes, as against partners' own client and attendance lists.
+PROGRAMME_KINDS = (
+    SourceKind.COUNCIL_TAX_REDUCTION,
+    SourceKind.HOUSING_BENEFIT,
+    SourceKind.UNIVERSAL_CREDIT,
+    SourceKind.FREE_SCHOOL_MEALS,
+    SourceKind.HOUSEHOLD_SUPPORT_FUND,
+)
 
 
 @dataclass
@@ -140,41 +149,13 @@ def view(session: Session, principal: Principal, resident: Resident) -> Resident
 
 
 def linked_programmes(session: Session, tenant_id: int, resident_id: int) -> list[str]:
-    """The kinds of list (universal credit, free school meals…) that hold any current record
-    of the resident, across the area: what a partner may see back, without the records."""
+    """The support programmes (universal credit, free school meals…) whose caseloads hold a
+    current record of the resident, across the area: what a partner may see back, without
+    the records. Other partners' client lists are never named: that someone uses an advice
+    service or a food bank is theirs to tell."""
     kinds = session.scalars(
         readable_records(session, Source.kind, tenant_id=tenant_id)
-        .where(ResidentRecord.resident_id == resident_id)
+        .where(ResidentRecord.resident_id == resident_id, Source.kind.in_(PROGRAMME_KINDS))
         .distinct()
     )
-    return sorted(k.replace("_", " ") for k in kinds if k != "other")
-
-
-def merge(
-    session: Session, principal: Principal, resident_id: int, other_id: int, reason: str
-) -> Resident:
-    """Join two of the area's residents who are one person (a ruling later runs keep)."""
-    principal.require("residents.manage")
-    return review.merge_residents(
-        session,
-        principal.tenant_id,
-        resident_id,
-        other_id,
-        actor=principal.actor,
-        reason=reason.strip(),
-    )
-
-
-def split(
-    session: Session, principal: Principal, resident_id: int, record_ids: list[int], reason: str
-) -> Resident:
-    """Move some of a resident's records to a new resident (a ruling later runs keep)."""
-    principal.require("residents.manage")
-    return review.split_resident(
-        session,
-        principal.tenant_id,
-        resident_id,
-        record_ids,
-        actor=principal.actor,
-        reason=reason.strip(),
-    )
+    return sorted(k.replace("_", " ") for k in kinds)
