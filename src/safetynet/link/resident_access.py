@@ -159,3 +159,33 @@ def linked_programmes(session: Session, tenant_id: int, resident_id: int) -> lis
         .distinct()
     )
     return sorted(k.replace("_", " ") for k in kinds)
+
+
+def merge(
+    session: Session, principal: Principal, resident_id: int, other_id: int, reason: str
+) -> Resident:
+    """Join two of the area's residents who are one person (a ruling later runs keep)."""
+    principal.require("residents.manage")
+    return review.merge_residents(
+        session,
+        principal.tenant_id,
+        resident_id,
+        other_id,
+        actor=principal.actor,
+        reason=reason.strip(),
+    )
+
+
+def split(
+    session: Session, principal: Principal, resident_id: int, record_ids: list[int], reason: str
+) -> Resident:
+    """Move some of a resident's records to a new resident (a ruling later runs keep)."""
+    principal.require("residents.manage")
+    return review.split_resident(
+        session,
+        principal.tenant_id,
+        resident_id,
+        record_ids,
+        actor=principal.actor,
+        reason=reason.strip(),
+    )
