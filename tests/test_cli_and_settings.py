@@ -57,3 +57,14 @@ def test_the_default_store_is_a_sqlite_file_in_the_data_folder(tmp_path, monkeyp
     monkeypatch.setenv("SAFETYNET_DATA_DIR", str(tmp_path))
     url = Settings(_env_file=None).resolved_database_url
     assert url == f"sqlite:///{tmp_path.resolve()}/safetynet.db"
+
+
+def test_production_asks_for_the_provider_secret_only_with_a_provider(monkeypatch):
+    monkeypatch.setenv("SAFETYNET_ENVIRONMENT", "production")
+    monkeypatch.setenv("SAFETYNET_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("SAFETYNET_PAYMENTS_PROVIDER_SECRET", raising=False)
+    monkeypatch.setenv("SAFETYNET_PAYMENTS_PROVIDER_URL", "https://provider.example")
+    with pytest.raises(ValueError, match="SAFETYNET_PAYMENTS_PROVIDER_SECRET must be set"):
+        Settings(_env_file=None)
+    monkeypatch.setenv("SAFETYNET_PAYMENTS_PROVIDER_SECRET", "y" * 40)
+    assert Settings(_env_file=None).payments_provider_url == "https://provider.example"

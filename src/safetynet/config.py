@@ -195,7 +195,7 @@ class Settings(BaseSettings):
         DEV_SECRET,
         description="Secret shared with the provider: it signs its callbacks with it (HMAC "
         "SHA-256) and unsigned or wrongly signed callbacks are refused. Must be set in "
-        "production.",
+        "production when a provider is configured; without one, callbacks are refused.",
     )
     payments_callback_url: str | None = Field(
         None,
@@ -229,7 +229,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SAFETYNET_SECRET_KEY must be set to a long random value in production"
             )
-        if self.environment == "production" and self.payments_provider_secret == DEV_SECRET:
+        if (
+            self.environment == "production"
+            and self.payments_provider_secret == DEV_SECRET
+            and (self.payments_provider_url or self.payments_callback_url)
+        ):
             raise ValueError(
                 "SAFETYNET_PAYMENTS_PROVIDER_SECRET must be set to the secret agreed with the "
                 "payment provider in production"

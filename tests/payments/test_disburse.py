@@ -152,7 +152,9 @@ def test_a_provider_that_does_not_answer_in_time_gets_the_same_references_again(
     db, pw, service, monkeypatch
 ):
     monkeypatch.setenv("SAFETYNET_PAYMENTS_PROVIDER_TIMEOUT_SECONDS", "0.5")
-    sim = simulator(monkeypatch, Faults(timeout=1.0, slow_seconds=1.5))
+    # The provider's callbacks are held back too: otherwise its "accepted" events could reach
+    # the service before the second run and rightly leave nothing to resend.
+    sim = simulator(monkeypatch, Faults(timeout=1.0, slow_seconds=1.5, hold=True))
     try:
         _approved(db, pw, 4)
         with pytest.raises(Exception, match="did not answer"):
@@ -162,6 +164,7 @@ def test_a_provider_that_does_not_answer_in_time_gets_the_same_references_again(
         done = rounds.disburse(db, pw["admin"], pw.scheme.id, method="provider", due_by=START)
         assert (done.resent, done.sent) == (4, 0)
         assert sorted(db.scalars(select(Attempt.reference))) == first
+        sim.provider.faults.hold = False
         assert sim.settle() and sim.provider.stats()["transfers"] == 4
     finally:
         sim.stop()
@@ -258,6 +261,19 @@ def test_callbacks_need_the_providers_signature(db, pw):
         callbacks.receive(db, body, sign("dev-only-insecure-secret-change-me", body))["received"]
         == 0
     )
+
+
+def test_in_production_the_public_development_secret_moves_nothing(db, pw, monkeypatch):
+    from safetynet.config import get_settings
+
+    monkeypatch.setenv("SAFETYNET_ENVIRONMENT", "production")
+    monkeypatch.setenv("SAFETYNET_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("SAFETYNET_PAYMENTS_PROVIDER_SECRET", raising=False)
+    get_settings.cache_clear()
+    body = b'{"events": []}'
+    with pytest.raises(callbacks.BadSignature, match="no provider is set up"):
+        callbacks.receive(db, body, sign("dev-only-insecure-secret-change-me", body))
+    get_settings.cache_clear()
 
 
 def test_partners_cannot_run_rounds_and_attempt_references_fit_bacs(db, pw):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from safetynet.config import get_settings
+from safetynet.config import DEV_SECRET, get_settings
 from safetynet.errors import InvalidInput, SafetynetError
 from safetynet.payments import attempts
 from safetynet.payments.models import Attempt, ProviderEvent
@@ -93,7 +93,12 @@ def _tenants(session: Session, references: set[str]) -> dict[str, int]:
 @unit_of_work
 def receive(session: Session, body: bytes, signature: str | None) -> dict[str, Any]:
     """Check and apply one callback body; how many events were new, applied, and unknown."""
-    verify(body, signature, get_settings().payments_provider_secret)
+    settings = get_settings()
+    if settings.environment == "production" and settings.payments_provider_secret == DEV_SECRET:
+        # No secret was agreed with a provider: the development one is public, so nothing
+        # signed with it may move money.
+        raise BadSignature("This service takes no provider callbacks: no provider is set up.")
+    verify(body, signature, settings.payments_provider_secret)
     new = _keep_new(session, parse(body))
     tenants = _tenants(session, {e["reference"] for e in new})
     grouped: dict[tuple[int, str], list[str]] = defaultdict(list)
