@@ -29,11 +29,11 @@ from safetynet.places.models import PlaceConnectivity, PlaceDeprivation, PlacePo
 
 # (measure, weight, what a high value means, as a reason)
 WEIGHTS: tuple[tuple[str, float, str], ...] = (
-    ("missing_per_1000", 0.40, "many residents missing out on support"),
-    ("unclaimed_per_resident", 0.20, "much unclaimed money per resident"),
-    ("imd_score", 0.20, "high deprivation"),
-    ("no_gigabit_pct", 0.10, "poor broadband (few premises can get gigabit)"),
-    ("rural_pct", 0.10, "rural postcodes, further from services"),
+    ("missing_per_1000", 0.40, "many missing out"),
+    ("unclaimed_per_resident", 0.20, "much unclaimed"),
+    ("imd_score", 0.20, "deprived"),
+    ("no_gigabit_pct", 0.10, "poor broadband"),
+    ("rural_pct", 0.10, "rural"),
 )
 REASONS_SHOWN = 2
 
@@ -43,6 +43,7 @@ class PlaceData:
     """The area's place measures per postcode, from the current version of each file."""
 
     postcodes: pl.DataFrame  # postcode, lsoa, rural, imd_score, imd_decile
+    directory: pl.DataFrame  # postcode, ward_code (the postcode directory's wards)
     connectivity: pl.DataFrame  # postcode, premises, gigabit_pct, below_uso_pct
     editions: dict[str, str] = field(default_factory=dict)  # kind -> edition
 
@@ -68,19 +69,30 @@ def place_data(session: Session, tenant_id: int) -> PlaceData:
         "imd_decile": pl.Int64,
     }
     postcodes = pl.DataFrame(schema=schema)
+    directory = pl.DataFrame(schema={"postcode": pl.String, "ward_code": pl.String})
     current = reference.current_file(session, tenant_id, "postcodes")
     if current is not None:
         editions["postcodes"] = current.edition
         rows = session.execute(
-            select(PlacePostcode.postcode, PlacePostcode.lsoa, PlacePostcode.rural).where(
-                PlacePostcode.file_id == current.id
-            )
+            select(
+                PlacePostcode.postcode,
+                PlacePostcode.lsoa,
+                PlacePostcode.rural,
+                PlacePostcode.ward_code,
+            ).where(PlacePostcode.file_id == current.id)
         ).all()
-        postcodes = pl.DataFrame(
+        found_rows = pl.DataFrame(
             [tuple(r) for r in rows],
-            schema={"postcode": pl.String, "lsoa": pl.String, "rural": pl.Boolean},
+            schema={
+                "postcode": pl.String,
+                "lsoa": pl.String,
+                "rural": pl.Boolean,
+                "ward_code": pl.String,
+            },
             orient="row",
         )
+        directory = found_rows.select("postcode", "ward_code")
+        postcodes = found_rows.drop("ward_code")
         deprivation = reference.current_file(session, tenant_id, "deprivation")
         scores = pl.DataFrame(
             schema={"lsoa": pl.String, "imd_score": pl.Float64, "imd_decile": pl.Int64}
@@ -115,7 +127,7 @@ def place_data(session: Session, tenant_id: int) -> PlaceData:
         connectivity = pl.DataFrame(
             [tuple(r) for r in found], schema=connectivity.schema, orient="row"
         )
-    return PlaceData(postcodes, connectivity, editions)
+    return PlaceData(postcodes, directory, connectivity, editions)
 
 
 def _place_measures(frame: pl.DataFrame, data: PlaceData, by: str) -> pl.DataFrame:
@@ -131,13 +143,16 @@ def _place_measures(frame: pl.DataFrame, data: PlaceData, by: str) -> pl.DataFra
         (pl.col("imd_decile") <= 2).mean().mul(100).round(1).alias("most_deprived_pct"),
         pl.col("rural").mean().mul(100).round(1).alias("rural_pct"),
         pl.col("premises").sum().alias("premises"),
-        ((pl.col("premises") * pl.col("gigabit_pct")).sum() / covered.sum())
-        .round(1)
-        .alias("gigabit_pct"),
-        ((pl.col("premises") * pl.col("below_uso_pct")).sum() / covered.sum())
-        .round(1)
-        .alias("below_uso_pct"),
+        _premises_share("gigabit_pct", covered),
+        _premises_share("below_uso_pct", covered),
     )
+
+
+def _premises_share(column: str, covered: pl.Expr) -> pl.Expr:
+    """A share of premises (Ofcom's per-postcode %) over postcodes, weighted by premises;
+    null where no postcode of the group is covered by the file."""
+    weighted = (pl.col("premises") * pl.col(column)).sum() / covered.sum()
+    return pl.when(covered.sum() > 0).then(weighted.round(1)).otherwise(None).alias(column)
 
 
 def _need(result: gaps.GapResult, key: str) -> pl.DataFrame:
@@ -162,13 +177,21 @@ def _need(result: gaps.GapResult, key: str) -> pl.DataFrame:
     return need.join(money, on=key, how="left").with_columns(pl.col("unclaimed_pence").fill_null(0))
 
 
+def ward_postcodes(session: Session, tenant_id: int, data: PlaceData) -> pl.DataFrame:
+    """postcode, ward_code for every postcode of the area's wards: the ward lookup's, and the
+    postcode directory's live postcodes in those wards that the lookup lacks."""
+    lookup = places.postcode_wards(session, tenant_id).select("postcode", "ward_code")
+    codes = lookup.get_column("ward_code").unique().implode()
+    extra = data.directory.filter(pl.col("ward_code").is_in(codes)).select("postcode", "ward_code")
+    return pl.concat([lookup, extra]).unique("postcode", keep="first", maintain_order=True)
+
+
 def ward_profiles(session: Session, tenant_id: int, result: gaps.GapResult) -> Profiles:
     """One profile per ward of the area, ranked where to act (first = act first)."""
     data = place_data(session, tenant_id)
-    lookup = places.postcode_wards(session, tenant_id)
     wards = [(w.code, w.name) for w in places.wards(session, tenant_id)]
     frame = pl.DataFrame(wards, schema={"ward_code": pl.String, "ward_name": pl.String}, orient="row")
-    measures = _place_measures(lookup.select("postcode", "ward_code"), data, "ward_code")
+    measures = _place_measures(ward_postcodes(session, tenant_id, data), data, "ward_code")
     residents = result.residents.with_columns(pl.col("ward_code").fill_null(""))
     need = _need(gaps.GapResult(result.as_of, residents, result.found, unclaimed=result.unclaimed), "ward_code")
     table = frame.join(measures, on="ward_code", how="left").join(need, on="ward_code", how="left")
@@ -180,9 +203,15 @@ def lsoa_profiles(session: Session, tenant_id: int, result: gaps.GapResult) -> P
     data = place_data(session, tenant_id)
     if data.postcodes.is_empty():
         return Profiles([], [], data.editions, screened=result.unclaimed is not None)
-    lookup = places.postcode_wards(session, tenant_id)
-    frame = data.postcodes.select("postcode", "lsoa").join(
-        lookup.select("postcode", "ward_name"), on="postcode", how="left"
+    names_of = pl.DataFrame(
+        [(w.code, w.name) for w in places.wards(session, tenant_id)],
+        schema={"ward_code": pl.String, "ward_name": pl.String},
+        orient="row",
+    )
+    frame = (
+        data.postcodes.select("postcode", "lsoa")
+        .join(data.directory, on="postcode", how="left")
+        .join(names_of, on="ward_code", how="left")
     )
     names = frame.group_by("lsoa").agg(
         pl.col("ward_name").drop_nulls().mode().first().alias("ward_name")
