@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from safetynet.accounts.models import DataSharingAgreement, User
 from safetynet.cli import app
 from safetynet.link.models import LinkRun
-from safetynet.places.models import Ward
+from safetynet.places.models import PlaceFile, PlacePostcode, Ward
 from safetynet.sources.models import Record, SourceImport
 from tests.conftest import ON_POSTGRES
 
@@ -37,6 +37,10 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
     assert db.scalar(select(func.count()).select_from(Ward)) == 12
+    # The published-format place files: all three imported, the neighbour's rows left out.
+    assert sorted(db.scalars(select(PlaceFile.kind))) == ["connectivity", "deprivation", "postcodes"]
+    kept = set(db.scalars(select(PlacePostcode.la_code)))
+    assert kept == {"E08000999"}
     run = db.scalars(select(LinkRun)).one()
     assert f"into {run.counts['residents']:,} residents" in output
     assert "Residents probably missing out" in output and "All wards" in output

@@ -61,6 +61,7 @@ def demo_run(
             imports = service.import_lists(session, manifest)
         names = service.organisation_names(session)
         service.import_wards(session, manifest)
+        service.import_place_files(session, manifest, seed)
         if link:
             with console.status("Linking residents, estimating entitlements, finding gaps"):
                 found = service.link_and_find_gaps(session, screen=screen)

@@ -169,6 +169,28 @@ def import_wards(session: Session, manifest: object) -> object:
     )
 
 
+def import_place_files(session: Session, manifest: object, seed: int) -> list[object]:
+    """Write the borough's published-format place files (postcode directory, deprivation,
+    broadband) beside its lists and import them, as a council would the downloaded ones."""
+    from safetynet.demo.placefiles import write_place_files
+    from safetynet.places import reference
+    from safetynet.places import service as places
+
+    lookup = manifest.ward_lookup  # type: ignore[attr-defined]
+    written = write_place_files(lookup, lookup.parent, seed)
+    tenant = places.council_area(session, DEMO_AREA_SLUG)
+    return [
+        reference.import_file(
+            session, tenant=tenant, kind=kind, path=path, actor=ACTOR, edition=edition
+        )
+        for kind, path, edition in (
+            ("postcodes", written.postcodes, "Demo postcode directory (NSPL layout)"),
+            ("deprivation", written.deprivation, "Demo indices of deprivation (File 7 layout)"),
+            ("connectivity", written.connectivity, "Demo fixed broadband coverage (Ofcom layout)"),
+        )
+    ]
+
+
 DEMO_LOCAL_AUTHORITY = "Sheffield"  # the engine needs a real council; the borough has none
 
 

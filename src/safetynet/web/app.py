@@ -46,6 +46,8 @@ def routers() -> list[APIRouter]:
     from safetynet.link.review_web import router as review
     from safetynet.link.web import router as link
     from safetynet.payments.web import router as payments
+    from safetynet.places.web import api_router as api_places
+    from safetynet.places.web import router as places
     from safetynet.privacy.web import router as privacy
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
@@ -61,12 +63,14 @@ def routers() -> list[APIRouter]:
         entitlements,
         privacy,
         payments,
+        places,
         api,
         api_linkage,
         api_privacy,
         api_entitlements,
         api_callbacks,
         api_payments,
+        api_places,
         docs_router,
     ]
 

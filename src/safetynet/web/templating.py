@@ -35,6 +35,7 @@ NAVIGATION = (
     ("Review", "/review", "review.view"),
     ("Who is missing", "/gaps", "gaps.view"),
     ("Outreach", "/outreach", "outreach.view"),
+    ("Places", "/places", "gaps.view"),
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
     ("Agreements", "/agreements", "agreements.view"),
