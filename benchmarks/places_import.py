@@ -177,12 +177,14 @@ def main() -> None:
         store = f"sqlite:///{folder / 'bench.db'}"
         table = Table(
             "File", "Size MB", "Rows read", "Rows kept", "Seconds", "Rows read/s", "Peak RSS MB",
-            title=f"Place files for one area ({args.postcodes:,} postcodes; files written in {made:.0f} s)",
+            title=f"Place files for one area ({args.postcodes:,} postcodes; "
+            f"files written in {made:.0f} s)",
         )  # fmt: skip
         env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
         for kind in ("postcodes", "deprivation", "connectivity"):
             out = subprocess.run(
-                [sys.executable, __file__, "--worker", store, kind, str(paths[kind]), str(paths["wards"])],
+                [sys.executable, __file__, "--worker", store, kind, str(paths[kind]),
+                 str(paths["wards"])],
                 check=True, capture_output=True, text=True, env=env,
             )  # fmt: skip
             got = json.loads(out.stdout.strip().splitlines()[-1])

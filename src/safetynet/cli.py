@@ -20,6 +20,7 @@ from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
 from safetynet.payments.cli import payments_app
 from safetynet.places.cli import places_app
+from safetynet.plans.cli import plans_app
 from safetynet.privacy.cli import privacy_app
 from safetynet.sources.cli import import_app
 
@@ -59,6 +60,7 @@ app.add_typer(agreement_app, name="agreement")
 app.add_typer(import_app, name="import")
 app.add_typer(link_app, name="link")
 app.add_typer(places_app, name="places")
+app.add_typer(plans_app, name="plans")
 app.add_typer(payments_app, name="payments")
 app.add_typer(gaps_app, name="gaps")
 app.add_typer(privacy_app, name="privacy")

@@ -185,6 +185,19 @@ class Settings(BaseSettings):
         description="Folder of the council's own gap rule files (`*.yaml`), loaded after the "
         "default rules: they add programmes and rules or redefine them by id.",
     )
+    plans_llm_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible endpoint (e.g. `http://127.0.0.1:8080/v1`) "
+        "that drafts the summary of a delivery plan in prose. Unset (the default): summaries "
+        "come from templates. Only the plan's figures by ward and programme are sent, never a "
+        "resident.",
+    )
+    plans_llm_model: str = Field(
+        "gpt-4o-mini", description="The model name sent to `SAFETYNET_PLANS_LLM_URL`."
+    )
+    plans_llm_key: str | None = Field(
+        None, description="API key for `SAFETYNET_PLANS_LLM_URL` (sent as a bearer token)."
+    )
     payments_provider_url: str | None = Field(
         None,
         description="Base URL of the voucher or cash-out provider that payment rounds send "

@@ -9,6 +9,7 @@ from safetynet.accounts.models import DataSharingAgreement, User
 from safetynet.cli import app
 from safetynet.link.models import LinkRun
 from safetynet.places.models import PlaceFile, PlacePostcode, Ward
+from safetynet.plans.models import Plan
 from safetynet.sources.models import Record, SourceImport
 from tests.conftest import ON_POSTGRES
 
@@ -41,6 +42,8 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     assert sorted(db.scalars(select(PlaceFile.kind))) == ["connectivity", "deprivation", "postcodes"]
     kept = set(db.scalars(select(PlacePostcode.la_code)))
     assert kept == {"E08000999"}
+    plan = db.scalars(select(Plan)).one()  # one plan drafted from the gaps and places
+    assert plan.actions and plan.risks and plan.summary
     run = db.scalars(select(LinkRun)).one()
     assert f"into {run.counts['residents']:,} residents" in output
     assert "Residents probably missing out" in output and "All wards" in output

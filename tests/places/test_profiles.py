@@ -37,7 +37,9 @@ def _result(db):
 def test_ward_profiles_agree_with_the_who_is_missing_counts(db, area):
     result, book = _result(db)
     found = profiles.ward_profiles(db, area.tenant_id, result)
-    missing = {r["ward_name"]: r["any"] for r in gaps.ward_counts(result, book).iter_rows(named=True)}
+    missing = {
+        r["ward_name"]: r["any"] for r in gaps.ward_counts(result, book).iter_rows(named=True)
+    }
     by_ward = {r["ward_name"]: r for r in found.rows}
     assert set(by_ward) == {"Northgate", "Old Town"}
     for name, row in by_ward.items():
@@ -54,7 +56,11 @@ def test_place_measures_come_from_the_newest_files(db, area):
     north, old = by_ward["Northgate"], by_ward["Old Town"]
     # Northgate: DB1 1AA, in the most deprived LSOA, urban, all 30 premises gigabit.
     assert (north["postcodes"], north["imd_score"], north["imd_decile"]) == (1, 45.5, 1.0)
-    assert (north["rural_pct"], north["gigabit_pct"], north["most_deprived_pct"]) == (0.0, 100.0, 100.0)
+    assert (north["rural_pct"], north["gigabit_pct"], north["most_deprived_pct"]) == (
+        0.0,
+        100.0,
+        100.0,
+    )
     # Old Town: DB1 2BB from the lookup and DB2 3AD from the directory's ward; both rural;
     # gigabit weighted by premises: (10 x 0% + 10 x 50%) / 20 = 25%.
     assert (old["postcodes"], old["imd_score"], old["rural_pct"]) == (2, 12.2, 100.0)

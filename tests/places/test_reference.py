@@ -138,7 +138,10 @@ def test_deprivation_is_joined_through_the_postcode_directory(db, area, tmp_path
             PlaceDeprivation.decile,
         ).order_by(PlaceDeprivation.lsoa)
     ).all()  # fmt: skip
-    assert [tuple(r) for r in rows] == [("E01990001", 45.5, 1200, 1), ("E01990002", 12.25, 20000, 7)]
+    assert [tuple(r) for r in rows] == [
+        ("E01990001", 45.5, 1200, 1),
+        ("E01990002", 12.25, 20000, 7),
+    ]
 
 
 def test_a_decile_out_of_range_is_refused_by_row_and_column(db, area, tmp_path):
@@ -174,7 +177,14 @@ def test_broadband_coverage_is_kept_for_the_areas_postcodes(db, area, tmp_path):
 
 def test_a_share_over_100_is_refused(db, area, tmp_path):
     with pytest.raises(InvalidInput) as refused:
-        _import(db, area, tmp_path, "connectivity", OFCOM.replace("DB12BB,DB1 2BB,10,70,0", "DB12BB,DB1 2BB,10,70,120"), "o.csv")
+        _import(
+            db,
+            area,
+            tmp_path,
+            "connectivity",
+            OFCOM.replace("DB12BB,DB1 2BB,10,70,0", "DB12BB,DB1 2BB,10,70,120"),
+            "o.csv",
+        )
     assert refused.value.details == [
         "o.csv row 3, column 'Gigabit availability (% premises)': '120' is not a percentage "
         "from 0 to 100."

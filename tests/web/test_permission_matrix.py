@@ -100,6 +100,16 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/residents/{resident_id}/do-not-contact"): ("outreach.update", "resident"),
     ("GET", "/api/v1/gaps"): ("gaps.view", None),
     ("GET", "/api/v1/places/profiles"): ("gaps.view", None),
+    ("GET", "/plans"): ("plans.view", None),
+    ("POST", "/plans"): ("plans.manage", None),
+    ("GET", "/plans/{plan_id}"): ("plans.view", "plan"),
+    ("GET", "/plans/{plan_id}/export"): ("plans.view", "plan"),
+    ("POST", "/plans/{plan_id}/measure"): ("plans.manage", "plan"),
+    ("POST", "/plans/{plan_id}/status"): ("plans.manage", "plan"),
+    ("GET", "/api/v1/plans"): ("plans.view", None),
+    ("POST", "/api/v1/plans"): ("plans.manage", None),
+    ("GET", "/api/v1/plans/{plan_id}"): ("plans.view", "plan"),
+    ("POST", "/api/v1/plans/{plan_id}/measure"): ("plans.manage", "plan"),
     ("GET", "/api/v1/outreach"): ("outreach.view", None),
     ("GET", "/api/v1/outreach/{list_id}"): ("outreach.view", "outreach"),
     ("POST", "/api/v1/outreach/{list_id}/status"): ("outreach.update", "outreach"),
@@ -243,6 +253,8 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "payments.handover": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
     "payments.disburse": ({"admin"}, set()),
     "payments.reconcile": ({"admin", "analyst"}, set()),
+    "plans.view": ({"admin", "analyst", "caseworker"}, set()),
+    "plans.manage": ({"admin", "analyst"}, set()),
 }
 
 
@@ -269,7 +281,7 @@ def test_no_partner_role_holds_a_council_wide_permission():
     council_wide = {"link.view", "link.run", "audit.view", "review.view", "review.decide"}
     council_wide |= {"residents.manage", "callbacks.handle", "privacy.retention"}
     council_wide |= {"privacy.subject_access", "payments.schemes", "payments.disburse"}
-    council_wide |= {"payments.reconcile"}
+    council_wide |= {"payments.reconcile", "plans.view", "plans.manage"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 
@@ -293,6 +305,8 @@ def _target(
         return {"question_id": "age"}
     if kind == "callback":  # a self-check shared in the organisation's area
         return {"check_id": _shared_check(world.ids[f"tenant:{AREA[org]}"])}
+    if kind == "plan":  # a plan (no actions) of the organisation's area
+        return {"plan_id": _plan(world.ids[f"tenant:{AREA[org]}"])}
     if kind in PAYMENT_KINDS:  # fresh payments objects of the organisation, by the services
         from tests.web.payments_targets import target
 
@@ -328,6 +342,22 @@ def _shared_check(tenant_id: int) -> int:
         session.add(check)
         session.commit()
         return check.id
+
+
+def _plan(tenant_id: int) -> int:
+    from datetime import date
+
+    from safetynet.db import open_session
+    from safetynet.plans.models import Plan
+
+    with open_session() as session:
+        plan = Plan(
+            tenant_id=tenant_id, title="Matrix plan", starts=date(2026, 12, 1),
+            ends=date(2027, 6, 1), created_by="test",
+        )  # fmt: skip
+        session.add(plan)
+        session.commit()
+        return plan.id
 
 
 def _source_id(world: World, org: str) -> int:
@@ -376,6 +406,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "due_by": "2026-01-01",
     },  # fmt: skip
     ("POST", "/api/v1/payments/payments/{payment_id}/hand-over"): lambda p: {"receipt": "R1"},
+    ("POST", "/api/v1/plans"): lambda p: {"wards": 1},
 }
 
 
@@ -423,6 +454,8 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
         data["verdict"] = "skip"
     if key == ("POST", "/outreach/{list_id}/status"):
         data |= {k: str(v) for k, v in person.items()}
+    if key == ("POST", "/plans/{plan_id}/status"):
+        data["status"] = "agreed"
     if key == ("POST", "/call-backs/{check_id}"):
         data["status"] = "no_answer"
     if key == ("POST", "/privacy/retention"):

@@ -22,7 +22,9 @@ def files(lw, db, tmp_path):
     tenant = places.council_area(db, "testshire")
     for kind, text in (("postcodes", NSPL), ("deprivation", IMD), ("connectivity", OFCOM)):
         path = factories.csv_file(tmp_path, text, name=f"{kind}.csv")
-        reference.import_file(db, tenant=tenant, kind=kind, path=path, actor="test", edition=f"{kind} 2026")
+        reference.import_file(
+            db, tenant=tenant, kind=kind, path=path, actor="test", edition=f"{kind} 2026"
+        )
     return lw
 
 
@@ -34,7 +36,11 @@ def test_wards_are_ranked_where_to_act_beside_their_files(files, client, db):
     assert rows[0][:3] == ["Rank", "Ward", "Residents known"]
     assert [r[1] for r in rows[1:]] == ["Old Town", "Northgate"]
     old_town = rows[1]
-    assert (old_town[3], old_town[4]) == ("2", "333") and old_town[-2] == "25%" and old_town[-1].startswith("many missing out")
+    assert (
+        (old_town[3], old_town[4]) == ("2", "333")
+        and old_town[-2] == "25%"
+        and old_town[-1].startswith("many missing out")
+    )
     listed = cells(page.text, "place-files")
     assert [r[:2] for r in listed[1:]] == [
         ["Ofcom fixed broadband coverage In use", "connectivity 2026"],

@@ -90,6 +90,9 @@ PERMISSIONS: dict[str, Grant] = {
     "payments.handover": both(FRONT_DESK),
     "payments.disburse": council_only(ADMIN),
     "payments.reconcile": council_only(ADMIN_ANALYST),
+    # Delivery plans (plans.access): the council's own plans for its area, counts only.
+    "plans.view": council_only(STAFF),
+    "plans.manage": council_only(ADMIN_ANALYST),
 }
 
 

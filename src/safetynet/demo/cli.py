@@ -65,6 +65,7 @@ def demo_run(
         if link:
             with console.status("Linking residents, estimating entitlements, finding gaps"):
                 found = service.link_and_find_gaps(session, screen=screen)
+                service.draft_plan(session)
     _summary(imports, names)
     if link:
         _gap_summary(*found)

@@ -25,6 +25,9 @@ NATIONAL_LSOAS = 33_755
 POSTCODES_PER_LSOA = 12
 POSTCODES_PER_OA = 4
 RURAL_SHARE_BY_COLUMN = {0: 0.0, 1: 0.0, 2: 0.15, 3: 0.6}  # east of the borough is rural
+DECILE_HEADING = (
+    "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
+)
 RURAL_CLASSES = ("RLN1", "RLF1", "RSN1", "RSF1")
 URBAN_CLASSES = ("UN1", "UF1")
 
@@ -55,7 +58,9 @@ def _placed(lookup: pl.DataFrame, wards: dict, rng: np.random.Generator) -> pl.D
     """Each borough postcode with an output area, LSOA, rural class and deprivation."""
     records = []
     lsoa_number, oa_number = 990_001, 990_001
-    for ward_code, ward_name in lookup.select("ward_code", "ward_name").unique().sort("ward_code").iter_rows():
+    for ward_code, ward_name in (
+        lookup.select("ward_code", "ward_name").unique().sort("ward_code").iter_rows()
+    ):
         deprivation, column = wards.get(ward_name, (0.5, 0))
         members = lookup.filter(pl.col("ward_code") == ward_code).get_column("postcode").to_list()
         rural_share = RURAL_SHARE_BY_COLUMN.get(column, 0.0)
@@ -71,7 +76,16 @@ def _placed(lookup: pl.DataFrame, wards: dict, rng: np.random.Generator) -> pl.D
                     oa_number += 1
                 classes = RURAL_CLASSES if rural else URBAN_CLASSES
                 records.append(
-                    (postcode, oa, lsoa, ward_code, ward_name, str(rng.choice(classes)), rural, score)
+                    (
+                        postcode,
+                        oa,
+                        lsoa,
+                        ward_code,
+                        ward_name,
+                        str(rng.choice(classes)),
+                        rural,
+                        score,
+                    )
                 )
     return pl.DataFrame(
         records,
@@ -82,7 +96,9 @@ def _placed(lookup: pl.DataFrame, wards: dict, rng: np.random.Generator) -> pl.D
 
 def _neighbour(rng: np.random.Generator) -> pl.DataFrame:
     """A few hundred postcodes of the next authority along (postcode area DZ)."""
-    postcodes = [f"DZ{d} {s}{a}{b}" for d in (1, 2) for s in range(3) for a in "ABD" for b in "EFGHJ"]
+    postcodes = [
+        f"DZ{d} {s}{a}{b}" for d in (1, 2) for s in range(3) for a in "ABD" for b in "EFGHJ"
+    ]
     return pl.DataFrame(
         {
             "postcode": postcodes,
@@ -104,18 +120,20 @@ def _write_directory(
     rows: pl.DataFrame, neighbour: pl.DataFrame, path: Path, rng: np.random.Generator
 ) -> Path:
     """NSPL layout (a subset of its columns, in its order), live and terminated postcodes."""
-    live = rows.select(
-        "postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc"
-    )
+    live = rows.select("postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc")
     other = neighbour.select(
         "postcode", "oa", "lsoa", "ward_code", pl.lit(NEIGHBOUR_CODE).alias("laua"),
         pl.lit("UN1").alias("ruc"),
     )  # fmt: skip
     # Terminated postcodes: recoded years ago, still listed with their termination date.
     sample = rows.sample(n=max(1, rows.height // 50), seed=int(rng.integers(1 << 30)))
-    gone = sample.with_columns(
-        pl.col("postcode").str.replace(r"^(\S+) (\d)", "${1} 9").alias("postcode")
-    ).unique("postcode").filter(~pl.col("postcode").is_in(rows.get_column("postcode").implode()))
+    gone = (
+        sample.with_columns(
+            pl.col("postcode").str.replace(r"^(\S+) (\d)", "${1} 9").alias("postcode")
+        )
+        .unique("postcode")
+        .filter(~pl.col("postcode").is_in(rows.get_column("postcode").implode()))
+    )
     gone = gone.select("postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc")
     frame = pl.concat(
         [
@@ -150,25 +168,34 @@ def _write_deprivation(
     rows: pl.DataFrame, neighbour: pl.DataFrame, path: Path, rng: np.random.Generator
 ) -> Path:
     """IoD File 7 headings: one row per LSOA, scores, national ranks and deciles."""
-    ours = rows.group_by("lsoa").agg(pl.col("score").first()).with_columns(
-        la=pl.lit(LA_CODE), la_name=pl.lit(LA_NAME)
+    ours = (
+        rows.group_by("lsoa")
+        .agg(pl.col("score").first())
+        .with_columns(la=pl.lit(LA_CODE), la_name=pl.lit(LA_NAME))
     )
-    theirs = neighbour.group_by("lsoa").agg(pl.col("score").first()).with_columns(
-        la=pl.lit(NEIGHBOUR_CODE), la_name=pl.lit(NEIGHBOUR_NAME)
+    theirs = (
+        neighbour.group_by("lsoa")
+        .agg(pl.col("score").first())
+        .with_columns(la=pl.lit(NEIGHBOUR_CODE), la_name=pl.lit(NEIGHBOUR_NAME))
     )
     frame = pl.concat([ours, theirs]).sort("lsoa")
     ranks = [_rank(s) for s in frame.get_column("score")]
     deciles = [min(10, (r - 1) * 10 // NATIONAL_LSOAS + 1) for r in ranks]
-    income = [round(min(0.6, max(0.01, s / 120 + rng.normal(0, 0.02))), 3) for s in frame.get_column("score")]
+    income = [
+        round(min(0.6, max(0.01, s / 120 + rng.normal(0, 0.02))), 3)
+        for s in frame.get_column("score")
+    ]
     out = pl.DataFrame(
         {
             "LSOA code (2021)": frame.get_column("lsoa"),
-            "LSOA name (2021)": [f"{n} {i:03d}" for i, n in enumerate(frame.get_column("la_name"), 1)],
+            "LSOA name (2021)": [
+                f"{n} {i:03d}" for i, n in enumerate(frame.get_column("la_name"), 1)
+            ],
             "Local Authority District code (2024)": frame.get_column("la"),
             "Local Authority District name (2024)": frame.get_column("la_name"),
             "Index of Multiple Deprivation (IMD) Score": frame.get_column("score").round(3),
             "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)": ranks,
-            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)": deciles,
+            DECILE_HEADING: deciles,
             "Income Score (rate)": income,
         }
     )
@@ -188,7 +215,9 @@ def _write_coverage(rows: pl.DataFrame, path: Path, rng: np.random.Generator) ->
     gigabit = np.where(partial, np.round(rng.uniform(10, 90, count), 1), gigabit)
     fibre = np.minimum(gigabit, np.where(rng.random(count) < 0.7, gigabit, gigabit * 0.5))
     superfast = np.where(rural, np.round(rng.uniform(60, 100, count), 1), 100.0)
-    below_uso = np.where(rural & (rng.random(count) < 0.12), np.round(rng.uniform(5, 40, count), 1), 0.0)
+    below_uso = np.where(
+        rural & (rng.random(count) < 0.12), np.round(rng.uniform(5, 40, count), 1), 0.0
+    )
     out = pl.DataFrame(
         {
             "postcode": rows.get_column("postcode").str.replace(" ", ""),

@@ -215,6 +215,16 @@ def link_and_find_gaps(session: Session, *, screen: bool = True) -> tuple[object
     return run, result, book
 
 
+def draft_plan(session: Session) -> object:
+    """Draft the borough's first delivery plan from its gaps and place profiles."""
+    from safetynet.gaps import service as gaps
+    from safetynet.plans import service as plans
+
+    reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
+    drafting = plans.Drafting(title=plans.default_title(date.today()), starts=date.today())
+    return plans.draft(session, reader, gaps.rulebook(), drafting, actor=ACTOR)
+
+
 def organisation_names(session: Session) -> dict[str, str]:
     """Short name -> name, for the summary."""
     return dict(session.execute(select(Organisation.slug, Organisation.name)).all())

@@ -20,6 +20,7 @@ def model_metadata() -> MetaData:
     import safetynet.link.models  # noqa: F401
     import safetynet.payments.models  # noqa: F401
     import safetynet.places.models  # noqa: F401
+    import safetynet.plans.models  # noqa: F401
     import safetynet.sources.models  # noqa: F401
     from safetynet.db import Base
 

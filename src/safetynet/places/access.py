@@ -29,7 +29,9 @@ class PlacesPage:
     clients_only: bool = False
 
 
-def places_page(session: Session, principal: Principal, as_of: date, by: str = "ward") -> PlacesPage:
+def places_page(
+    session: Session, principal: Principal, as_of: date, by: str = "ward"
+) -> PlacesPage:
     """Profiles of the person's area ranked where to act, and the files they came from."""
     principal.require("gaps.view")
     if by not in ("ward", "lsoa"):

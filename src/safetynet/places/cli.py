@@ -62,7 +62,9 @@ def wards_list(
     console.print(table)
 
 
-KIND_HELP = "postcodes (ONS postcode directory), deprivation (IoD LSOA file) or connectivity (Ofcom)."
+KIND_HELP = (
+    "postcodes (ONS postcode directory), deprivation (IoD LSOA file) or connectivity (Ofcom)."
+)
 PROFILE_COLUMNS = (
     ("rank", "Rank"),
     ("ward_name", "Ward"),
@@ -200,10 +202,7 @@ def places_profiles(
     table = Table(*(h for _, h in columns), "Why", title="Where to act", title_justify="left")
     for row in found.rows[:25]:
         table.add_row(
-            *(
-                _money(row[k]) if k == "unclaimed_pence" else _shown(row.get(k))
-                for k, _ in columns
-            ),
+            *(_money(row[k]) if k == "unclaimed_pence" else _shown(row.get(k)) for k, _ in columns),
             "; ".join(row["reasons"]),
         )
     console.print(table)

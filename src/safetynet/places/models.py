@@ -1,5 +1,5 @@
 """Wards of a council area, their boundaries, the postcode lookup that places people, and the
-published reference files (postcode directory, deprivation, broadband coverage) that describe places."""
+published reference files (postcode directory, deprivation, broadband) that describe places."""
 
 from __future__ import annotations
 

@@ -100,8 +100,9 @@ def place_data(session: Session, tenant_id: int) -> PlaceData:
         if deprivation is not None:
             editions["deprivation"] = deprivation.edition
             found = session.execute(
-                select(PlaceDeprivation.lsoa, PlaceDeprivation.score, PlaceDeprivation.decile)
-                .where(PlaceDeprivation.file_id == deprivation.id)
+                select(
+                    PlaceDeprivation.lsoa, PlaceDeprivation.score, PlaceDeprivation.decile
+                ).where(PlaceDeprivation.file_id == deprivation.id)
             ).all()
             scores = pl.DataFrame([tuple(r) for r in found], schema=scores.schema, orient="row")
         postcodes = postcodes.join(scores, on="lsoa", how="left").select(list(schema))
@@ -190,10 +191,15 @@ def ward_profiles(session: Session, tenant_id: int, result: gaps.GapResult) -> P
     """One profile per ward of the area, ranked where to act (first = act first)."""
     data = place_data(session, tenant_id)
     wards = [(w.code, w.name) for w in places.wards(session, tenant_id)]
-    frame = pl.DataFrame(wards, schema={"ward_code": pl.String, "ward_name": pl.String}, orient="row")
+    frame = pl.DataFrame(
+        wards, schema={"ward_code": pl.String, "ward_name": pl.String}, orient="row"
+    )
     measures = _place_measures(ward_postcodes(session, tenant_id, data), data, "ward_code")
     residents = result.residents.with_columns(pl.col("ward_code").fill_null(""))
-    need = _need(gaps.GapResult(result.as_of, residents, result.found, unclaimed=result.unclaimed), "ward_code")
+    need = _need(
+        gaps.GapResult(result.as_of, residents, result.found, unclaimed=result.unclaimed),
+        "ward_code",
+    )
     table = frame.join(measures, on="ward_code", how="left").join(need, on="ward_code", how="left")
     return _ranked(table, data, screened=result.unclaimed is not None)
 
@@ -217,7 +223,9 @@ def lsoa_profiles(session: Session, tenant_id: int, result: gaps.GapResult) -> P
         pl.col("ward_name").drop_nulls().mode().first().alias("ward_name")
     )
     measures = _place_measures(frame.select("postcode", "lsoa"), data, "lsoa")
-    residents = result.residents.join(data.postcodes.select("postcode", "lsoa"), on="postcode", how="left")
+    residents = result.residents.join(
+        data.postcodes.select("postcode", "lsoa"), on="postcode", how="left"
+    )
     need = _need(
         gaps.GapResult(result.as_of, residents, result.found, unclaimed=result.unclaimed), "lsoa"
     )

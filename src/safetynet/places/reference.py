@@ -261,7 +261,9 @@ def area_postcodes(session: Session, tenant_id: int) -> set[str]:
     current = current_file(session, tenant_id, "postcodes")
     if current is not None:
         known.update(
-            session.scalars(select(PlacePostcode.postcode).where(PlacePostcode.file_id == current.id))
+            session.scalars(
+                select(PlacePostcode.postcode).where(PlacePostcode.file_id == current.id)
+            )
         )
     return known
 
@@ -337,7 +339,9 @@ def _postcode_rows(
 
 def _check_postcodes(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     frame = _postcode_std(frame)
-    problems.add(frame, pl.col("postcode_std").is_null(), "postcode", "'{value}' is not a UK postcode")
+    problems.add(
+        frame, pl.col("postcode_std").is_null(), "postcode", "'{value}' is not a UK postcode"
+    )
     for name, pattern in (("lsoa", GSS["lsoa"]), ("ward", GSS["ward"]), ("la", GSS["la"])):
         problems.add(
             frame,
@@ -352,12 +356,16 @@ def _check_postcodes(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
             "oa",
             "'{value}' is not an output area code",
         )
-    twice = frame.filter(pl.col("postcode_std").is_not_null() & pl.col("postcode_std").is_duplicated())
+    twice = frame.filter(
+        pl.col("postcode_std").is_not_null() & pl.col("postcode_std").is_duplicated()
+    )
     problems.add(twice, pl.lit(True), "postcode", "postcode {value} is listed twice")
     if "rural_class" in frame.columns:
         frame = frame.with_columns(rural=rural_flag(pl.col("rural_class")))
     else:
-        frame = frame.with_columns(rural_class=pl.lit(None, pl.String), rural=pl.lit(None, pl.Boolean))
+        frame = frame.with_columns(
+            rural_class=pl.lit(None, pl.String), rural=pl.lit(None, pl.Boolean)
+        )
     if "oa" not in frame.columns:
         frame = frame.with_columns(oa=pl.lit(None, pl.String))
     return frame.select(
@@ -423,7 +431,10 @@ def _check_deprivation(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     )
     problems.add(typed, pl.col("score_n").is_null(), "score", "'{value}' is not a number")
     problems.add(
-        typed, pl.col("rank_n").is_null() | (pl.col("rank_n") < 1), "rank", "'{value}' is not a rank"
+        typed,
+        pl.col("rank_n").is_null() | (pl.col("rank_n") < 1),
+        "rank",
+        "'{value}' is not a rank",
     )
     problems.add(
         typed,
@@ -432,7 +443,10 @@ def _check_deprivation(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         "'{value}' is not a decile from 1 to 10",
     )
     problems.add(
-        typed.filter(pl.col("lsoa").is_duplicated()), pl.lit(True), "lsoa", "LSOA {value} is listed twice"
+        typed.filter(pl.col("lsoa").is_duplicated()),
+        pl.lit(True),
+        "lsoa",
+        "LSOA {value} is listed twice",
     )
     return typed.select(
         "lsoa",
@@ -472,7 +486,9 @@ def _connectivity_rows(
 
 def _check_connectivity(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     frame = _postcode_std(frame)
-    problems.add(frame, pl.col("postcode_std").is_null(), "postcode", "'{value}' is not a UK postcode")
+    problems.add(
+        frame, pl.col("postcode_std").is_null(), "postcode", "'{value}' is not a UK postcode"
+    )
     typed = frame.with_columns(_number("premises", pl.Int64).alias("premises_n"))
     problems.add(
         typed,
@@ -480,15 +496,17 @@ def _check_connectivity(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame
         "premises",
         "'{value}' is not a count of premises",
     )
-    shares = [c for c in ("gigabit_pct", "full_fibre_pct", "superfast_pct", "below_uso_pct")]
+    shares = ["gigabit_pct", "full_fibre_pct", "superfast_pct", "below_uso_pct"]
     for name in shares:
         if name not in typed.columns:
             typed = typed.with_columns(pl.lit(None, pl.String).alias(name))
             continue
         value = _number(name, pl.Float64)
         typed = typed.with_columns(value.alias(f"{name}_n"))
-        bad = pl.col(name).is_not_null() & (pl.col(name) != "") & (
-            pl.col(f"{name}_n").is_null() | ~pl.col(f"{name}_n").is_between(0, 100)
+        bad = (
+            pl.col(name).is_not_null()
+            & (pl.col(name) != "")
+            & (pl.col(f"{name}_n").is_null() | ~pl.col(f"{name}_n").is_between(0, 100))
         )
         if name == "gigabit_pct":
             bad = bad | pl.col(name).is_null() | (pl.col(name) == "")
@@ -509,7 +527,9 @@ def _check_connectivity(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame
     )
 
 
-Reader = Callable[[Session, Tenant, Path, dict[str, str], list[str]], tuple[int, pl.DataFrame, list[str]]]
+Reader = Callable[
+    [Session, Tenant, Path, dict[str, str], list[str]], tuple[int, pl.DataFrame, list[str]]
+]
 Checker = Callable[[pl.DataFrame, Problems], pl.DataFrame]
 STEPS: dict[str, tuple[Reader, Checker, type]] = {
     "postcodes": (_postcode_rows, _check_postcodes, PlacePostcode),

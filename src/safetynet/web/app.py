@@ -48,6 +48,8 @@ def routers() -> list[APIRouter]:
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
     from safetynet.places.web import router as places
+    from safetynet.plans.web import api_router as api_plans
+    from safetynet.plans.web import router as plans
     from safetynet.privacy.web import router as privacy
     from safetynet.sources.web import router as sources
     from safetynet.web.pages import router as pages
@@ -64,6 +66,7 @@ def routers() -> list[APIRouter]:
         privacy,
         payments,
         places,
+        plans,
         api,
         api_linkage,
         api_privacy,
@@ -71,6 +74,7 @@ def routers() -> list[APIRouter]:
         api_callbacks,
         api_payments,
         api_places,
+        api_plans,
         docs_router,
     ]
 

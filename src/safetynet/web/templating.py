@@ -36,6 +36,7 @@ NAVIGATION = (
     ("Who is missing", "/gaps", "gaps.view"),
     ("Outreach", "/outreach", "outreach.view"),
     ("Places", "/places", "gaps.view"),
+    ("Plans", "/plans", "plans.view"),
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
     ("Agreements", "/agreements", "agreements.view"),
