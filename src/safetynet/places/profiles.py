@@ -58,77 +58,67 @@ class Profiles:
     screened: bool
 
 
+DIRECTORY = {"postcode": pl.String, "lsoa": pl.String, "rural": pl.Boolean, "ward_code": pl.String}
+SCORES = {"lsoa": pl.String, "imd_score": pl.Float64, "imd_decile": pl.Int64}
+COVERAGE = {
+    "postcode": pl.String,
+    "premises": pl.Int64,
+    "gigabit_pct": pl.Float64,
+    "below_uso_pct": pl.Float64,
+}
+
+
+def _current_rows(
+    session: Session, tenant_id: int, kind: str, columns: list[Any], schema: dict[str, Any]
+) -> tuple[pl.DataFrame, str | None]:
+    """The rows of the newest version of a kind of file (empty if none), and its edition."""
+    current = reference.current_file(session, tenant_id, kind)
+    if current is None:
+        return pl.DataFrame(schema=schema), None
+    model = columns[0].class_
+    rows = session.execute(select(*columns).where(model.file_id == current.id)).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row"), current.edition
+
+
 def place_data(session: Session, tenant_id: int) -> PlaceData:
     """Each postcode's LSOA, rurality and deprivation, and each postcode's broadband."""
-    editions: dict[str, str] = {}
-    schema = {
-        "postcode": pl.String,
-        "lsoa": pl.String,
-        "rural": pl.Boolean,
-        "imd_score": pl.Float64,
-        "imd_decile": pl.Int64,
-    }
-    postcodes = pl.DataFrame(schema=schema)
-    directory = pl.DataFrame(schema={"postcode": pl.String, "ward_code": pl.String})
-    current = reference.current_file(session, tenant_id, "postcodes")
-    if current is not None:
-        editions["postcodes"] = current.edition
-        rows = session.execute(
-            select(
-                PlacePostcode.postcode,
-                PlacePostcode.lsoa,
-                PlacePostcode.rural,
-                PlacePostcode.ward_code,
-            ).where(PlacePostcode.file_id == current.id)
-        ).all()
-        found_rows = pl.DataFrame(
-            [tuple(r) for r in rows],
-            schema={
-                "postcode": pl.String,
-                "lsoa": pl.String,
-                "rural": pl.Boolean,
-                "ward_code": pl.String,
-            },
-            orient="row",
-        )
-        directory = found_rows.select("postcode", "ward_code")
-        postcodes = found_rows.drop("ward_code")
-        deprivation = reference.current_file(session, tenant_id, "deprivation")
-        scores = pl.DataFrame(
-            schema={"lsoa": pl.String, "imd_score": pl.Float64, "imd_decile": pl.Int64}
-        )
-        if deprivation is not None:
-            editions["deprivation"] = deprivation.edition
-            found = session.execute(
-                select(
-                    PlaceDeprivation.lsoa, PlaceDeprivation.score, PlaceDeprivation.decile
-                ).where(PlaceDeprivation.file_id == deprivation.id)
-            ).all()
-            scores = pl.DataFrame([tuple(r) for r in found], schema=scores.schema, orient="row")
-        postcodes = postcodes.join(scores, on="lsoa", how="left").select(list(schema))
-    connectivity = pl.DataFrame(
-        schema={
-            "postcode": pl.String,
-            "premises": pl.Int64,
-            "gigabit_pct": pl.Float64,
-            "below_uso_pct": pl.Float64,
-        }
+    directory, postcodes_edition = _current_rows(
+        session,
+        tenant_id,
+        "postcodes",
+        [PlacePostcode.postcode, PlacePostcode.lsoa, PlacePostcode.rural, PlacePostcode.ward_code],
+        DIRECTORY,
     )
-    coverage = reference.current_file(session, tenant_id, "connectivity")
-    if coverage is not None:
-        editions["connectivity"] = coverage.edition
-        found = session.execute(
-            select(
-                PlaceConnectivity.postcode,
-                PlaceConnectivity.premises,
-                PlaceConnectivity.gigabit_pct,
-                PlaceConnectivity.below_uso_pct,
-            ).where(PlaceConnectivity.file_id == coverage.id)
-        ).all()
-        connectivity = pl.DataFrame(
-            [tuple(r) for r in found], schema=connectivity.schema, orient="row"
+    scores, deprivation_edition = _current_rows(
+        session,
+        tenant_id,
+        "deprivation",
+        [PlaceDeprivation.lsoa, PlaceDeprivation.score, PlaceDeprivation.decile],
+        SCORES,
+    )
+    coverage, coverage_edition = _current_rows(
+        session,
+        tenant_id,
+        "connectivity",
+        [
+            PlaceConnectivity.postcode,
+            PlaceConnectivity.premises,
+            PlaceConnectivity.gigabit_pct,
+            PlaceConnectivity.below_uso_pct,
+        ],
+        COVERAGE,
+    )
+    editions = {
+        kind: edition
+        for kind, edition in (
+            ("postcodes", postcodes_edition),
+            ("deprivation", deprivation_edition if postcodes_edition else None),
+            ("connectivity", coverage_edition),
         )
-    return PlaceData(postcodes, directory, connectivity, editions)
+        if edition
+    }
+    postcodes = directory.drop("ward_code").join(scores, on="lsoa", how="left")
+    return PlaceData(postcodes, directory.select("postcode", "ward_code"), coverage, editions)
 
 
 def _place_measures(frame: pl.DataFrame, data: PlaceData, by: str) -> pl.DataFrame:

@@ -82,16 +82,20 @@ def _top_rule(result: gaps.GapResult, ward_code: str) -> tuple[str, int] | None:
     return rule, n
 
 
-def draft(
-    session: Session, reader: gaps.Reader, book: RuleBook, drafting: Drafting, *, actor: str
-) -> Plan:
-    """Draft a plan from today's gaps and the place profiles, and store it."""
+def _check(drafting: Drafting) -> None:
     if not drafting.title.strip():
         raise InvalidInput("Give the plan a title.")
     if not 1 <= drafting.months <= 36:
         raise InvalidInput("A plan runs for 1 to 36 months.")
     if not 1 <= drafting.wards <= MAX_WARDS:
         raise InvalidInput(f"Act first in 1 to {MAX_WARDS} wards.")
+
+
+def draft(
+    session: Session, reader: gaps.Reader, book: RuleBook, drafting: Drafting, *, actor: str
+) -> Plan:
+    """Draft a plan from today's gaps and the place profiles, and store it."""
+    _check(drafting)
     as_of = drafting.starts
     result = recent.gaps_as_of(session, reader, book, as_of=as_of, purpose="drafting a plan")
     ranked = profiles.ward_profiles(session, reader.tenant.id, result)
@@ -120,21 +124,8 @@ def draft(
     digital = [r for r in chosen if (r.get("gigabit_pct") or 100.0) < POOR_BROADBAND_PCT]
     for row in digital:
         plan.actions.append(_digital_action(row, drafting, ends, len(plan.actions)))
-    kinds = {"outreach"} | ({"digital"} if digital else set())
-    for position, risk in enumerate(r for r in standard_risks() if r["when"] in {"always", *kinds}):
-        plan.risks.append(
-            PlanRisk(
-                position=position,
-                key=risk["key"],
-                risk=risk["risk"],
-                likelihood=risk["likelihood"],
-                impact=risk["impact"],
-                mitigation=risk["mitigation"],
-                owner=risk["owner"],
-            )
-        )
-    facts = plan_facts(plan, chosen)
-    written, by = prose.draft_summary(get_settings(), facts)
+    _add_risks(plan, {"outreach"} | ({"digital"} if digital else set()))
+    written, by = prose.draft_summary(get_settings(), plan_facts(plan, chosen))
     plan.summary = written or template_summary(plan, chosen)
     plan.prose_by = by
     session.add(plan)
@@ -150,6 +141,23 @@ def draft(
     )
     session.commit()
     return plan
+
+
+def _add_risks(plan: Plan, kinds: set[str]) -> None:
+    """The standard risks that apply to always, or to a kind of action the plan has."""
+    chosen = [r for r in standard_risks() if r["when"] in {"always", *kinds}]
+    for position, risk in enumerate(chosen):
+        plan.risks.append(
+            PlanRisk(
+                position=position,
+                key=risk["key"],
+                risk=risk["risk"],
+                likelihood=risk["likelihood"],
+                impact=risk["impact"],
+                mitigation=risk["mitigation"],
+                owner=risk["owner"],
+            )
+        )
 
 
 def _outreach_action(
