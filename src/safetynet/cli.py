@@ -13,6 +13,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from safetynet.accounts.cli import agreement_app, org_app, user_app
+from safetynet.dashboard.cli import dashboard_app
 from safetynet.demo.cli import demo_app
 from safetynet.entitlements.cli import entitlements_app
 from safetynet.errors import SafetynetError
@@ -61,6 +62,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(link_app, name="link")
 app.add_typer(places_app, name="places")
 app.add_typer(plans_app, name="plans")
+app.add_typer(dashboard_app, name="dashboard")
 app.add_typer(payments_app, name="payments")
 app.add_typer(gaps_app, name="gaps")
 app.add_typer(privacy_app, name="privacy")

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from safetynet.accounts.models import DataSharingAgreement, User
 from safetynet.cli import app
+from safetynet.dashboard.models import GapSnapshot
 from safetynet.link.models import LinkRun
 from safetynet.places.models import PlaceFile, PlacePostcode, Ward
 from safetynet.plans.models import Plan
@@ -39,9 +40,15 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     output = " ".join(result.output.split())
     assert db.scalar(select(func.count()).select_from(Ward)) == 12
     # The published-format place files: all three imported, the neighbour's rows left out.
-    assert sorted(db.scalars(select(PlaceFile.kind))) == ["connectivity", "deprivation", "postcodes"]
+    assert sorted(db.scalars(select(PlaceFile.kind))) == [
+        "connectivity",
+        "deprivation",
+        "postcodes",
+    ]
     kept = set(db.scalars(select(PlacePostcode.la_code)))
     assert kept == {"E08000999"}
+    snapshot_days = db.scalars(select(GapSnapshot.as_of).distinct()).all()
+    assert len(snapshot_days) == 4  # three month-ends and today, for the dashboard's trend
     plan = db.scalars(select(Plan)).one()  # one plan drafted from the gaps and places
     assert plan.actions and plan.risks and plan.summary
     run = db.scalars(select(LinkRun)).one()

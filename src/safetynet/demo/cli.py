@@ -66,6 +66,7 @@ def demo_run(
             with console.status("Linking residents, estimating entitlements, finding gaps"):
                 found = service.link_and_find_gaps(session, screen=screen)
                 service.draft_plan(session)
+                service.record_snapshots(session)
     _summary(imports, names)
     if link:
         _gap_summary(*found)

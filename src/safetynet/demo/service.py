@@ -225,6 +225,27 @@ def draft_plan(session: Session) -> object:
     return plans.draft(session, reader, gaps.rulebook(), drafting, actor=ACTOR)
 
 
+def record_snapshots(session: Session, months: int = 3) -> list[int]:
+    """Gap snapshots at the end of each of the last `months` months and today, so the
+    decision dashboard shows missing-out over time from the start."""
+    from dateutil.relativedelta import relativedelta
+
+    from safetynet.dashboard import service as dashboard
+    from safetynet.gaps import service as gaps
+
+    today = date.today()
+    first = today.replace(day=1)
+    days = [
+        first - relativedelta(months=n) - relativedelta(days=1) for n in range(months - 1, -1, -1)
+    ]
+    reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
+    book = gaps.rulebook()
+    return [
+        dashboard.record_snapshot(session, reader, book, as_of=day, actor=ACTOR)
+        for day in [*days, today]
+    ]
+
+
 def organisation_names(session: Session) -> dict[str, str]:
     """Short name -> name, for the summary."""
     return dict(session.execute(select(Organisation.slug, Organisation.name)).all())

@@ -14,6 +14,7 @@ def model_metadata() -> MetaData:
     """The metadata of every model in the product (imports each domain's models)."""
     import safetynet.accounts.models  # noqa: F401
     import safetynet.audit  # noqa: F401
+    import safetynet.dashboard.models  # noqa: F401
     import safetynet.entitlements.models  # noqa: F401
     import safetynet.gaps.models  # noqa: F401
     import safetynet.jobs  # noqa: F401

@@ -47,6 +47,8 @@ def routers() -> list[APIRouter]:
     from safetynet.link.web import router as link
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
+    from safetynet.dashboard.web import api_router as api_decisions
+    from safetynet.dashboard.web import router as decisions
     from safetynet.places.web import router as places
     from safetynet.plans.web import api_router as api_plans
     from safetynet.plans.web import router as plans
@@ -67,6 +69,7 @@ def routers() -> list[APIRouter]:
         payments,
         places,
         plans,
+        decisions,
         api,
         api_linkage,
         api_privacy,
@@ -75,6 +78,7 @@ def routers() -> list[APIRouter]:
         api_payments,
         api_places,
         api_plans,
+        api_decisions,
         docs_router,
     ]
 

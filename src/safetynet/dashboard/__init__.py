@@ -1,0 +1,1 @@
+"""The decision dashboard: the figures decision makers need, each linked to the list behind it."""
