@@ -90,6 +90,10 @@ PERMISSIONS: dict[str, Grant] = {
     "payments.handover": both(FRONT_DESK),
     "payments.disburse": council_only(ADMIN),
     "payments.reconcile": council_only(ADMIN_ANALYST),
+    # The partners' front desk (frontdesk/): each organisation's desk finds its own clients
+    # and records visits; everyone may read their own desk's counts.
+    "frontdesk.use": both(FRONT_DESK),
+    "frontdesk.report": both(EVERYONE),
 }
 
 

@@ -1,0 +1,422 @@
+"""The front desk's operations: find a client, add one, record what happened, note how a
+referral turned out.
+
+Every function takes the signed-in caller. A partner's staff find only their own
+organisation's clients (the records it supplied, by file or at the desk); a council's staff
+their area's. What is recorded becomes a record of the organisation's front-desk source,
+standardised and checked against its data-sharing agreement like an imported row
+(`sources.typed`), so linkage, retention and subject access see it without a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from safetynet import audit
+from safetynet.accounts.models import AgreementParty, DataSharingAgreement, Organisation
+from safetynet.accounts.permissions import Principal
+from safetynet.db import utcnow
+from safetynet.errors import Conflict, InvalidInput, NotFound
+from safetynet.frontdesk.models import EventKind, FrontDeskEvent, Outcome
+from safetynet.sources import typed
+from safetynet.sources.models import ImportStatus, Record, Source, SourceImport, SourceKind
+
+SOURCE_NAME = "Front desk"
+IDENTITY = ("forename", "surname", "dob", "postcode", "address", "uprn", "phone", "email")
+# What a new person's form may carry, in the order the form asks for it.
+PERSON_FIELDS = ("forename", "surname", "dob", "postcode", "address", "phone")
+MOST_FOUND = 20
+REFERRAL_TEXT = 200
+DATE_TOKEN = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+FULL_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s+([0-9][A-Z]{2})\b", re.IGNORECASE)
+POSTCODE_TOKEN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?([0-9][A-Z]{2})?$")
+KIND_LABELS = {
+    EventKind.VISIT: "Visit",
+    EventKind.FOOD_PARCEL: "Food parcel",
+    EventKind.REFERRAL: "Referral voucher",
+}
+OUTCOME_LABELS = {
+    Outcome.AWAITING: "Waiting to hear",
+    Outcome.TOOK_UP: "Took it up",
+    Outcome.DID_NOT_TAKE_UP: "Did not take it up",
+}
+
+
+@dataclass(frozen=True)
+class Client:
+    """One person among the organisation's clients, as its latest record shows them."""
+
+    record_id: int
+    forename: str | None
+    surname: str | None
+    dob: date | None
+    postcode: str | None
+    source: str
+    at_desk: bool
+
+    @property
+    def name(self) -> str:
+        """Forename and surname."""
+        return " ".join(p for p in (self.forename, self.surname) if p) or "No name"
+
+
+@dataclass
+class NewPerson:
+    """A person not yet among the clients: what the desk typed about them."""
+
+    forename: str = ""
+    surname: str = ""
+    dob: date | None = None
+    postcode: str = ""
+    address: str = ""
+    phone: str = ""
+
+    def values(self) -> dict[str, str | None]:
+        """The typed values as a record's fields (dates in ISO form)."""
+        found: dict[str, str | None] = {k: getattr(self, k) for k in PERSON_FIELDS if k != "dob"}
+        found["dob"] = self.dob.isoformat() if self.dob else None
+        return found
+
+
+@dataclass
+class PersonView:
+    """A client and what the desk has recorded for them."""
+
+    client: Client
+    address: str | None
+    phone: str | None
+    events: list[FrontDeskEvent] = field(default_factory=list)
+
+
+def readable_records(principal: Principal) -> Select[Any]:
+    """The current records the caller's desk may search: those its own organisation supplied
+    (a partner), or the area's (a council); never what an agreement lets a partner see back."""
+    current = (
+        select(SourceImport.id)
+        .join(Source, Source.id == SourceImport.source_id)
+        .where(
+            SourceImport.status == ImportStatus.ACTIVE,
+            principal.scope(Source.tenant_id, Source.organisation_id),
+        )
+    )
+    return select(Record).where(Record.import_id.in_(current))
+
+
+def desk_source(session: Session, organisation: Organisation) -> Source:
+    """The organisation's front-desk source, made the first time its desk records anything."""
+    found = session.scalar(
+        select(Source).where(
+            Source.organisation_id == organisation.id, Source.kind == SourceKind.FRONT_DESK
+        )
+    )
+    if found is not None:
+        return found
+    clash = session.scalar(
+        select(Source).where(Source.organisation_id == organisation.id, Source.name == SOURCE_NAME)
+    )
+    if clash is not None:
+        raise Conflict(
+            f"{organisation.name} already has a source called '{SOURCE_NAME}' holding "
+            f"{clash.kind} records. Rename it before using the front desk."
+        )
+    made = Source(
+        tenant_id=organisation.tenant_id,
+        organisation_id=organisation.id,
+        name=SOURCE_NAME,
+        kind=SourceKind.FRONT_DESK,
+        mode="append",
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def allowed_fields(session: Session, principal: Principal, on: date | None = None) -> set[str]:
+    """Fields some agreement in force lets the caller's organisation supply: the desk asks for
+    and copies no others."""
+    day = on or date.today()
+    agreements = session.scalars(
+        select(DataSharingAgreement)
+        .join(AgreementParty)
+        .where(
+            AgreementParty.organisation_id == principal.organisation_id,
+            AgreementParty.role == "supplier",
+        )
+    )
+    return {f for a in agreements if a.is_active_on(day) for f in a.fields_allowed}
+
+
+def find_clients(session: Session, principal: Principal, text: str) -> list[Client]:
+    """Clients matching every word of `text` (names' starts, a postcode, a date of birth like
+    12/03/1961), one line per person; audited as a read of the records listed."""
+    principal.require("frontdesk.use")
+    query = readable_records(principal).where(*_conditions(text))
+    rows = session.execute(
+        query.add_columns(Source.name, Source.kind)
+        .join(Source, Source.id == Record.source_id)
+        .order_by(Record.surname, Record.forename, Record.id.desc())
+        .limit(MOST_FOUND * 5)
+    ).all()
+    found = _one_per_person(rows)[:MOST_FOUND]
+    audit.record_read(
+        session,
+        actor=principal.actor,
+        action="front_desk.search",
+        entity_type="record",
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        detail={"found": len(found), "record_ids": [c.record_id for c in found]},
+    )
+    session.commit()
+    return found
+
+
+def _conditions(text: str) -> list[Any]:
+    joined = FULL_POSTCODE.sub(r"\1\2", text.strip())  # 'DB1 2AB' is one word
+    words = [w for w in re.split(r"[\s,]+", joined) if w]
+    if not words or sum(len(w) for w in words) < 2:
+        raise InvalidInput("Enter at least 2 letters of a name, a postcode or a date of birth.")
+    return [_condition(word) for word in words[:6]]
+
+
+def _condition(word: str) -> Any:
+    dated = DATE_TOKEN.match(word)
+    if dated:
+        day, month, year = (int(x) for x in dated.groups())
+        try:
+            return Record.dob == date(year, month, day)
+        except ValueError:
+            raise InvalidInput(f"{word} is not a real date.") from None
+    squashed = re.sub(r"[^A-Z0-9]", "", word.upper())
+    if POSTCODE_TOKEN.match(squashed) and any(ch.isdigit() for ch in squashed):
+        spaced = squashed[:-3] + " " + squashed[-3:] if len(squashed) > 4 else squashed
+        return func.upper(Record.postcode).like(f"{spaced}%")
+    start = re.sub(r"[%_\\]", "", word.lower()) + "%"
+    return or_(func.lower(Record.forename).like(start), func.lower(Record.surname).like(start))
+
+
+def _one_per_person(rows: list[Any]) -> list[Client]:
+    """One client per name and date of birth: the desk's own latest record if it has one."""
+    best: dict[tuple, Client] = {}
+    for record, source_name, kind in rows:
+        key = ((record.forename or "").lower(), (record.surname or "").lower(), record.dob)
+        client = _client(record, source_name, kind)
+        held = best.get(key)
+        if held is None or (client.at_desk and not held.at_desk):
+            best[key] = client
+    return sorted(
+        best.values(), key=lambda c: (c.surname or "", c.forename or "", c.dob or date.min)
+    )
+
+
+def _client(record: Record, source_name: str, kind: str) -> Client:
+    return Client(
+        record.id,
+        record.forename,
+        record.surname,
+        record.dob,
+        record.postcode,
+        source_name,
+        kind == SourceKind.FRONT_DESK,
+    )
+
+
+def _readable_record(
+    session: Session, principal: Principal, record_id: int
+) -> tuple[Record, Source]:
+    found = session.execute(
+        readable_records(principal)
+        .add_columns(Source)
+        .join(Source, Source.id == Record.source_id)
+        .where(Record.id == record_id)
+    ).first()
+    if found is None:
+        raise NotFound("There is no client with that id among your organisation's clients.")
+    return found[0], found[1]
+
+
+def person(session: Session, principal: Principal, record_id: int) -> PersonView:
+    """One client with the desk's events for them, newest first; the view is audited."""
+    principal.require("frontdesk.use")
+    record, source = _readable_record(session, principal, record_id)
+    ref = _desk_ref(session, principal, record, source)
+    events = []
+    if ref is not None:
+        events = list(
+            session.scalars(
+                select(FrontDeskEvent)
+                .where(
+                    FrontDeskEvent.organisation_id == principal.organisation_id,
+                    FrontDeskEvent.person_ref == ref,
+                )
+                .order_by(FrontDeskEvent.occurred_on.desc(), FrontDeskEvent.id.desc())
+            )
+        )
+    audit.record_read(
+        session,
+        actor=principal.actor,
+        action="front_desk.view_person",
+        entity_type="record",
+        entity_id=record.id,
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+    )
+    session.commit()
+    client = _client(record, source.name, source.kind)
+    return PersonView(client, record.address, record.phone, events)
+
+
+def _desk_ref(session: Session, principal: Principal, record: Record, source: Source) -> str | None:
+    """The person's reference at the caller's desk: the record's own when the desk made it,
+    else that of the desk's record with the same name and date of birth, if any."""
+    if source.kind == SourceKind.FRONT_DESK and source.organisation_id == principal.organisation_id:
+        return record.person_ref
+    return session.scalar(
+        select(FrontDeskEvent.person_ref)
+        .join(Record, Record.id == FrontDeskEvent.record_id)
+        .where(
+            FrontDeskEvent.organisation_id == principal.organisation_id,
+            func.lower(Record.forename) == (record.forename or "").lower(),
+            func.lower(Record.surname) == (record.surname or "").lower(),
+            Record.dob == record.dob if record.dob else Record.dob.is_(None),
+        )
+        .order_by(FrontDeskEvent.id.desc())
+        .limit(1)
+    )
+
+
+def record_event(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: str,
+    record_id: int | None = None,
+    new_person: NewPerson | None = None,
+    referred_to: str = "",
+    on: date | None = None,
+) -> FrontDeskEvent:
+    """Record a visit, food parcel or referral voucher for a client (`record_id`) or a person
+    new to the desk (`new_person`), in one transaction: the record and its event."""
+    principal.require("frontdesk.use")
+    day = on or date.today()
+    kind, referred_to = _checked(kind, referred_to, day)
+    organisation = session.get(Organisation, principal.organisation_id)
+    assert organisation is not None
+    source = desk_source(session, organisation)
+    try:
+        values, ref = _identity(session, principal, record_id, new_person)
+        values |= {"person_ref": ref, "visit_date": day.isoformat()}
+        record = typed.append_record(session, source, values, on=day, actor=principal.actor)
+        event = FrontDeskEvent(
+            tenant_id=organisation.tenant_id,
+            organisation_id=organisation.id,
+            record_id=record.id,
+            person_ref=ref,
+            kind=kind,
+            occurred_on=day,
+            referred_to=referred_to or None,
+            outcome=Outcome.AWAITING if kind == EventKind.REFERRAL else None,
+            recorded_by=principal.actor,
+        )
+        session.add(event)
+        session.flush()
+        audit.record(
+            session,
+            actor=principal.actor,
+            action="front_desk.record",
+            entity_type="record",
+            entity_id=record.id,
+            tenant_id=organisation.tenant_id,
+            user_id=principal.user_id,
+            detail={"event_id": event.id, "kind": kind, "new_person": new_person is not None},
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return event
+
+
+def _checked(kind: str, referred_to: str, day: date) -> tuple[EventKind, str]:
+    if kind not in set(EventKind):
+        raise typed.RecordRefused(
+            [typed.FieldProblem("kind", "Choose a visit, a food parcel or a referral voucher.")]
+        )
+    referred_to = " ".join(referred_to.split())
+    if kind == EventKind.REFERRAL and not referred_to:
+        raise typed.RecordRefused(
+            [typed.FieldProblem("referred_to", "Enter who the voucher refers the person to.")]
+        )
+    if len(referred_to) > REFERRAL_TEXT:
+        raise typed.RecordRefused(
+            [typed.FieldProblem("referred_to", f"Use {REFERRAL_TEXT} characters or fewer.")]
+        )
+    if day > date.today():
+        raise InvalidInput(f"{day:%d/%m/%Y} is in the future: record what has happened.")
+    return EventKind(kind), referred_to if kind == EventKind.REFERRAL else ""
+
+
+def _identity(
+    session: Session,
+    principal: Principal,
+    record_id: int | None,
+    new_person: NewPerson | None,
+) -> tuple[dict[str, str | None], str]:
+    """The person's details for the new record (only fields an agreement allows the desk to
+    supply), and their reference at the desk."""
+    if (record_id is None) == (new_person is None):
+        raise InvalidInput("Choose a client, or add a new person — one of the two.")
+    if new_person is not None:
+        return new_person.values(), new_ref()
+    assert record_id is not None
+    record, source = _readable_record(session, principal, record_id)
+    allowed = allowed_fields(session, principal)
+    values: dict[str, str | None] = {}
+    for name in IDENTITY:
+        value = getattr(record, name)
+        if name in allowed and value is not None:
+            values[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return values, _desk_ref(session, principal, record, source) or new_ref()
+
+
+def new_ref() -> str:
+    """A reference for a person new to the desk (random: two desks never clash)."""
+    return f"FD-{secrets.token_hex(5).upper()}"
+
+
+def set_outcome(
+    session: Session, principal: Principal, event_id: int, outcome: str
+) -> FrontDeskEvent:
+    """Note how a referral turned out; audited."""
+    principal.require("frontdesk.use")
+    event = session.get(FrontDeskEvent, event_id)
+    if event is None or not principal.sees(
+        tenant_id=event.tenant_id, organisation_id=event.organisation_id
+    ):
+        raise NotFound("There is no referral with that id at your desk.")
+    if event.kind != EventKind.REFERRAL:
+        raise Conflict("Only a referral voucher has an outcome.")
+    if outcome not in set(Outcome):
+        raise InvalidInput(
+            "Choose how the referral turned out: " + ", ".join(OUTCOME_LABELS.values()) + "."
+        )
+    event.outcome, event.outcome_at, event.outcome_by = outcome, utcnow(), principal.actor
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="front_desk.outcome",
+        entity_type="record",
+        entity_id=event.record_id,
+        tenant_id=event.tenant_id,
+        user_id=principal.user_id,
+        detail={"event_id": event.id, "outcome": outcome},
+    )
+    session.commit()
+    return event
