@@ -303,17 +303,26 @@ def record_event(
     on: date | None = None,
 ) -> FrontDeskEvent:
     """Record a visit, food parcel or referral voucher for a client (`record_id`) or a person
-    new to the desk (`new_person`), in one transaction: the record and its event."""
+    new to the desk (`new_person`), in one transaction: the record and its event. Every
+    problem with what was typed is reported at once, by field."""
     principal.require("frontdesk.use")
     day = on or date.today()
-    kind, referred_to = _checked(kind, referred_to, day)
+    if day > date.today():
+        raise InvalidInput(f"{day:%d/%m/%Y} is in the future: record what has happened.")
+    referred_to = " ".join(referred_to.split()) if kind == EventKind.REFERRAL else ""
+    problems = _event_problems(kind, referred_to)
     organisation = session.get(Organisation, principal.organisation_id)
     assert organisation is not None
-    source = desk_source(session, organisation)
     try:
+        source = desk_source(session, organisation)
         values, ref = _identity(session, principal, record_id, new_person)
         values |= {"person_ref": ref, "visit_date": day.isoformat()}
-        record = typed.append_record(session, source, values, on=day, actor=principal.actor)
+        try:
+            record = typed.append_record(session, source, values, on=day, actor=principal.actor)
+        except typed.RecordRefused as refused:
+            raise typed.RecordRefused(refused.problems + problems) from None
+        if problems:
+            raise typed.RecordRefused(problems)
         event = FrontDeskEvent(
             tenant_id=organisation.tenant_id,
             organisation_id=organisation.id,
@@ -327,16 +336,7 @@ def record_event(
         )
         session.add(event)
         session.flush()
-        audit.record(
-            session,
-            actor=principal.actor,
-            action="front_desk.record",
-            entity_type="record",
-            entity_id=record.id,
-            tenant_id=organisation.tenant_id,
-            user_id=principal.user_id,
-            detail={"event_id": event.id, "kind": kind, "new_person": new_person is not None},
-        )
+        _audit_recorded(session, principal, event, new_person is not None)
         session.commit()
     except BaseException:
         session.rollback()
@@ -344,23 +344,29 @@ def record_event(
     return event
 
 
-def _checked(kind: str, referred_to: str, day: date) -> tuple[EventKind, str]:
+def _audit_recorded(
+    session: Session, principal: Principal, event: FrontDeskEvent, new_person: bool
+) -> None:
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="front_desk.record",
+        entity_type="record",
+        entity_id=event.record_id,
+        tenant_id=event.tenant_id,
+        user_id=principal.user_id,
+        detail={"event_id": event.id, "kind": event.kind, "new_person": new_person},
+    )
+
+
+def _event_problems(kind: str, referred_to: str) -> list[typed.FieldProblem]:
     if kind not in set(EventKind):
-        raise typed.RecordRefused(
-            [typed.FieldProblem("kind", "Choose a visit, a food parcel or a referral voucher.")]
-        )
-    referred_to = " ".join(referred_to.split())
+        return [typed.FieldProblem("kind", "Choose a visit, a food parcel or a referral voucher.")]
     if kind == EventKind.REFERRAL and not referred_to:
-        raise typed.RecordRefused(
-            [typed.FieldProblem("referred_to", "Enter who the voucher refers the person to.")]
-        )
+        return [typed.FieldProblem("referred_to", "Enter who the voucher refers the person to.")]
     if len(referred_to) > REFERRAL_TEXT:
-        raise typed.RecordRefused(
-            [typed.FieldProblem("referred_to", f"Use {REFERRAL_TEXT} characters or fewer.")]
-        )
-    if day > date.today():
-        raise InvalidInput(f"{day:%d/%m/%Y} is in the future: record what has happened.")
-    return EventKind(kind), referred_to if kind == EventKind.REFERRAL else ""
+        return [typed.FieldProblem("referred_to", f"Use {REFERRAL_TEXT} characters or fewer.")]
+    return []
 
 
 def _identity(

@@ -35,12 +35,14 @@ def routers() -> list[APIRouter]:
     from safetynet.accounts.web import router as accounts
     from safetynet.api.callbacks import router as api_callbacks
     from safetynet.api.entitlements import router as api_entitlements
+    from safetynet.api.front_desk import router as api_front_desk
     from safetynet.api.linkage import router as api_linkage
     from safetynet.api.payments import router as api_payments
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
     from safetynet.entitlements.web import router as entitlements
+    from safetynet.frontdesk.web import router as front_desk
     from safetynet.gaps.web import router as gaps
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
@@ -61,12 +63,14 @@ def routers() -> list[APIRouter]:
         entitlements,
         privacy,
         payments,
+        front_desk,
         api,
         api_linkage,
         api_privacy,
         api_entitlements,
         api_callbacks,
         api_payments,
+        api_front_desk,
         docs_router,
     ]
 

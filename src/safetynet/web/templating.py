@@ -37,6 +37,7 @@ NAVIGATION = (
     ("Outreach", "/outreach", "outreach.view"),
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
+    ("Front desk", "/front-desk", "frontdesk.use"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
