@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from safetynet.accounts.models import DataSharingAgreement, User
 from safetynet.cli import app
+from safetynet.frontdesk.models import FrontDeskEvent
 from safetynet.link.models import LinkRun
 from safetynet.places.models import Ward
 from safetynet.sources.models import Record, SourceImport
@@ -22,10 +23,17 @@ def test_demo_run_imports_every_list_and_prints_logins(db):
     assert "What was imported" in output and "Demo logins" in output
     assert "North End Food Bank" in output and "date of birth not a real date" in output
     imports = db.scalars(select(SourceImport)).all()
-    assert len(imports) == 8 and {i.status for i in imports} == {"active"}
+    files = [i for i in imports if i.file_format != "typed"]
+    assert len(files) == 8 and {i.status for i in imports} == {"active"}
     assert sum(i.rows_rejected for i in imports) > 0
     loaded = db.scalar(select(func.count()).select_from(Record))
     assert loaded == sum(i.rows_loaded for i in imports) > 500
+    # a week at each of the three charities' front desks: one typed import a day each
+    typed = [i for i in imports if i.file_format == "typed"]
+    assert len(typed) == 3 * 7 and all(i.rows_loaded >= 4 for i in typed)
+    events = db.scalar(select(func.count()).select_from(FrontDeskEvent))
+    assert events == sum(i.rows_loaded for i in typed)
+    assert "A week at the front desks" in output and "new to the desk" in output
     assert db.scalar(select(func.count()).select_from(User)) == 9  # 3 council, 2 per partner
     assert db.scalar(select(func.count()).select_from(DataSharingAgreement)) == 4
     for user in db.scalars(select(User)):
@@ -53,7 +61,8 @@ def test_running_the_demo_again_rebuilds_it_or_says_why_not(db):
     else:
         assert again.exit_code == 0, again.output
         db.expire_all()
-        assert db.scalar(select(func.count()).select_from(SourceImport)) == 8
+        files = select(func.count()).where(SourceImport.file_format != "typed")
+        assert db.scalar(files.select_from(SourceImport)) == 8
 
 
 def test_the_demo_never_touches_a_store_with_real_council_areas(db):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from safetynet.audit import AuditEvent
 from safetynet.errors import InvalidInput, NotFound, PermissionDenied
@@ -193,3 +193,75 @@ def test_the_report_counts_visits_new_people_and_referral_outcomes_by_week(db, d
         reports.report(db, desk.people["south"], organisation="north")
     with pytest.raises(InvalidInput):
         reports.report(db, partner, weeks=0)
+
+
+def test_the_cli_prints_the_report_as_the_named_user_and_refuses_an_unknown_one(db, desk):
+    import json
+
+    from typer.testing import CliRunner
+
+    from safetynet.cli import app
+
+    partner = desk.people["partner"]
+    john = service.find_clients(db, partner, "smith")[0].record_id
+    service.record_event(db, partner, kind="referral", record_id=john, referred_to="Advice")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["front-desk", "report", "--as", "partner@north.example"])
+    assert shown.exit_code == 0, shown.output
+    assert "Front desk: North Org" in shown.output and "Waiting to hear: 1" in shown.output
+    as_json = runner.invoke(
+        app, ["front-desk", "report", "--as", "south@south.example", "--json", "--weeks", "2"]
+    )
+    body = json.loads(as_json.output)
+    assert body["scope"] == "South Org" and [w["referrals"] for w in body["weeks"]] == [0, 0]
+    unknown = runner.invoke(app, ["front-desk", "report", "--as", "nobody@x.example"])
+    assert unknown.exit_code == 2 and "no active user" in unknown.output
+
+
+def _resident_of(db, record_ids: list[int]) -> int:
+    """Link records into one resident, as a link run would."""
+    from safetynet.link.models import LinkRun, Resident, ResidentRecord
+
+    tenant_id = db.get(Record, record_ids[0]).tenant_id
+    run = LinkRun(tenant_id=tenant_id, status="finished", started_by="test")
+    db.add(run)
+    db.flush()
+    resident = Resident(tenant_id=tenant_id, created_by_run_id=run.id)
+    db.add(resident)
+    db.flush()
+    db.add_all(
+        ResidentRecord(record_id=i, resident_id=resident.id, run_id=run.id) for i in record_ids
+    )
+    db.commit()
+    return resident.id
+
+
+def test_subject_access_includes_the_persons_front_desk_events(db, desk):
+    from safetynet.privacy import subject_access
+
+    partner = desk.people["partner"]
+    john = service.find_clients(db, partner, "smith")[0].record_id
+    event = service.record_event(db, partner, kind="referral", record_id=john, referred_to="Advice")
+    resident = _resident_of(db, [john, event.record_id])
+    found = subject_access.collect(db, event.tenant_id, resident)
+    rows = found.sections["front_desk_events"]
+    assert [(r["kind"], r["referred_to"], r["record_id"]) for r in rows] == [
+        ("referral", "Advice", event.record_id)
+    ]
+    assert "tenant_id" not in rows[0]
+    assert {r["source"] for r in found.sections["records"]} == {"visits", "Front desk"}
+
+
+def test_retention_deletes_front_desk_records_with_their_events(db, desk):
+    from safetynet.accounts.models import Tenant
+    from safetynet.privacy import retention
+
+    partner = desk.people["partner"]
+    john = service.find_clients(db, partner, "smith")[0].record_id
+    event = service.record_event(db, partner, kind="visit", record_id=john)
+    tenant = db.get(Tenant, event.tenant_id)
+    later = TODAY + timedelta(days=400)  # the test agreement keeps records 365 days
+    report = retention.run_retention(db, tenant, actor="test", as_of=later, dry_run=False)
+    assert report.records >= 1
+    db.expire_all()
+    assert db.scalar(select(func.count(FrontDeskEvent.id))) == 0
