@@ -265,3 +265,25 @@ def test_retention_deletes_front_desk_records_with_their_events(db, desk):
     assert report.records >= 1
     db.expire_all()
     assert db.scalar(select(func.count(FrontDeskEvent.id))) == 0
+
+
+def test_one_front_desk_source_per_organisation_and_none_imported_from_a_file(db, desk, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    from safetynet.sources.imports import ImportRequest, run_import
+
+    john = service.find_clients(db, desk.people["partner"], "smith")[0].record_id
+    event = service.record_event(db, desk.people["ncaseworker"], kind="visit", record_id=john)
+    source = db.get(Source, db.get(Record, event.record_id).source_id)
+    db.add(Source(tenant_id=source.tenant_id, organisation_id=source.organisation_id,
+                  name="Second desk", kind="front_desk", mode="append"))  # fmt: skip
+    with pytest.raises(IntegrityError):
+        db.flush()
+    db.rollback()
+    path = factories.csv_file(tmp_path, factories.VISITS, name="desk.csv")
+    for request in (
+        ImportRequest(path=path, organisation="north", source="desk", kind="front_desk"),
+        ImportRequest(path=path, organisation="north", source="Front desk"),
+    ):
+        with pytest.raises(InvalidInput, match="typed at the front desk"):
+            run_import(db, request, actor="test")
