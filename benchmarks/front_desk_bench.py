@@ -21,25 +21,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from payments_bench import fresh_store  # the same empty, migrated store (a script beside this)
+
 FORENAMES = "Amira Tom Lily John Mary Ada Omar Grace Priya Sam Chloe Wei Ivan Nia Leo Ruth".split()
 SURNAMES = "Khan Okafor Evans Smith Jones Lovelace Patel Brown Nowak Chen Murphy Ali Wood".split()
-
-
-def fresh_store(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from safetynet import migrations
-    from safetynet.db import make_engine
-
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    engine.dispose()
 
 
 def partner_file(folder: Path, name: str, n: int, rng: random.Random) -> Path:

@@ -218,31 +218,13 @@ def test_the_cli_prints_the_report_as_the_named_user_and_refuses_an_unknown_one(
     assert unknown.exit_code == 2 and "no active user" in unknown.output
 
 
-def _resident_of(db, record_ids: list[int]) -> int:
-    """Link records into one resident, as a link run would."""
-    from safetynet.link.models import LinkRun, Resident, ResidentRecord
-
-    tenant_id = db.get(Record, record_ids[0]).tenant_id
-    run = LinkRun(tenant_id=tenant_id, status="finished", started_by="test")
-    db.add(run)
-    db.flush()
-    resident = Resident(tenant_id=tenant_id, created_by_run_id=run.id)
-    db.add(resident)
-    db.flush()
-    db.add_all(
-        ResidentRecord(record_id=i, resident_id=resident.id, run_id=run.id) for i in record_ids
-    )
-    db.commit()
-    return resident.id
-
-
 def test_subject_access_includes_the_persons_front_desk_events(db, desk):
     from safetynet.privacy import subject_access
 
     partner = desk.people["partner"]
     john = service.find_clients(db, partner, "smith")[0].record_id
     event = service.record_event(db, partner, kind="referral", record_id=john, referred_to="Advice")
-    resident = _resident_of(db, [john, event.record_id])
+    resident = factories.resident(db, [john, event.record_id])
     found = subject_access.collect(db, event.tenant_id, resident)
     rows = found.sections["front_desk_events"]
     assert [(r["kind"], r["referred_to"], r["record_id"]) for r in rows] == [

@@ -127,3 +127,22 @@ def test_the_api_records_a_visit_and_reports_it(world, client, db):
     report = client.get("/api/v1/front-desk/report?weeks=2", headers=headers).json()
     assert report["weeks"][0]["visits"] == 1 and report["weeks"][0]["new_people"] == 1
     assert report["scope"] == "North Org"
+
+
+def test_a_new_person_typed_as_the_session_ended_is_filled_in_again_after_sign_in(
+    world, client, db
+):
+    from tests.web.conftest import sign_in
+    from tests.web.test_form_keep import BANNER, post_after_expiry
+
+    sign_in(client, "partner@north.example")
+    typed = {"forename": "Ada", "surname": "Lovelace", "dob-day": "10", "dob-month": "12",
+             "dob-year": "1990", "postcode": "DB1 1AA", "kind": "food_parcel"}  # fmt: skip
+    sent = post_after_expiry(client, db, "/front-desk/new", typed)
+    assert sent.headers["location"] == "/login?next=/front-desk/new"
+    sign_in(client, "partner@north.example")
+    page = client.get("/front-desk/new")
+    assert BANNER in page.text and 'value="Lovelace"' in page.text
+    assert 'value="1990"' in page.text
+    assert 'value="food_parcel" checked' in page.text
+    assert db.scalar(select(func.count(FrontDeskEvent.id))) == 0

@@ -13,7 +13,6 @@ from fastapi.responses import RedirectResponse, Response
 from safetynet.accounts.permissions import Principal
 from safetynet.errors import InvalidInput
 from safetynet.frontdesk import reports, service
-from safetynet.frontdesk.models import EventKind
 from safetynet.sources.typed import FieldProblem, RecordRefused
 from safetynet.web.deps import Db, require
 from safetynet.web.templating import render
@@ -41,11 +40,7 @@ def _errors(refused: InvalidInput) -> list[dict[str, str]]:
     return [{"text": refused.message, "href": "#kind"}]
 
 
-def _kinds(selected: str) -> list[dict]:
-    return [
-        {"value": str(k), "text": service.KIND_LABELS[k], "checked": str(k) == selected}
-        for k in EventKind
-    ]
+KINDS = [(str(k), label) for k, label in service.KIND_LABELS.items()]
 
 
 @router.get("/front-desk")
@@ -76,7 +71,7 @@ def _new_page(request: Request, db: Db, principal: Principal, status: int = 200,
         status,
         title="Add a new person",
         allowed=allowed,
-        kinds=_kinds(extra.get("form", {}).get("kind", "visit")),
+        kinds=KINDS,
         **extra,
     )
 
@@ -121,7 +116,11 @@ def add_person(
     referred_to: Text = "",
 ) -> Response:
     """Add the person and record today's visit, parcel or referral for them."""
-    form = {k: v for k, v in locals().items() if isinstance(v, str)}
+    form = {
+        "forename": forename, "surname": surname, "dob-day": dob_day, "dob-month": dob_month,
+        "dob-year": dob_year, "postcode": postcode, "address": address, "phone": phone,
+        "kind": kind, "referred_to": referred_to,
+    }  # fmt: skip
     try:
         person = service.NewPerson(
             forename, surname, _dob(dob_day, dob_month, dob_year), postcode, address, phone
@@ -143,7 +142,7 @@ def _person_page(
         status,
         title=seen.client.name,
         seen=seen,
-        kinds=_kinds(extra.get("form", {}).get("kind", "visit")),
+        kinds=KINDS,
         kind_labels=service.KIND_LABELS,
         outcome_labels=service.OUTCOME_LABELS,
         outcome_choices=[(str(o), label) for o, label in service.OUTCOME_LABELS.items()],
