@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -202,7 +203,7 @@ def _condition(word: str) -> Any:
     return or_(func.lower(Record.forename).like(start), func.lower(Record.surname).like(start))
 
 
-def _one_per_person(rows: list[Any]) -> list[Client]:
+def _one_per_person(rows: Sequence[Any]) -> list[Client]:
     """One client per name and date of birth: the desk's own latest record if it has one."""
     best: dict[tuple, Client] = {}
     for record, source_name, kind in rows:
