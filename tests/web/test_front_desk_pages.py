@@ -146,3 +146,15 @@ def test_a_new_person_typed_as_the_session_ended_is_filled_in_again_after_sign_i
     assert 'value="1990"' in page.text
     assert 'value="food_parcel" checked' in page.text
     assert db.scalar(select(func.count(FrontDeskEvent.id))) == 0
+
+
+def test_the_dashboard_counts_a_desks_record_at_once(world, client, db):
+    from tests.web.test_pages import _figure
+
+    token = act_as(client, db, world.users["partner"])
+    assert _figure(client.get("/").text, "records") == "3"
+    record_id = _first_client(_find(client, token, "jones"))
+    client.post(f"/front-desk/people/{record_id}", data={"csrf_token": token, "kind": "visit"})
+    assert _figure(client.get("/").text, "records") == "4"
+    client.post(f"/front-desk/people/{record_id}", data={"csrf_token": token, "kind": "visit"})
+    assert _figure(client.get("/").text, "records") == "5"  # the same day's import, one more row
