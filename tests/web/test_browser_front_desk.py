@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, _check, _env, _free_port, _wait_until_up
+from tests.web.test_browser import CHROMIUM, _check, demo_output, serving
 
 pytestmark = [
     pytest.mark.nostore,
@@ -33,16 +31,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     """A demo store (not linked), then `safetynet serve`: (url, the food bank's front-desk
     email, password, the surname of one of its imported clients)."""
     data = tmp_path_factory.mktemp("browser-front-desk")
-    demo = subprocess.run(
-        [sys.executable, "-m", "safetynet", "demo", "run", "--people", "400", "--seed", "6",
-         "--no-link"],
-        env=_env(data) | {"COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )  # fmt: skip
-    login = re.search(r"partner\s+north-foodbank\s+(\S+@\S+)\s+password: (\S+)", demo.stdout)
-    assert login, demo.stdout
+    printed = demo_output(data, "--people", "400", "--seed", "6", "--no-link")
+    login = re.search(r"partner\s+north-foodbank\s+(\S+@\S+)\s+password: (\S+)", printed)
+    assert login, printed
     with sqlite3.connect(data / "safetynet.db") as db:
         (surname,) = db.execute(
             "SELECT r.surname FROM records r JOIN sources s ON s.id = r.source_id "
@@ -50,20 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
             "WHERE o.slug = 'north-foodbank' AND s.kind <> 'front_desk' "
             "AND r.surname IS NOT NULL AND r.dob IS NOT NULL ORDER BY r.id LIMIT 1"
         ).fetchone()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "safetynet", "serve", "--port", str(port), "--no-worker"],
-        env=_env(data),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_up(url, process)
+    with serving(data, "--no-worker") as url:
         yield url, login.group(1), login.group(2), surname
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _fits(page) -> None:  # type: ignore[no-untyped-def]
