@@ -47,7 +47,7 @@ KINDS = [(str(k), label) for k, label in service.KIND_LABELS.items()]
 def desk(request: Request, principal: Desk) -> Response:
     """The desk's start: find a client, or add a new person."""
     notice = DONE.get(request.query_params.get("done", ""))
-    return render(request, "front_desk/index.html", title="Front desk", notice=notice)
+    return render(request, "frontdesk/index.html", title="Front desk", notice=notice)
 
 
 @router.post("/front-desk")
@@ -58,16 +58,16 @@ def search(request: Request, db: Db, principal: Desk, q: Text = "") -> Response:
     except InvalidInput as refused:
         errors = [{"text": refused.message, "href": "#q"}]
         return render(
-            request, "front_desk/index.html", 400, title="Front desk", errors=errors, form={"q": q}
+            request, "frontdesk/index.html", 400, title="Front desk", errors=errors, form={"q": q}
         )
-    return render(request, "front_desk/index.html", title="Front desk", found=found, form={"q": q})
+    return render(request, "frontdesk/index.html", title="Front desk", found=found, form={"q": q})
 
 
 def _new_page(request: Request, db: Db, principal: Principal, status: int = 200, **extra):
     allowed = service.allowed_fields(db, principal)
     return render(
         request,
-        "front_desk/new.html",
+        "frontdesk/new.html",
         status,
         title="Add a new person",
         allowed=allowed,
@@ -138,7 +138,7 @@ def _person_page(
     seen = service.person(db, principal, record_id)
     return render(
         request,
-        "front_desk/person.html",
+        "frontdesk/person.html",
         status,
         title=seen.client.name,
         seen=seen,
@@ -193,7 +193,7 @@ def report(request: Request, db: Db, principal: Reader, weeks: int = 8) -> Respo
     found = reports.report(db, principal, weeks=weeks)
     return render(
         request,
-        "front_desk/report.html",
+        "frontdesk/report.html",
         title="Front desk report",
         report=found,
         outcome_labels=service.OUTCOME_LABELS,
