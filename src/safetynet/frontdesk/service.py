@@ -33,7 +33,7 @@ from safetynet.frontdesk.clients import (
 )
 from safetynet.frontdesk.models import EventKind, FrontDeskEvent, Outcome
 from safetynet.sources import typed
-from safetynet.sources.models import Source, SourceKind
+from safetynet.sources.models import Source, SourceKind, SourceMode
 
 __all__ = [
     "Client",
@@ -104,7 +104,7 @@ def desk_source(session: Session, organisation: Organisation) -> Source:
         organisation_id=organisation.id,
         name=SOURCE_NAME,
         kind=SourceKind.FRONT_DESK,
-        mode="append",
+        mode=SourceMode.APPEND,
     )
     session.add(made)
     session.flush()
