@@ -64,6 +64,26 @@ def supplier(session: Session, **agreement_options: object) -> Organisation:
     return org
 
 
+def resident(session: Session, record_ids: list[int]) -> int:
+    """One resident made of these records, as a finished link run would leave them."""
+    from safetynet.link.models import LinkRun, Resident, ResidentRecord
+    from safetynet.sources.models import Record
+
+    record = session.get(Record, record_ids[0])
+    assert record is not None
+    run = LinkRun(tenant_id=record.tenant_id, status="finished", started_by="test")
+    session.add(run)
+    session.flush()
+    person = Resident(tenant_id=record.tenant_id, created_by_run_id=run.id)
+    session.add(person)
+    session.flush()
+    session.add_all(
+        ResidentRecord(record_id=r, resident_id=person.id, run_id=run.id) for r in record_ids
+    )
+    session.commit()
+    return person.id
+
+
 def csv_file(folder: Path, text: str, *, name: str = "list.csv", encoding: str = "utf-8") -> Path:
     """A CSV file with exactly this text."""
     path = folder / name

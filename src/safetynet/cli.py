@@ -17,6 +17,7 @@ from safetynet.dashboard.cli import dashboard_app
 from safetynet.demo.cli import demo_app
 from safetynet.entitlements.cli import entitlements_app
 from safetynet.errors import SafetynetError
+from safetynet.frontdesk.cli import front_desk_app
 from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
 from safetynet.payments.cli import payments_app
@@ -68,6 +69,7 @@ app.add_typer(gaps_app, name="gaps")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(demo_app, name="demo")
 app.add_typer(entitlements_app, name="entitlements")
+app.add_typer(front_desk_app, name="front-desk")
 
 
 @db_app.command("upgrade")

@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 def data_version(session: Session, tenant_id: int) -> tuple[Any, ...]:
     """A fingerprint of what an area's linked data is: the latest link run, ruling (new or
-    changed), resident, import, active-import count, ward lookup and screening."""
+    changed), resident, import, active-import count, ward lookup and screening, and the rows
+    the active imports hold (a front desk adds rows to its import of the day)."""
     return tuple(session.execute(_version_query(), {"tenant": tenant_id}).one())
 
 
@@ -43,12 +44,9 @@ def _version_query() -> Select[Any]:
     def latest(column: Any, tenant: Any, *where: Any) -> Any:
         return select(func.max(column)).where(tenant == tenant_id, *where).scalar_subquery()
 
-    active = (
-        select(func.count())
-        .select_from(SourceImport)
-        .where(SourceImport.tenant_id == tenant_id, SourceImport.status == ImportStatus.ACTIVE)
-        .scalar_subquery()
-    )
+    current = (SourceImport.tenant_id == tenant_id, SourceImport.status == ImportStatus.ACTIVE)
+    active = select(func.count()).select_from(SourceImport).where(*current).scalar_subquery()
+    rows = select(func.coalesce(func.sum(SourceImport.rows_loaded), 0)).where(*current)
     return select(
         latest(LinkRun.id, LinkRun.tenant_id),
         latest(LinkRun.finished_at, LinkRun.tenant_id),
@@ -62,6 +60,7 @@ def _version_query() -> Select[Any]:
         active,
         latest(Ward.imported_at, Ward.tenant_id),
         latest(EntitlementScreening.id, EntitlementScreening.tenant_id),
+        rows.scalar_subquery(),
     )
 
 

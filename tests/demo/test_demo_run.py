@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from safetynet.accounts.models import DataSharingAgreement, User
 from safetynet.cli import app
 from safetynet.dashboard.models import GapSnapshot
+from safetynet.frontdesk.models import FrontDeskEvent
 from safetynet.link.models import LinkRun
 from safetynet.places.models import PlaceFile, PlacePostcode, Ward
 from safetynet.plans.models import Plan
@@ -24,10 +25,17 @@ def test_demo_run_imports_every_list_and_prints_logins(db):
     assert "What was imported" in output and "Demo logins" in output
     assert "North End Food Bank" in output and "date of birth not a real date" in output
     imports = db.scalars(select(SourceImport)).all()
-    assert len(imports) == 8 and {i.status for i in imports} == {"active"}
+    files = [i for i in imports if i.file_format != "typed"]
+    assert len(files) == 8 and {i.status for i in imports} == {"active"}
     assert sum(i.rows_rejected for i in imports) > 0
     loaded = db.scalar(select(func.count()).select_from(Record))
     assert loaded == sum(i.rows_loaded for i in imports) > 500
+    # a week at each of the three charities' front desks: one typed import a day each
+    typed = [i for i in imports if i.file_format == "typed"]
+    assert len(typed) == 3 * 7 and all(i.rows_loaded >= 4 for i in typed)
+    events = db.scalar(select(func.count()).select_from(FrontDeskEvent))
+    assert events == sum(i.rows_loaded for i in typed)
+    assert "A week at the front desks" in output and "new to the desk" in output
     assert db.scalar(select(func.count()).select_from(User)) == 9  # 3 council, 2 per partner
     assert db.scalar(select(func.count()).select_from(DataSharingAgreement)) == 4
     for user in db.scalars(select(User)):
@@ -56,6 +64,35 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     assert "Residents probably missing out" in output and "All wards" in output
     assert "foodbank-no-ctr" in output and "Northgate" in output
     assert output.index("What was imported") < output.index("Residents probably missing out")
+    # The front desks' records reached linkage: nearly every one joined a resident who is
+    # also on another list (walk-ins are council residents; the rest the charities' clients).
+    desk, joined = _front_desk_records_linked(db)
+    assert desk > 50 and joined / desk >= 0.95
+
+
+def _front_desk_records_linked(db) -> tuple[int, int]:
+    """Front-desk records linked, and how many of them share a resident with another list."""
+    from sqlalchemy.orm import aliased
+
+    from safetynet.link.models import ResidentRecord
+    from safetynet.sources.models import Source
+
+    other, other_record, other_source = aliased(ResidentRecord), aliased(Record), aliased(Source)
+    desk = (
+        select(ResidentRecord.record_id)
+        .join(Record, Record.id == ResidentRecord.record_id)
+        .join(Source, Source.id == Record.source_id)
+        .where(Source.kind == "front_desk")
+    )
+    joined = (
+        desk.join(other, other.resident_id == ResidentRecord.resident_id)
+        .join(other_record, other_record.id == other.record_id)
+        .join(other_source, other_source.id == other_record.source_id)
+        .where(other_source.kind != "front_desk")
+        .distinct()
+    )
+    count = select(func.count()).select_from
+    return db.scalar(count(desk.subquery())), db.scalar(count(joined.subquery()))
 
 
 def test_running_the_demo_again_rebuilds_it_or_says_why_not(db):
@@ -67,7 +104,8 @@ def test_running_the_demo_again_rebuilds_it_or_says_why_not(db):
     else:
         assert again.exit_code == 0, again.output
         db.expire_all()
-        assert db.scalar(select(func.count()).select_from(SourceImport)) == 8
+        files = select(func.count()).where(SourceImport.file_format != "typed")
+        assert db.scalar(files.select_from(SourceImport)) == 8
 
 
 def test_the_demo_never_touches_a_store_with_real_council_areas(db):

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -59,6 +60,37 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> 
         except httpx.HTTPError:
             time.sleep(0.3)
     raise TimeoutError("the server did not start")
+
+
+def demo_output(data: Path, *args: str) -> str:
+    """Build a demo store in `data` (`safetynet demo run` with `args`); what it printed."""
+    return subprocess.run(
+        [sys.executable, "-m", "safetynet", "demo", "run", *args],
+        env=_env(data) | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@contextmanager
+def serving(data: Path, *args: str) -> Iterator[str]:
+    """`safetynet serve` (with `args`, e.g. --no-worker) on a free port over the store in
+    `data`, until the block ends; its URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "safetynet", "serve", "--port", str(port), *args],
+        env=_env(data),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 # Some people made hard to link (a different surname and no date of birth on one of their

@@ -170,6 +170,18 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/payments/payments/{payment_id}/hand-over"): ("payments.handover", "payment"),
     ("POST", "/api/v1/payments/statements"): ("payments.reconcile", None),
     ("POST", "/api/v1/payments/provider-events"): ("public", None),
+    ("GET", "/front-desk"): ("frontdesk.use", None),
+    ("POST", "/front-desk"): ("frontdesk.use", None),
+    ("GET", "/front-desk/new"): ("frontdesk.use", None),
+    ("POST", "/front-desk/new"): ("frontdesk.use", None),
+    ("GET", "/front-desk/people/{record_id}"): ("frontdesk.use", "desk_client"),
+    ("POST", "/front-desk/people/{record_id}"): ("frontdesk.use", "desk_client"),
+    ("POST", "/front-desk/events/{event_id}/outcome"): ("frontdesk.use", "desk_referral"),
+    ("GET", "/front-desk/report"): ("frontdesk.report", None),
+    ("POST", "/api/v1/front-desk/search"): ("frontdesk.use", None),
+    ("POST", "/api/v1/front-desk/events"): ("frontdesk.use", None),
+    ("POST", "/api/v1/front-desk/events/{event_id}/outcome"): ("frontdesk.use", "desk_referral"),
+    ("GET", "/api/v1/front-desk/report"): ("frontdesk.report", None),
 }
 PAYMENT_KINDS = {"scheme", "enrolment", "award", "payment", "round"}
 # Objects no organisation owns (the gap rules): the same for every caller, never "other".
@@ -258,6 +270,8 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "payments.reconcile": ({"admin", "analyst"}, set()),
     "plans.view": ({"admin", "analyst", "caseworker"}, set()),
     "plans.manage": ({"admin", "analyst"}, set()),
+    "frontdesk.use": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "frontdesk.report": (ALL, ALL),
 }
 
 
@@ -310,6 +324,10 @@ def _target(
         return {"check_id": _shared_check(world.ids[f"tenant:{AREA[org]}"])}
     if kind == "plan":  # a plan (no actions) of the organisation's area
         return {"plan_id": _plan(world.ids[f"tenant:{AREA[org]}"])}
+    if kind == "desk_client":  # one of the organisation's imported clients
+        return {"record_id": _record_of(world, org)}
+    if kind == "desk_referral":  # a fresh referral at the organisation's desk
+        return {"event_id": _referral(world, org)}
     if kind in PAYMENT_KINDS:  # fresh payments objects of the organisation, by the services
         from tests.web.payments_targets import target
 
@@ -363,6 +381,33 @@ def _plan(tenant_id: int) -> int:
         return plan.id
 
 
+def _record_of(world: World, org: str) -> int:
+    from sqlalchemy import select
+
+    from safetynet.db import open_session
+    from safetynet.sources.models import Record
+
+    with open_session() as session:
+        query = select(Record.id).where(Record.import_id == world.ids[f"import:{org}"])
+        return int(session.scalar(query.order_by(Record.id).limit(1)) or 0)
+
+
+def _referral(world: World, org: str) -> int:
+    from safetynet.accounts.models import User
+    from safetynet.accounts.permissions import Principal
+    from safetynet.db import open_session
+    from safetynet.frontdesk import service
+
+    staff = {"north": "target", "south": "southpartner", "oc": "otheradmin"}[org]
+    with open_session() as session:
+        principal = Principal.of(session.get(User, world.users[staff].id))
+        event = service.record_event(
+            session, principal, kind="referral", record_id=_record_of(world, org),
+            referred_to="Matrix advice",
+        )  # fmt: skip
+        return event.id
+
+
 def _source_id(world: World, org: str) -> int:
     from safetynet.db import open_session
     from safetynet.sources.models import SourceImport
@@ -410,6 +455,10 @@ API_BODIES: dict[tuple[str, str], Any] = {
     },  # fmt: skip
     ("POST", "/api/v1/payments/payments/{payment_id}/hand-over"): lambda p: {"receipt": "R1"},
     ("POST", "/api/v1/plans"): lambda p: {"wards": 1},
+    # Front desk: a body naming no one (422); another's referral is 404 before the body.
+    ("POST", "/api/v1/front-desk/search"): lambda p: {"text": "smith"},
+    ("POST", "/api/v1/front-desk/events"): lambda p: {"kind": "visit"},
+    ("POST", "/api/v1/front-desk/events/{event_id}/outcome"): lambda p: {"outcome": "took_up"},
 }
 
 

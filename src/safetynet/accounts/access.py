@@ -207,3 +207,12 @@ def may_see_back(session: Session, principal: Principal, item: str) -> bool:
     supplies and that says so."""
     assert item in service.SEE_BACK, item
     return principal.council or item in see_back(session, principal.organisation_id)
+
+
+def acting_as(session: Session, email: str) -> Principal:
+    """The principal of the active user with this email: CLI commands act as a named user
+    (`--as EMAIL`), so the same permissions, scoping and audit apply as on the pages."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        raise NotFound(f"--as: there is no active user {email}.")
+    return Principal.of(user)

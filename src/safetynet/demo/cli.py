@@ -49,6 +49,7 @@ def demo_run(
     from safetynet.config import get_settings
     from safetynet.db import get_engine, open_session
     from safetynet.demo import service
+    from safetynet.demo.front_desk import record_week
     from safetynet.demo.generate import ORGANISATIONS, generate_borough
 
     settings = get_settings()
@@ -59,6 +60,8 @@ def demo_run(
         logins = service.create_accounts(session, ORGANISATIONS)
         with console.status("Importing partners' lists"):
             imports = service.import_lists(session, manifest)
+        with console.status("Recording a week at the partners' front desks"):
+            desks = record_week(session, seed=seed)
         names = service.organisation_names(session)
         service.import_wards(session, manifest)
         service.import_place_files(session, manifest, seed)
@@ -68,6 +71,7 @@ def demo_run(
                 service.draft_plan(session)
                 service.record_snapshots(session)
     _summary(imports, names)
+    _desk_summary(desks)
     if link:
         _gap_summary(*found)
     _logins(logins)
@@ -119,6 +123,19 @@ def _summary(imports: list, names: dict[str, str]) -> None:
     console.print(
         "Rejected rows are kept aside: `safetynet import list`, then "
         "`safetynet import issues ID` or `safetynet import rejected ID --out FILE`."
+    )
+
+
+def _desk_summary(desks: Any) -> None:
+    table = Table(title="A week at the front desks", title_justify="left")
+    table.add_column("Partner")
+    table.add_column("Recorded", justify="right")
+    for name, n in desks.events.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+    console.print(
+        f"{desks.new_people:,} of them were new to the desk. Each desk's report: "
+        "/front-desk/report, or `safetynet front-desk report --as EMAIL`."
     )
 
 

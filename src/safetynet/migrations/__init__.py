@@ -16,6 +16,7 @@ def model_metadata() -> MetaData:
     import safetynet.audit  # noqa: F401
     import safetynet.dashboard.models  # noqa: F401
     import safetynet.entitlements.models  # noqa: F401
+    import safetynet.frontdesk.models  # noqa: F401
     import safetynet.gaps.models  # noqa: F401
     import safetynet.jobs  # noqa: F401
     import safetynet.link.models  # noqa: F401

@@ -2,7 +2,9 @@
 domain, as one readable file (UK GDPR Art. 15).
 
 Sections are found, not listed by hand: every table with a `resident_id` column contributes
-its rows, so a new domain's data about people is included without changing this module.
+its rows, and so does every table with a `record_id` column for the person's records (the
+front desk's visits, for one), so a new domain's data about people is included without
+changing this module.
 """
 
 from __future__ import annotations
@@ -67,9 +69,14 @@ def collect(session: Session, tenant_id: int, resident_id: int) -> SubjectAccess
     found = SubjectAccess(ids[0], ids)
     found.sections["records"] = _records(session, ids)
     metadata = migrations.model_metadata()
+    record_ids = [r["id"] for r in found.sections["records"]]
     for table in metadata.sorted_tables:
-        if "resident_id" in table.c and table.name not in ("resident_records",):
+        if table.name == "resident_records":
+            continue
+        if "resident_id" in table.c:
             found.sections[table.name] = _rows_about(session, table, ids)
+        elif "record_id" in table.c:
+            found.sections[table.name] = _rows_about(session, table, record_ids, "record_id")
     found.sections["link_decisions"] = _decisions(session, tenant_id, found.sections["records"])
     found.sections["audit_events"] = _audit(session, tenant_id, ids)
     return found
@@ -91,8 +98,10 @@ def _records(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-def _rows_about(session: Session, table: Table, ids: list[int]) -> list[dict[str, Any]]:
-    rows = session.execute(select(table).where(table.c.resident_id.in_(ids))).mappings()
+def _rows_about(
+    session: Session, table: Table, ids: list[int], column: str = "resident_id"
+) -> list[dict[str, Any]]:
+    rows = session.execute(select(table).where(table.c[column].in_(ids))).mappings()
     return [{k: v for k, v in row.items() if k not in LEFT_OUT} for row in rows]
 
 

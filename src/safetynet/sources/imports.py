@@ -213,6 +213,11 @@ def _source(session: Session, organisation: Organisation, request: ImportRequest
         )
     )
     if source is not None:
+        if source.kind == SourceKind.FRONT_DESK:
+            raise InvalidInput(
+                f"'{source.name}' is {organisation.name}'s front desk: its records are typed "
+                "at the front desk, not imported. Import this file into another source."
+            )
         if request.kind and request.kind != source.kind:
             raise InvalidInput(
                 f"Source '{source.name}' of {organisation.name} holds "
@@ -227,6 +232,11 @@ def _source(session: Session, organisation: Organisation, request: ImportRequest
         )
     if request.kind not in set(SourceKind):
         raise InvalidInput(f"Kind '{request.kind}' is not one of: {', '.join(SourceKind)}.")
+    if request.kind == SourceKind.FRONT_DESK:
+        raise InvalidInput(
+            "Front-desk records are typed at the front desk (/front-desk), not imported from "
+            "a file. Import this list under another kind."
+        )
     mode = request.mode or (
         SourceMode.APPEND if request.kind in APPEND_KINDS else SourceMode.SNAPSHOT
     )
@@ -285,8 +295,8 @@ def _stream(
             if (request.skip_invalid_rows or outcome.errors == 0) and not request.dry_run:
                 if pending:
                     pending.result()  # one writer at a time; re-raises its failure here
-                result.records = _with_keys(bulk, record, result.records)
-                pending = writer.submit(_write_batch, bulk, record.id, result)
+                result.records = with_keys(bulk, record, result.records)
+                pending = writer.submit(write_batch, bulk, record.id, result)
             outcome.rows_rejected += result.rejected.height
             outcome.rows_loaded += result.records.height
             if progress:
@@ -296,7 +306,7 @@ def _stream(
     return validator
 
 
-def _with_keys(bulk: store.Bulk, record: SourceImport, records: pl.DataFrame) -> pl.DataFrame:
+def with_keys(bulk: store.Bulk, record: SourceImport, records: pl.DataFrame) -> pl.DataFrame:
     """Records with their import, source, tenant and household ids (households made here)."""
     keys = store.household_keys(records, record.source_id)
     return records.with_columns(
@@ -307,7 +317,8 @@ def _with_keys(bulk: store.Bulk, record: SourceImport, records: pl.DataFrame) ->
     )
 
 
-def _write_batch(bulk: store.Bulk, import_id: int, result: BatchResult) -> None:
+def write_batch(bulk: store.Bulk, import_id: int, result: BatchResult) -> None:
+    """Append a validated batch's records, issues and rejected rows to the import."""
     ids = pl.lit(import_id).alias("import_id")
     bulk.write_rows("records", store.RECORD_COLUMNS, result.records)
     bulk.write_rows("import_issues", store.ISSUE_COLUMNS, result.issues.with_columns(ids))

@@ -10,10 +10,12 @@ from sqlalchemy import (
     BigInteger,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,11 +33,18 @@ class SourceKind(StrEnum):
     UNIVERSAL_CREDIT = "universal_credit"
     FREE_SCHOOL_MEALS = "free_school_meals"
     HOUSEHOLD_SUPPORT_FUND = "household_support_fund"
+    # Visits, food parcels and referral vouchers typed at a partner's front desk (front_desk/):
+    # one source per organisation, written a record at a time, never imported from a file.
+    FRONT_DESK = "front_desk"
     OTHER = "other"
 
 
 # Attendance logs grow with each import; caseload extracts are replaced whole.
-APPEND_KINDS = {SourceKind.FOODBANK_ATTENDANCE, SourceKind.HOUSEHOLD_SUPPORT_FUND}
+APPEND_KINDS = {
+    SourceKind.FOODBANK_ATTENDANCE,
+    SourceKind.HOUSEHOLD_SUPPORT_FUND,
+    SourceKind.FRONT_DESK,
+}
 
 
 class SourceMode(StrEnum):
@@ -57,7 +66,17 @@ class Source(Base):
     """One partner's list of one kind, loaded again and again over time."""
 
     __tablename__ = "sources"
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name"),
+        # One front-desk source per organisation (see SourceKind.FRONT_DESK).
+        Index(
+            "uq_sources_front_desk",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text("kind = 'front_desk'"),
+            postgresql_where=text("kind = 'front_desk'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)

@@ -35,20 +35,22 @@ def routers() -> list[APIRouter]:
     from safetynet.accounts.web import router as accounts
     from safetynet.api.callbacks import router as api_callbacks
     from safetynet.api.entitlements import router as api_entitlements
+    from safetynet.api.front_desk import router as api_front_desk
     from safetynet.api.linkage import router as api_linkage
     from safetynet.api.payments import router as api_payments
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
+    from safetynet.dashboard.web import api_router as api_decisions
+    from safetynet.dashboard.web import router as decisions
     from safetynet.entitlements.web import router as entitlements
+    from safetynet.frontdesk.web import router as front_desk
     from safetynet.gaps.web import router as gaps
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
     from safetynet.link.web import router as link
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
-    from safetynet.dashboard.web import api_router as api_decisions
-    from safetynet.dashboard.web import router as decisions
     from safetynet.places.web import router as places
     from safetynet.plans.web import api_router as api_plans
     from safetynet.plans.web import router as plans
@@ -70,6 +72,7 @@ def routers() -> list[APIRouter]:
         places,
         plans,
         decisions,
+        front_desk,
         api,
         api_linkage,
         api_privacy,
@@ -79,6 +82,7 @@ def routers() -> list[APIRouter]:
         api_places,
         api_plans,
         api_decisions,
+        api_front_desk,
         docs_router,
     ]
 

@@ -40,6 +40,7 @@ NAVIGATION = (
     ("Plans", "/plans", "plans.view"),
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
+    ("Front desk", "/front-desk", "frontdesk.use"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
