@@ -90,6 +90,12 @@ class DecisionIn(BaseModel):
     note: str | None = Field(None, max_length=2_000)
 
 
+class CancelIn(BaseModel):
+    """Why an award is cancelled."""
+
+    reason: str = Field(max_length=500)
+
+
 class RoundIn(BaseModel):
     """A payment round."""
 
@@ -207,6 +213,15 @@ def request_award(body: AwardIn, db: Db, principal: As_request, key: Key = None)
 def decide(award_id: int, body: DecisionIn, db: Db, principal: As_approve) -> object:
     """Approve or reject an award (someone other than who asked, within their limit)."""
     return _award(awards.decide(db, principal, award_id, approve=body.approve, note=body.note))
+
+
+@router.post("/awards/{award_id}/cancel")
+def cancel_award(award_id: int, body: CancelIn, db: Db, principal: As_request) -> object:
+    """Cancel a requested or approved award: its unsent payments stop, their money returns
+    to the fund; payments already sent or paid are not changed. A repeat changes nothing."""
+    from safetynet.payments import cancellations
+
+    return _award(cancellations.cancel_award(db, principal, award_id, body.reason))
 
 
 @router.post("/schemes/{scheme_id}/rounds")

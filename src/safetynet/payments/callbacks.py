@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from safetynet.config import DEV_SECRET, get_settings
 from safetynet.errors import InvalidInput, SafetynetError
-from safetynet.payments import attempts
+from safetynet.payments import attempts, bulk
 from safetynet.payments.models import Attempt, ProviderEvent
 from safetynet.payments.simulator import sign
 from safetynet.payments.work import unit_of_work
@@ -80,10 +80,10 @@ def _keep_new(session: Session, events: list[dict[str, str]]) -> list[dict[str, 
 def _tenants(session: Session, references: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     wanted = sorted(references)
-    for start in range(0, len(wanted), 5_000):
+    for chunk in bulk.chunks(session, wanted):
         rows = session.execute(
             select(Attempt.reference, Attempt.tenant_id).where(
-                Attempt.reference.in_(wanted[start : start + 5_000])
+                bulk.among(session, Attempt.reference, chunk)
             )
         ).all()
         found |= {str(r): int(t) for r, t in rows}

@@ -139,6 +139,20 @@ def decide(
         console.print(f"Award {made.id}: {made.status}.")
 
 
+@payments_app.command("cancel-award")
+def cancel_award(
+    award_id: int, reason: str = typer.Option(..., help="Why it is cancelled (kept, audited)."),
+    as_: str = AS,
+) -> None:  # fmt: skip
+    """Cancel a requested or approved award: its unsent payments stop, their money goes back."""
+    from safetynet.db import open_session
+    from safetynet.payments import cancellations
+
+    with open_session() as session:
+        made = cancellations.cancel_award(session, _acting(session, as_), award_id, reason)
+        console.print(f"Award {made.id}: {made.status}.")
+
+
 @payments_app.command("round")
 def run_round(
     scheme_id: int, method: str = typer.Option("provider"), due_by: str = typer.Option(...),

@@ -30,7 +30,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.db import utcnow
 from safetynet.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from safetynet.payments import access, attempts, bacs
+from safetynet.payments import access, attempts, bacs, bulk
 from safetynet.payments.adapters import (
     Adapter,
     BacsAdapter,
@@ -120,24 +120,18 @@ def _take_over(session: Session, found: Round, owner: str) -> bool:
 
 def _instructions(session: Session, references: list[Attempt]) -> list[Instruction]:
     ids = [a.payment_id for a in references]
-    rows: dict[int, tuple[str, str | None, str | None, str | None]] = {}
-    for start in range(0, len(ids), 5_000):
+    rows: dict[int, tuple[int, str, str | None, str | None, str | None]] = {}
+    for chunk in bulk.chunks(session, ids):
         rows |= {
-            pid: (name, sort, account, bank_name)
-            for pid, name, sort, account, bank_name in session.execute(
-                select(Payment.id, Enrolment.name, Enrolment.bank_sort_code,
+            pid: (int(pence), name, sort, account, bank_name)
+            for pid, pence, name, sort, account, bank_name in session.execute(
+                select(Payment.id, Payment.amount_pence, Enrolment.name, Enrolment.bank_sort_code,
                        Enrolment.bank_account, Enrolment.bank_name)
                 .join(Enrolment, Enrolment.id == Payment.enrolment_id)
-                .where(Payment.id.in_(ids[start : start + 5_000]))
+                .where(bulk.among(session, Payment.id, chunk))
             ).all()
         }  # fmt: skip
-    amounts = dict(
-        session.execute(select(Payment.id, Payment.amount_pence).where(Payment.id.in_(ids))).all()
-    )
-    return [
-        Instruction(a.reference, int(amounts[a.payment_id]), *rows[a.payment_id])
-        for a in references
-    ]
+    return [Instruction(a.reference, *rows[a.payment_id]) for a in references]
 
 
 def adapter_for(found: Round) -> Adapter:

@@ -227,6 +227,24 @@ def decide(
     return RedirectResponse(f"/payments/awards/{award_id}", status_code=303)
 
 
+@router.post("/payments/awards/{award_id}/cancel")
+def cancel_award(
+    request: Request, db: Db, principal: Requester, award_id: int,
+    reason: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Cancel a requested or approved award; its unsent payments' money goes back."""
+    from safetynet.payments import cancellations
+
+    try:
+        cancellations.cancel_award(db, principal, award_id, reason)
+    except SafetynetError as error:
+        if error.status == 404:
+            raise
+        return _award_page(request, db, principal, award_id, errors=errors_of(error),
+                           status=error.status, reason=reason)  # fmt: skip
+    return RedirectResponse(f"/payments/awards/{award_id}", status_code=303)
+
+
 @router.post("/payments/schemes/{scheme_id}/rounds")
 def run_round(
     request: Request, db: Db, principal: Disburser, scheme_id: int,
