@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from safetynet import audit
 from safetynet.accounts.permissions import Principal
 from safetynet.errors import Conflict, InvalidInput
-from safetynet.payments import access, awards, states
+from safetynet.payments import access, awards, rounds, states
 from safetynet.payments.models import Approval, Award, Payment
 from safetynet.payments.work import unit_of_work
 
@@ -95,3 +95,25 @@ def _record(
         entity_id=award.id, tenant_id=award.tenant_id, user_id=principal.user_id,
         reason=reason, detail={"payments_cancelled": stopped},
     )  # fmt: skip
+
+
+@unit_of_work
+def cancel_payment(session: Session, principal: Principal, payment_id: int, reason: str) -> Payment:
+    """Stop an approved or failed payment for good; its money goes back to the fund."""
+    rounds.council_only(principal)
+    payment = access.one(session, principal, Payment, payment_id)
+    if payment.status not in ("approved", "failed"):
+        raise Conflict(f"Payment {payment_id} is {payment.status}; it cannot be cancelled now.")
+    if not reason.strip():
+        raise InvalidInput("reason: say why the payment is cancelled.")
+    states.move(
+        session, payment.tenant_id, [payment.id], payment.status, "cancelled", actor=principal.actor
+    )
+    audit.record(
+        session, actor=principal.actor, action="payments.cancel", entity_type="payment",
+        entity_id=payment.id, tenant_id=payment.tenant_id, user_id=principal.user_id,
+        reason=reason.strip()[:500],
+    )  # fmt: skip
+    session.commit()
+    session.refresh(payment)
+    return payment

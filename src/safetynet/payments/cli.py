@@ -161,12 +161,20 @@ def run_round(
     as_: str = AS,
 ) -> None:  # fmt: skip
     """Run a payment round (one at a time per scheme; resumes one a dead process left)."""
+    from rich.progress import Progress
+
     from safetynet.db import open_session
     from safetynet.payments import rounds
 
-    with open_session() as session:
+    with open_session() as session, Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Starting the round", total=100)
+
+        def report(percent: int, stage: str) -> None:
+            bar.update(task, completed=percent, description=stage)
+
         done = rounds.disburse(session, _acting(session, as_), scheme_id, method=method,
-                               due_by=_day(due_by), retry_failed=retry_failed)  # fmt: skip
+                               due_by=_day(due_by), retry_failed=retry_failed,
+                               progress=report)  # fmt: skip
     console.print(
         f"Round {done.round.id}: {done.sent} sent, {done.resent} resent, {done.taken} taken."
     )

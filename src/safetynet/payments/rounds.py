@@ -17,11 +17,12 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import psutil
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,7 @@ from safetynet.payments.work import unit_of_work
 
 BATCH = 1_000
 ROUND_METHODS = ("provider", "bacs")
+Progress = Callable[[int, str], None]  # percent done, what is happening
 
 
 class RoundInProgress(Conflict):
@@ -60,7 +62,7 @@ class Outcome:
     file: bytes | None = None
 
 
-def _council(principal: Principal) -> None:
+def council_only(principal: Principal) -> None:
     principal.require("payments.disburse")
     if not principal.council:
         raise PermissionDenied("Only the council's staff run payment rounds.")
@@ -68,6 +70,17 @@ def _council(principal: Principal) -> None:
 
 def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def may_run(session: Session, principal: Principal, scheme_id: int, method: str) -> Scheme:
+    """The scheme, when the caller may run a round of it by `method` (council staff)."""
+    council_only(principal)
+    scheme = access.scheme(session, principal, scheme_id)
+    if method not in ROUND_METHODS or method not in scheme.methods:
+        raise InvalidInput(
+            f"method: rounds pay by {', '.join(m for m in ROUND_METHODS if m in scheme.methods)}."
+        )
+    return scheme
 
 
 def stale(found: Round) -> bool:
@@ -184,6 +197,22 @@ def _unacknowledged(session: Session, found: Round) -> list[Attempt]:
     )
 
 
+def due_count(session: Session, scheme_id: int, method: str, due_by: date, retry: bool) -> int:
+    """How many payments of the scheme a round by `method` to `due_by` would send."""
+    statuses = ("approved", "failed") if retry else ("approved",)
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Payment.scheme_id == scheme_id,
+                Payment.status.in_(statuses),
+                Payment.method == method,
+                Payment.due_on <= due_by,
+            )
+        )
+        or 0
+    )
+
+
 def _due(session: Session, found: Round, status: str) -> list[int]:
     return list(
         session.scalars(
@@ -201,7 +230,7 @@ def _due(session: Session, found: Round, status: str) -> list[int]:
 
 def _send_due(
     session: Session, principal: Principal, found: Round, owner: str, adapter: Adapter,
-    retry: bool,
+    retry: bool, progress: Progress | None = None,
 ) -> tuple[int, int]:  # fmt: skip
     """Send the due payments batch by batch: commit the attempts, then call the adapter."""
     sent = taken = 0
@@ -209,6 +238,8 @@ def _send_due(
         due = _due(session, found, status)
         step = len(due) if found.method == "bacs" else BATCH  # one file per round
         for start in range(0, len(due), max(step, 1)):
+            if progress is not None:
+                progress(start * 90 // max(len(due), 1), f"Sending {start:,} of {len(due):,}")
             batch = attempts.send(
                 session, found.tenant_id, due[start : start + step], adapter=adapter.name,
                 actor=principal.actor, round_id=found.id, retry=status == "failed",
@@ -229,22 +260,18 @@ def disburse(
     due_by: date,
     retry_failed: bool = False,
     adapter: Adapter | None = None,
+    progress: Progress | None = None,
 ) -> Outcome:
     """Run a payment round of the scheme (or finish one a dead process left): resend what it
     left unacknowledged, then send every approved payment due by `due_by` paid by `method`
     (and failed ones again, with `retry_failed`, under new references). Audited."""
-    _council(principal)
-    scheme = access.scheme(session, principal, scheme_id)
-    if method not in ROUND_METHODS or method not in scheme.methods:
-        raise InvalidInput(
-            f"method: rounds pay by {', '.join(m for m in ROUND_METHODS if m in scheme.methods)}."
-        )
+    scheme = may_run(session, principal, scheme_id, method)
     found, owner = _claim(session, principal, scheme, method, due_by)
     adapter = adapter or adapter_for(found)
     try:
         leftover = _unacknowledged(session, found)
         resent = _hand_over(session, found, owner, adapter, leftover) if leftover else 0
-        sent, taken = _send_due(session, principal, found, owner, adapter, retry_failed)
+        sent, taken = _send_due(session, principal, found, owner, adapter, retry_failed, progress)
     except ProviderUnavailable:
         _interrupt(session, found, owner)
         raise
@@ -355,30 +382,6 @@ def hand_over(session: Session, principal: Principal, payment_id: int, receipt: 
     audit.record(
         session, actor=principal.actor, action="payments.hand_over", entity_type="payment",
         entity_id=payment.id, tenant_id=payment.tenant_id, user_id=principal.user_id,
-    )  # fmt: skip
-    session.commit()
-    session.refresh(payment)
-    return payment
-
-
-@unit_of_work
-def cancel(session: Session, principal: Principal, payment_id: int, reason: str) -> Payment:
-    """Stop an approved or failed payment for good; its money goes back to the fund."""
-    _council(principal)
-    payment = access.one(session, principal, Payment, payment_id)
-    if payment.status not in ("approved", "failed"):
-        raise Conflict(f"Payment {payment_id} is {payment.status}; it cannot be cancelled now.")
-    if not reason.strip():
-        raise InvalidInput("reason: say why the payment is cancelled.")
-    from safetynet.payments import states
-
-    states.move(
-        session, payment.tenant_id, [payment.id], payment.status, "cancelled", actor=principal.actor
-    )
-    audit.record(
-        session, actor=principal.actor, action="payments.cancel", entity_type="payment",
-        entity_id=payment.id, tenant_id=payment.tenant_id, user_id=principal.user_id,
-        reason=reason.strip()[:500],
     )  # fmt: skip
     session.commit()
     session.refresh(payment)

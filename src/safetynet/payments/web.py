@@ -251,9 +251,11 @@ def run_round(
     method: Annotated[str, Form()] = "", due_by: Annotated[str, Form()] = "",
     retry_failed: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    """Run a payment round; one at a time per scheme."""
+    """Run a payment round (a big one as a background job); one at a time per scheme."""
+    from safetynet.payments import jobs
+
     try:
-        done = rounds.disburse(
+        done = jobs.start_round(
             db,
             principal,
             scheme_id,
@@ -265,6 +267,8 @@ def run_round(
         if error.status == 404:
             raise
         return _scheme_page(request, db, principal, scheme_id, errors=errors_of(error))
+    if not isinstance(done, rounds.Outcome):
+        return RedirectResponse(f"/jobs/{done.id}", status_code=303)
     notice = f"Round {done.round.id}: {done.sent} payment(s) sent, {done.resent} resent."
     return _scheme_page(request, db, principal, scheme_id, notice=notice, done=done)
 
