@@ -28,6 +28,7 @@ from safetynet.db import utcnow
 from safetynet.errors import Conflict, InvalidInput
 from safetynet.payments import bulk
 from safetynet.payments.models import LedgerAccount, LedgerPosting, LedgerTransaction
+from safetynet.payments.work import savepoint
 
 KINDS = {"funding": "source", "fund": "fund", "payable": "liability", "in_transit": "clearing"}
 KINDS["paid"] = "expense"
@@ -107,7 +108,7 @@ def post(session: Session, tenant_id: int, entries: Sequence[Entry], *, actor: s
     for entry in entries:
         _check(entry)
     try:
-        with session.begin_nested():
+        with savepoint(session):
             balances = _move_balances(session, entries)
             ids = _insert(session, tenant_id, entries, balances, actor)
     except IntegrityError as error:

@@ -40,7 +40,7 @@ from safetynet.payments.adapters import (
     ProviderUnavailable,
 )
 from safetynet.payments.models import Attempt, Enrolment, Payment, Round, Scheme
-from safetynet.payments.work import unit_of_work
+from safetynet.payments.work import savepoint, unit_of_work
 
 BATCH = 1_000
 ROUND_METHODS = ("provider", "bacs")
@@ -96,7 +96,7 @@ def _claim(session: Session, principal: Principal, scheme: Scheme, method: str, 
     """Start a round of the scheme, or take over a dead one; RoundInProgress otherwise."""
     owner = _owner()
     try:
-        with session.begin_nested():
+        with savepoint(session):
             found = Round(
                 tenant_id=scheme.tenant_id, scheme_id=scheme.id, method=method, due_by=due_by,
                 status="running", owner=owner, started_by=principal.actor,
