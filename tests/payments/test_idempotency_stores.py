@@ -4,17 +4,13 @@ nothing behind, and concurrent duplicates make one award (threads on one SQLite 
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
 
-from safetynet.db import open_session
 from safetynet.errors import Conflict, InvalidInput
 from safetynet.payments import awards, ledger, schemes
 from safetynet.payments.models import Award, IdempotencyKey, LedgerTransaction, Payment
-from tests.payments.conftest import START, person
+from tests.payments.conftest import START, person, submit_duplicates
 
 
 def test_a_refused_request_leaves_its_key_for_the_corrected_one(db, pw):
@@ -47,17 +43,7 @@ def test_a_refused_ledger_write_as_the_first_change_leaves_nothing(db, pw):
 
 
 def test_concurrent_duplicate_submissions_make_one_award_on_either_store(db, pw):
-    enrolment = schemes.enrol(db, pw["north"], pw.scheme.id, person())
-    ask = awards.AwardRequest(enrolment.id, 5_000, START)
-    start = threading.Barrier(8)
-
-    def submit(_: int) -> int:
-        with open_session() as session:
-            start.wait()
-            return awards.request_award(session, pw["north"], ask, key="double-click").id
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = set(pool.map(submit, range(8)))
+    ids = submit_duplicates(db, pw, workers=8, submissions=40)
     assert len(ids) == 1
     assert db.scalar(select(func.count()).select_from(Award)) == 1
     assert db.scalar(select(func.count()).select_from(Payment)) == 1

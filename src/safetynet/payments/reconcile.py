@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from safetynet import audit
@@ -238,7 +238,7 @@ def _keep_lines(
         }  # fmt: skip
         for line in lines
     ]
-    session.execute(insert(StatementLine), rows)
+    bulk.add_rows(session, StatementLine, rows)
 
 
 def exceptions(session: Session, principal: Principal, import_id: int) -> list[StatementLine]:
