@@ -237,8 +237,9 @@ def run_round(scheme_id: int, body: RoundIn, db: Db, principal: As_disburse) -> 
         retry_failed=body.retry_failed,
     )  # fmt: skip
     if not isinstance(done, rounds.Outcome):
-        body_out = {"job_id": done.id, "status": done.status, "href": f"/api/v1/jobs/{done.id}"}
-        return JSONResponse(body_out, status_code=202, headers={"Location": body_out["href"]})
+        href = f"/api/v1/jobs/{done.id}"
+        body_out = {"job_id": done.id, "status": done.status, "href": href}
+        return JSONResponse(body_out, status_code=202, headers={"Location": href})
     return {"round_id": done.round.id, "sent": done.sent, "resent": done.resent,
             "taken": done.taken}  # fmt: skip
 

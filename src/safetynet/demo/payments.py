@@ -92,14 +92,18 @@ def _enrol_and_award(
     """Enrol the partner's clients, ask for awards and approve them (four eyes); the
     enrolments' residents and the cash payments made."""
     caseworker, approver = _user(session, "caseworker", org), _user(session, "partner", org)
-    residents, cash = [], []
+    residents: list[int] = []
+    cash: list[int] = []
     for i, (ref, name, postcode, resident) in enumerate(_clients(session, org, wanted)):
         method = "cash" if i % CASH_EVERY == 0 else "bacs"
-        bank = {"bank_sort_code": f"{40 + i:02d}{i:02d}00", "bank_account": f"{31_000_000 + i:08d}",
-                "bank_name": name.upper()[:18]}  # fmt: skip
-        extra = bank if method == "bacs" else {}
         person = schemes.Person(name=name, consent=True, method=method, partner_ref=ref,
-                                postcode=postcode or None, **extra)  # fmt: skip
+                                postcode=postcode or None)  # fmt: skip
+        if method == "bacs":
+            person.bank_sort_code, person.bank_account = (
+                f"{40 + i:02d}{i:02d}00",
+                f"{31_000_000 + i:08d}",
+            )
+            person.bank_name = name.upper()[:18]
         enrolment = schemes.enrol(session, caseworker, scheme_id, person)
         ask = awards.AwardRequest(enrolment.id, 5_000, first_due, instalments=1 + i % 2,
                                   note="Emergency food and fuel")  # fmt: skip

@@ -62,7 +62,7 @@ def add_rows(session: Session, model: Any, rows: Sequence[Mapping[str, Any]]) ->
     dialect = session.get_bind().dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     columns = ", ".join(f'"{name}"' for name in names)
-    raw = session.connection().connection.driver_connection
+    raw: Any = session.connection().connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(
         f'COPY "{table.name}" ({columns}) FROM STDIN'
     ) as copy:  # fmt: skip

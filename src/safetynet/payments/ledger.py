@@ -129,7 +129,7 @@ def _insert(
     actor: str,
 ) -> list[int]:
     now = utcnow()
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "tenant_id": tenant_id,
             "kind": e.kind,

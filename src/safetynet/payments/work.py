@@ -38,7 +38,8 @@ def savepoint(session: Session) -> Iterator[None]:
     transaction is opened first, and the savepoint nests in it as it does on PostgreSQL."""
     if session.get_bind().dialect.name == "sqlite":
         connection = session.connection()
-        if not connection.connection.driver_connection.in_transaction:
+        raw: Any = connection.connection.driver_connection
+        if not raw.in_transaction:
             connection.exec_driver_sql("BEGIN")
     with session.begin_nested():
         yield
