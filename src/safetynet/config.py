@@ -229,6 +229,13 @@ class Settings(BaseSettings):
         description="A payment round whose process has not reported for this long (or whose "
         "process on this machine has died) may be taken over and finished by a new run.",
     )
+    payments_round_inline_max: int = Field(
+        1_000,
+        ge=0,
+        description="A payment round started from a page or the API with more payments due "
+        "than this runs as a background job (the API answers 202 with the job's link); a "
+        "smaller one runs while the caller waits.",
+    )
     payments_bacs_originator: str = Field(
         "000000,00000000,SAFETY NET COUNCIL,000000",
         description="The council's own Bacs details for Standard 18 files, as `sort code,"

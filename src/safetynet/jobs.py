@@ -166,6 +166,7 @@ def _fail(session: Session, job_id: int, message: str) -> None:
 def _load_handlers() -> None:
     """Import the modules that register job handlers."""
     import safetynet.link.jobs  # noqa: F401
+    import safetynet.payments.jobs  # noqa: F401
     import safetynet.sources.jobs  # noqa: F401
 
 

@@ -89,6 +89,29 @@ def person(name: str = "Sam Example", **changes: object) -> schemes.Person:
     return base
 
 
+def submit_duplicates(db: Session, world: PayWorld, *, workers: int, submissions: int) -> set[int]:
+    """`submissions` requests for one award under one idempotency key, from `workers` threads
+    whose first requests start together; the award ids they were answered with."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from safetynet.db import open_session
+    from safetynet.payments import awards
+
+    enrolment = schemes.enrol(db, world["north"], world.scheme.id, person())
+    ask = awards.AwardRequest(enrolment.id, 5_000, START)
+    start = threading.Barrier(workers)
+
+    def submit(n: int) -> int:
+        with open_session() as session:
+            if n < workers:
+                start.wait()
+            return awards.request_award(session, world["north"], ask, key="double-click").id
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return set(pool.map(submit, range(submissions)))
+
+
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id with its smallest cost: the same code path, a fraction of the time."""

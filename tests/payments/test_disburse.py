@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import func, select
 
 from safetynet.errors import Conflict, InvalidInput, PermissionDenied
-from safetynet.payments import attempts, awards, bacs, callbacks, reconcile, rounds, schemes
+from safetynet.payments import (
+    attempts,
+    awards,
+    bacs,
+    callbacks,
+    cancellations,
+    reconcile,
+    rounds,
+    schemes,
+)
 from safetynet.payments.models import Attempt, Payment, ProviderEvent
 from safetynet.payments.simulator import Faults, Provider, Simulator, sign
 from tests.payments.conftest import START, build, person
@@ -281,7 +290,7 @@ def test_partners_cannot_run_rounds_and_attempt_references_fit_bacs(db, pw):
         rounds.disburse(db, pw["north"], pw.scheme.id, method="bacs", due_by=START)
     assert len(attempts.reference_for(10**11, 99)) == 17
     with pytest.raises(Conflict):
-        rounds.cancel(db, pw["admin"], _payment_confirmed(db, pw), "too late")
+        cancellations.cancel_payment(db, pw["admin"], _payment_confirmed(db, pw), "too late")
 
 
 def _payment_confirmed(db, world) -> int:

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import func, select
 
 from safetynet.db import open_session
-from safetynet.payments import awards, rounds, schemes
+from safetynet.payments import rounds
 from safetynet.payments.models import Attempt, Award, Payment
 from safetynet.payments.simulator import Faults
 from tests.conftest import ON_POSTGRES
-from tests.payments.conftest import START, person
+from tests.payments.conftest import START, submit_duplicates
 from tests.payments.test_disburse import _approved, _statuses, _wait_for, service, simulator  # noqa: F401
 
 needs_postgres = pytest.mark.skipif(
@@ -30,18 +30,7 @@ needs_postgres = pytest.mark.skipif(
 
 @needs_postgres
 def test_a_thousand_concurrent_duplicate_submissions_make_one_payment(db, pw):
-    enrolment = schemes.enrol(db, pw["north"], pw.scheme.id, person())
-    ask = awards.AwardRequest(enrolment.id, 5_000, START)
-    start = threading.Barrier(40)
-
-    def submit(_: int) -> int:
-        with open_session() as session:
-            if _ < 40:
-                start.wait()
-            return awards.request_award(session, pw["north"], ask, key="double-click-1").id
-
-    with ThreadPoolExecutor(max_workers=40) as pool:
-        ids = set(pool.map(submit, range(1_000)))
+    ids = submit_duplicates(db, pw, workers=40, submissions=1_000)
     assert len(ids) == 1
     assert db.scalar(select(func.count()).select_from(Award)) == 1
     assert db.scalar(select(func.count()).select_from(Payment)) == 1

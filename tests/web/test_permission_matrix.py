@@ -153,6 +153,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/payments/enrolments/{enrolment_id}/awards"): ("payments.request", "enrolment"),
     ("GET", "/payments/awards/{award_id}"): ("payments.view", "award"),
     ("POST", "/payments/awards/{award_id}"): ("payments.approve", "award"),
+    ("POST", "/payments/awards/{award_id}/cancel"): ("payments.request", "award"),
     ("POST", "/payments/schemes/{scheme_id}/rounds"): ("payments.disburse", "scheme"),
     ("GET", "/payments/rounds/{round_id}/bacs"): ("payments.disburse", "round"),
     ("POST", "/payments/payments/{payment_id}/hand-over"): ("payments.handover", "payment"),
@@ -166,6 +167,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/payments/enrolments/{enrolment_id}"): ("payments.view", "enrolment"),
     ("POST", "/api/v1/payments/awards"): ("payments.request", None),
     ("POST", "/api/v1/payments/awards/{award_id}/decision"): ("payments.approve", "award"),
+    ("POST", "/api/v1/payments/awards/{award_id}/cancel"): ("payments.request", "award"),
     ("POST", "/api/v1/payments/schemes/{scheme_id}/rounds"): ("payments.disburse", "scheme"),
     ("POST", "/api/v1/payments/payments/{payment_id}/hand-over"): ("payments.handover", "payment"),
     ("POST", "/api/v1/payments/statements"): ("payments.reconcile", None),
@@ -444,6 +446,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/call-backs/{check_id}/status"): lambda p: {"status": "no_answer"},
     # Payments: real bodies, so another area's or partner's object is found out (404).
     ("POST", "/api/v1/payments/awards/{award_id}/decision"): lambda p: {"approve": False},
+    ("POST", "/api/v1/payments/awards/{award_id}/cancel"): lambda p: {"reason": "matrix test"},
     ("POST", "/api/v1/payments/schemes/{scheme_id}/enrolments"): lambda p: {
         "name": "Matrix Person",
         "consent": True,

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from safetynet.accounts.permissions import Principal
@@ -88,6 +89,12 @@ class DecisionIn(BaseModel):
 
     approve: bool
     note: str | None = Field(None, max_length=2_000)
+
+
+class CancelIn(BaseModel):
+    """Why an award is cancelled."""
+
+    reason: str = Field(max_length=500)
 
 
 class RoundIn(BaseModel):
@@ -209,13 +216,30 @@ def decide(award_id: int, body: DecisionIn, db: Db, principal: As_approve) -> ob
     return _award(awards.decide(db, principal, award_id, approve=body.approve, note=body.note))
 
 
+@router.post("/awards/{award_id}/cancel")
+def cancel_award(award_id: int, body: CancelIn, db: Db, principal: As_request) -> object:
+    """Cancel a requested or approved award: its unsent payments stop, their money returns
+    to the fund; payments already sent or paid are not changed. A repeat changes nothing."""
+    from safetynet.payments import cancellations
+
+    return _award(cancellations.cancel_award(db, principal, award_id, body.reason))
+
+
 @router.post("/schemes/{scheme_id}/rounds")
 def run_round(scheme_id: int, body: RoundIn, db: Db, principal: As_disburse) -> object:
-    """Run a payment round (one at a time per scheme; 409 while one is in progress)."""
-    done = rounds.disburse(
+    """Run a payment round (one at a time per scheme; 409 while one is in progress). A round
+    with more payments due than `SAFETYNET_PAYMENTS_ROUND_INLINE_MAX` is queued as a job:
+    202, with the job to follow at `/api/v1/jobs/{id}`."""
+    from safetynet.payments import jobs
+
+    done = jobs.start_round(
         db, principal, scheme_id, method=body.method, due_by=body.due_by,
         retry_failed=body.retry_failed,
     )  # fmt: skip
+    if not isinstance(done, rounds.Outcome):
+        href = f"/api/v1/jobs/{done.id}"
+        body_out = {"job_id": done.id, "status": done.status, "href": href}
+        return JSONResponse(body_out, status_code=202, headers={"Location": href})
     return {"round_id": done.round.id, "sent": done.sent, "resent": done.resent,
             "taken": done.taken}  # fmt: skip
 

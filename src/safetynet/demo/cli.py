@@ -41,6 +41,9 @@ def demo_run(
     screen: bool = typer.Option(
         True, help="Estimate £ unclaimed per household with the benefits engine (slower)."
     ),
+    payments: bool = typer.Option(
+        True, help="Set up a crisis-support scheme paid through two partners, with a round."
+    ),
 ) -> None:
     """Build everything: store, accounts, agreements, borough, imports, wards, linkage, gaps.
 
@@ -70,11 +73,29 @@ def demo_run(
                 found = service.link_and_find_gaps(session, screen=screen)
                 service.draft_plan(session)
                 service.record_snapshots(session)
+        if payments:
+            from safetynet.demo.payments import set_up_payments
+
+            with console.status("Setting up a payments scheme, awards and a reconciled round"):
+                paid = set_up_payments(session, council=ORGANISATIONS[0][0])
     _summary(imports, names)
     _desk_summary(desks)
     if link:
         _gap_summary(*found)
+    if payments:
+        _payments_summary(paid)
     _logins(logins)
+
+
+def _payments_summary(paid: Any) -> None:
+    console.print(
+        f"\n[bold]Payments[/]: scheme {paid.scheme_id} (Crisis support), {paid.enrolments} people "
+        f"enrolled by two food banks, {paid.awards} awards approved; Bacs round {paid.round_id} "
+        f"sent {paid.sent} payments and the bank's statement reconciled them "
+        f"({', '.join(f'{n} {k}' for k, n in sorted(paid.reconciled.items()))}); "
+        f"{paid.flagged} person(s) flagged as enrolled by both partners.",
+        highlight=False,
+    )
 
 
 def _gap_summary(run: Any, result: Any, book: Any) -> None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from safetynet.db import utcnow
-from safetynet.payments import states
+from safetynet.payments import bulk, states
 from safetynet.payments.models import Attempt, Payment
 
 OUTCOMES = {"succeeded": "confirmed", "failed": "failed"}
@@ -64,23 +64,23 @@ def send(
         }  # fmt: skip
         for pid in ids
     ]
-    session.execute(insert(Attempt), rows)
-    return list(
-        session.scalars(
+    bulk.add_rows(session, Attempt, rows)
+    made: list[Attempt] = []
+    for chunk in bulk.chunks(session, ids):
+        made += session.scalars(
             select(Attempt)
-            .where(Attempt.payment_id.in_(ids), Attempt.status == "pending")
+            .where(bulk.among(session, Attempt.payment_id, chunk), Attempt.status == "pending")
             .order_by(Attempt.payment_id)
         )
-    )
+    return made
 
 
 def _next_numbers(session: Session, ids: list[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    for start in range(0, len(ids), states.CHUNK):
-        chunk = ids[start : start + states.CHUNK]
+    for chunk in bulk.chunks(session, ids):
         rows = session.execute(
             select(Attempt.payment_id, func.max(Attempt.number))
-            .where(Attempt.payment_id.in_(chunk))
+            .where(bulk.among(session, Attempt.payment_id, chunk))
             .group_by(Attempt.payment_id)
         ).all()
         found |= {int(pid): int(n) for pid, n in rows}
@@ -103,12 +103,12 @@ def resolve(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome}")
     payment_ids: list[int] = []
-    for start in range(0, len(references), states.CHUNK):
+    for chunk in bulk.chunks(session, references):
         payment_ids += session.scalars(
             update(Attempt)
             .where(
                 Attempt.tenant_id == tenant_id,
-                Attempt.reference.in_(list(references[start : start + states.CHUNK])),
+                bulk.among(session, Attempt.reference, chunk),
                 Attempt.status == "pending",
             )
             .values(status=outcome, resolved_at=at or utcnow(), detail=detail or {})
@@ -121,12 +121,12 @@ def resolve(
 def acknowledge(session: Session, tenant_id: int, references: Sequence[str]) -> int:
     """Note that the provider has accepted these attempts (the first time only)."""
     count = 0
-    for start in range(0, len(references), states.CHUNK):
+    for chunk in bulk.chunks(session, references):
         result = session.execute(
             update(Attempt)
             .where(
                 Attempt.tenant_id == tenant_id,
-                Attempt.reference.in_(list(references[start : start + states.CHUNK])),
+                bulk.among(session, Attempt.reference, chunk),
                 Attempt.acknowledged_at.is_(None),
             )
             .values(acknowledged_at=utcnow())

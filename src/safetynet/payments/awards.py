@@ -25,7 +25,7 @@ from safetynet import audit
 from safetynet.accounts.permissions import Principal
 from safetynet.db import utcnow
 from safetynet.errors import Conflict, InvalidInput, PermissionDenied
-from safetynet.payments import access, idempotency, states
+from safetynet.payments import access, bulk, idempotency, states
 from safetynet.payments.models import Approval, Award, Enrolment, Payment, Scheme
 from safetynet.payments.schemes import same_person_enrolments
 from safetynet.payments.work import unit_of_work
@@ -95,7 +95,7 @@ def _period_problem(
     return []
 
 
-def _lock(session: Session, scheme: Scheme) -> None:
+def lock_scheme(session: Session, scheme: Scheme) -> None:
     """Take the scheme's lock for this transaction (a row lock; SQLite's write lock)."""
     session.execute(
         update(Scheme).where(Scheme.id == scheme.id).values(revision=Scheme.revision + 1)
@@ -146,7 +146,7 @@ def request_award(
         raise InvalidInput(problems[0], details=problems)
     if key and (done := idempotency.reserve(session, principal.tenant_id, key, "award")):
         return access.one(session, principal, Award, done)
-    _lock(session, scheme)
+    lock_scheme(session, scheme)
     dues = ask.dues(scheme.frequency_days)
     caps = cap_problems(
         scheme, person_payments(session, enrolment), [(d, ask.amount_pence) for d in dues]
@@ -238,7 +238,7 @@ def decide(
     if award.status != "requested":
         raise Conflict(f"Award {award.id} has already been {award.status}.")
     _may_approve(principal, scheme, award)
-    _lock(session, scheme)
+    lock_scheme(session, scheme)
     session.refresh(award)
     if award.status != "requested":  # decided while we waited for the lock
         session.rollback()
@@ -322,10 +322,10 @@ def approve_many(
     once for all. Awards already decided are left alone; how many were approved."""
     principal.require("payments.approve")
     found: list[Award] = []
-    for start in range(0, len(award_ids), states.CHUNK):
+    for chunk in bulk.chunks(session, award_ids):
         found += session.scalars(
             access.readable(principal, Award).where(
-                Award.id.in_(award_ids[start : start + states.CHUNK]), Award.status == "requested"
+                bulk.among(session, Award.id, chunk), Award.status == "requested"
             )
         )
     if not found:
@@ -335,7 +335,7 @@ def approve_many(
     scheme = access.scheme(session, principal, found[0].scheme_id)
     for award in found:
         _may_approve(principal, scheme, award)
-    _lock(session, scheme)
+    lock_scheme(session, scheme)
     if scheme.cap_week_pence is not None or scheme.cap_period_pence is not None:
         for award in found:
             _check_caps(session, scheme, award)
@@ -364,9 +364,9 @@ def _check_caps(session: Session, scheme: Scheme, award: Award) -> None:
 
 def _payments_of(session: Session, award_ids: list[int]) -> list[int]:
     found: list[int] = []
-    for start in range(0, len(award_ids), states.CHUNK):
+    for chunk in bulk.chunks(session, award_ids):
         found += session.scalars(
-            select(Payment.id).where(Payment.award_id.in_(award_ids[start : start + states.CHUNK]))
+            select(Payment.id).where(bulk.among(session, Payment.award_id, chunk))
         )
     return found
 
@@ -374,18 +374,17 @@ def _payments_of(session: Session, award_ids: list[int]) -> list[int]:
 def _record_many(
     session: Session, principal: Principal, found: list[Award], note: str | None
 ) -> None:
-    from sqlalchemy import insert
-
     now = utcnow()
     ids = [a.id for a in found]
-    for start in range(0, len(ids), states.CHUNK):
+    for chunk in bulk.chunks(session, ids):
         session.execute(
             update(Award)
-            .where(Award.id.in_(ids[start : start + states.CHUNK]))
+            .where(bulk.among(session, Award.id, chunk))
             .values(status="approved", decided_at=now)
         )
-    session.execute(
-        insert(Approval),
+    bulk.add_rows(
+        session,
+        Approval,
         [
             {"tenant_id": a.tenant_id, "award_id": a.id, "decision": "approved",
              "actor": principal.actor, "user_id": principal.user_id, "role": principal.role,

@@ -13,13 +13,14 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from safetynet.config import DEV_SECRET, get_settings
+from safetynet.db import UTCDateTime, utcnow
 from safetynet.errors import InvalidInput, SafetynetError
-from safetynet.payments import attempts
+from safetynet.payments import attempts, bulk
 from safetynet.payments.models import Attempt, ProviderEvent
 from safetynet.payments.simulator import sign
 from safetynet.payments.work import unit_of_work
@@ -64,26 +65,46 @@ def _keep_new(session: Session, events: list[dict[str, str]]) -> list[dict[str, 
     """Store the events not seen before; those (a repeat is skipped by the store)."""
     if not events:
         return []
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = [e | {"outcome": "received"} for e in events]
-    kept = set(
-        session.scalars(
-            dialect.insert(ProviderEvent)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(ProviderEvent.event_id)
+    if bulk.on_postgres(session):
+        kept = set(session.scalars(_insert_new_postgres(events)))
+    else:
+        rows = [e | {"outcome": "received", "received_at": utcnow()} for e in events]
+        kept = set(
+            session.scalars(
+                sqlite.insert(ProviderEvent)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["event_id"])
+                .returning(ProviderEvent.event_id)
+            )
         )
-    )
     return [e for e in events if e["event_id"] in kept]
+
+
+def _insert_new_postgres(events: list[dict[str, str]]) -> Any:
+    """One INSERT of the events from three array parameters (a constant statement, however
+    many events), skipping ids already kept."""
+
+    def column(name: str) -> Any:
+        values = [e[name] for e in events]
+        return func.unnest(bindparam(None, values, type_=postgresql.ARRAY(String)))
+
+    rows = select(column("event_id"), column("reference"), column("status"),
+                  literal("received"), literal(utcnow(), UTCDateTime()))  # fmt: skip
+    return (
+        postgresql.insert(ProviderEvent)
+        .from_select(["event_id", "reference", "status", "outcome", "received_at"], rows)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(ProviderEvent.event_id)
+    )
 
 
 def _tenants(session: Session, references: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     wanted = sorted(references)
-    for start in range(0, len(wanted), 5_000):
+    for chunk in bulk.chunks(session, wanted):
         rows = session.execute(
             select(Attempt.reference, Attempt.tenant_id).where(
-                Attempt.reference.in_(wanted[start : start + 5_000])
+                bulk.among(session, Attempt.reference, chunk)
             )
         ).all()
         found |= {str(r): int(t) for r, t in rows}

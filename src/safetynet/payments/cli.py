@@ -139,6 +139,20 @@ def decide(
         console.print(f"Award {made.id}: {made.status}.")
 
 
+@payments_app.command("cancel-award")
+def cancel_award(
+    award_id: int, reason: str = typer.Option(..., help="Why it is cancelled (kept, audited)."),
+    as_: str = AS,
+) -> None:  # fmt: skip
+    """Cancel a requested or approved award: its unsent payments stop, their money goes back."""
+    from safetynet.db import open_session
+    from safetynet.payments import cancellations
+
+    with open_session() as session:
+        made = cancellations.cancel_award(session, _acting(session, as_), award_id, reason)
+        console.print(f"Award {made.id}: {made.status}.")
+
+
 @payments_app.command("round")
 def run_round(
     scheme_id: int, method: str = typer.Option("provider"), due_by: str = typer.Option(...),
@@ -147,12 +161,20 @@ def run_round(
     as_: str = AS,
 ) -> None:  # fmt: skip
     """Run a payment round (one at a time per scheme; resumes one a dead process left)."""
+    from rich.progress import Progress
+
     from safetynet.db import open_session
     from safetynet.payments import rounds
 
-    with open_session() as session:
+    with open_session() as session, Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Starting the round", total=100)
+
+        def report(percent: int, stage: str) -> None:
+            bar.update(task, completed=percent, description=stage)
+
         done = rounds.disburse(session, _acting(session, as_), scheme_id, method=method,
-                               due_by=_day(due_by), retry_failed=retry_failed)  # fmt: skip
+                               due_by=_day(due_by), retry_failed=retry_failed,
+                               progress=report)  # fmt: skip
     console.print(
         f"Round {done.round.id}: {done.sent} sent, {done.resent} resent, {done.taken} taken."
     )

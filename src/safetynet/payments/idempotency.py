@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from safetynet.errors import Conflict, InvalidInput
 from safetynet.payments.models import IdempotencyKey
+from safetynet.payments.work import savepoint
 
 KEY_MAX = 100
 
@@ -45,7 +46,7 @@ def reserve(session: Session, tenant_id: int, key: str, action: str) -> int | No
     goes on, then calls `settle`); otherwise the entity the first use made."""
     key = _clean(key)
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add(IdempotencyKey(tenant_id=tenant_id, key=key, action=action))
     except IntegrityError:
         found = earlier(session, tenant_id, key, action)

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from safetynet import audit
 from safetynet.accounts.permissions import Principal
 from safetynet.db import utcnow
 from safetynet.errors import InvalidInput, PermissionDenied
-from safetynet.payments import attempts, states
+from safetynet.payments import attempts, bulk, states
 from safetynet.payments.models import Attempt, Payment, StatementImport, StatementLine
 from safetynet.payments.work import unit_of_work
 
@@ -120,13 +120,13 @@ def read_statement(data: bytes, filename: str) -> list[Line]:
 def _known(session: Session, tenant_id: int, references: list[str]) -> dict[str, tuple]:
     """Per reference: (attempt status, payment id, payment amount, payment status, reconciled)."""
     found: dict[str, tuple] = {}
-    for start in range(0, len(references), 5_000):
+    for chunk in bulk.chunks(session, references):
         rows = session.execute(
             select(Attempt.reference, Attempt.status, Payment.id, Payment.amount_pence,
                    Payment.status, Payment.reconciled_at)
             .join(Payment, Payment.id == Attempt.payment_id)
             .where(Attempt.tenant_id == tenant_id,
-                   Attempt.reference.in_(references[start : start + 5_000]))
+                   bulk.among(session, Attempt.reference, chunk))
         ).all()  # fmt: skip
         found |= {r[0]: tuple(r[1:]) for r in rows}
     return found
@@ -173,10 +173,10 @@ def _apply(
     reversed_ids = [known[r][1] for r in refs["reversed"]]
     states.move(session, tenant_id, reversed_ids, "confirmed", "reversed", actor=actor)
     settled = [known[r][1] for r in refs["confirmed"] + refs["matched"]]
-    for start in range(0, len(settled), 5_000):
+    for chunk in bulk.chunks(session, settled):
         session.execute(
             update(Payment)
-            .where(Payment.id.in_(settled[start : start + 5_000]), Payment.reconciled_at.is_(None))
+            .where(bulk.among(session, Payment.id, chunk), Payment.reconciled_at.is_(None))
             .values(reconciled_at=utcnow())
         )
 
@@ -238,7 +238,7 @@ def _keep_lines(
         }  # fmt: skip
         for line in lines
     ]
-    session.execute(insert(StatementLine), rows)
+    bulk.add_rows(session, StatementLine, rows)
 
 
 def exceptions(session: Session, principal: Principal, import_id: int) -> list[StatementLine]:

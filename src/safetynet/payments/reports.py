@@ -101,6 +101,39 @@ def spend(session: Session, principal: Principal, scheme_id: int) -> Spend:
     return found
 
 
+@dataclass(frozen=True)
+class Budget:
+    """One scheme's headline money for the dashboard; `budget` is None for a partner, who
+    sees only its own organisation's committed and paid."""
+
+    scheme_id: int
+    name: str
+    budget: int | None
+    committed: int
+    paid: int
+
+
+def budgets(session: Session, principal: Principal) -> list[Budget]:
+    """Spend against budget of every scheme the caller reads, current to the last decision
+    or callback: the council's from the ledger's running balances (three rows a scheme), a
+    partner's from its own payments."""
+    principal.require("payments.view")
+    from safetynet.payments import schemes as scheme_service
+
+    found = []
+    for scheme in scheme_service.schemes(session, principal):
+        if principal.council:
+            codes = [states.account_code(p, scheme) for p in states.COMMITTED]
+            payable, in_transit, paid = ledger.balances(session, scheme.tenant_id, codes).values()
+            found.append(Budget(scheme.id, scheme.name, scheme.budget_pence,
+                                payable + in_transit + paid, paid))  # fmt: skip
+        else:
+            mine = _by_status(session, principal, scheme)
+            committed = sum(mine.get(s, 0) for s in ("approved", "failed", *SPENT))
+            found.append(Budget(scheme.id, scheme.name, None, committed, mine.get("confirmed", 0)))
+    return found
+
+
 @dataclass
 class PayeeHistory:
     """One enrolled person and every payment to them, with its attempts."""

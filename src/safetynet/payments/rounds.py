@@ -17,11 +17,12 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import psutil
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.db import utcnow
 from safetynet.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from safetynet.payments import access, attempts, bacs
+from safetynet.payments import access, attempts, bacs, bulk
 from safetynet.payments.adapters import (
     Adapter,
     BacsAdapter,
@@ -39,10 +40,11 @@ from safetynet.payments.adapters import (
     ProviderUnavailable,
 )
 from safetynet.payments.models import Attempt, Enrolment, Payment, Round, Scheme
-from safetynet.payments.work import unit_of_work
+from safetynet.payments.work import savepoint, unit_of_work
 
 BATCH = 1_000
 ROUND_METHODS = ("provider", "bacs")
+Progress = Callable[[int, str], None]  # percent done, what is happening
 
 
 class RoundInProgress(Conflict):
@@ -60,7 +62,7 @@ class Outcome:
     file: bytes | None = None
 
 
-def _council(principal: Principal) -> None:
+def council_only(principal: Principal) -> None:
     principal.require("payments.disburse")
     if not principal.council:
         raise PermissionDenied("Only the council's staff run payment rounds.")
@@ -68,6 +70,17 @@ def _council(principal: Principal) -> None:
 
 def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def may_run(session: Session, principal: Principal, scheme_id: int, method: str) -> Scheme:
+    """The scheme, when the caller may run a round of it by `method` (council staff)."""
+    council_only(principal)
+    scheme = access.scheme(session, principal, scheme_id)
+    if method not in ROUND_METHODS or method not in scheme.methods:
+        raise InvalidInput(
+            f"method: rounds pay by {', '.join(m for m in ROUND_METHODS if m in scheme.methods)}."
+        )
+    return scheme
 
 
 def stale(found: Round) -> bool:
@@ -83,7 +96,7 @@ def _claim(session: Session, principal: Principal, scheme: Scheme, method: str, 
     """Start a round of the scheme, or take over a dead one; RoundInProgress otherwise."""
     owner = _owner()
     try:
-        with session.begin_nested():
+        with savepoint(session):
             found = Round(
                 tenant_id=scheme.tenant_id, scheme_id=scheme.id, method=method, due_by=due_by,
                 status="running", owner=owner, started_by=principal.actor,
@@ -120,24 +133,18 @@ def _take_over(session: Session, found: Round, owner: str) -> bool:
 
 def _instructions(session: Session, references: list[Attempt]) -> list[Instruction]:
     ids = [a.payment_id for a in references]
-    rows: dict[int, tuple[str, str | None, str | None, str | None]] = {}
-    for start in range(0, len(ids), 5_000):
+    rows: dict[int, tuple[int, str, str | None, str | None, str | None]] = {}
+    for chunk in bulk.chunks(session, ids):
         rows |= {
-            pid: (name, sort, account, bank_name)
-            for pid, name, sort, account, bank_name in session.execute(
-                select(Payment.id, Enrolment.name, Enrolment.bank_sort_code,
+            pid: (int(pence), name, sort, account, bank_name)
+            for pid, pence, name, sort, account, bank_name in session.execute(
+                select(Payment.id, Payment.amount_pence, Enrolment.name, Enrolment.bank_sort_code,
                        Enrolment.bank_account, Enrolment.bank_name)
                 .join(Enrolment, Enrolment.id == Payment.enrolment_id)
-                .where(Payment.id.in_(ids[start : start + 5_000]))
+                .where(bulk.among(session, Payment.id, chunk))
             ).all()
         }  # fmt: skip
-    amounts = dict(
-        session.execute(select(Payment.id, Payment.amount_pence).where(Payment.id.in_(ids))).all()
-    )
-    return [
-        Instruction(a.reference, int(amounts[a.payment_id]), *rows[a.payment_id])
-        for a in references
-    ]
+    return [Instruction(a.reference, *rows[a.payment_id]) for a in references]
 
 
 def adapter_for(found: Round) -> Adapter:
@@ -190,6 +197,22 @@ def _unacknowledged(session: Session, found: Round) -> list[Attempt]:
     )
 
 
+def due_count(session: Session, scheme_id: int, method: str, due_by: date, retry: bool) -> int:
+    """How many payments of the scheme a round by `method` to `due_by` would send."""
+    statuses = ("approved", "failed") if retry else ("approved",)
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Payment.scheme_id == scheme_id,
+                Payment.status.in_(statuses),
+                Payment.method == method,
+                Payment.due_on <= due_by,
+            )
+        )
+        or 0
+    )
+
+
 def _due(session: Session, found: Round, status: str) -> list[int]:
     return list(
         session.scalars(
@@ -207,7 +230,7 @@ def _due(session: Session, found: Round, status: str) -> list[int]:
 
 def _send_due(
     session: Session, principal: Principal, found: Round, owner: str, adapter: Adapter,
-    retry: bool,
+    retry: bool, progress: Progress | None = None,
 ) -> tuple[int, int]:  # fmt: skip
     """Send the due payments batch by batch: commit the attempts, then call the adapter."""
     sent = taken = 0
@@ -215,6 +238,8 @@ def _send_due(
         due = _due(session, found, status)
         step = len(due) if found.method == "bacs" else BATCH  # one file per round
         for start in range(0, len(due), max(step, 1)):
+            if progress is not None:
+                progress(start * 90 // max(len(due), 1), f"Sending {start:,} of {len(due):,}")
             batch = attempts.send(
                 session, found.tenant_id, due[start : start + step], adapter=adapter.name,
                 actor=principal.actor, round_id=found.id, retry=status == "failed",
@@ -235,22 +260,18 @@ def disburse(
     due_by: date,
     retry_failed: bool = False,
     adapter: Adapter | None = None,
+    progress: Progress | None = None,
 ) -> Outcome:
     """Run a payment round of the scheme (or finish one a dead process left): resend what it
     left unacknowledged, then send every approved payment due by `due_by` paid by `method`
     (and failed ones again, with `retry_failed`, under new references). Audited."""
-    _council(principal)
-    scheme = access.scheme(session, principal, scheme_id)
-    if method not in ROUND_METHODS or method not in scheme.methods:
-        raise InvalidInput(
-            f"method: rounds pay by {', '.join(m for m in ROUND_METHODS if m in scheme.methods)}."
-        )
+    scheme = may_run(session, principal, scheme_id, method)
     found, owner = _claim(session, principal, scheme, method, due_by)
     adapter = adapter or adapter_for(found)
     try:
         leftover = _unacknowledged(session, found)
         resent = _hand_over(session, found, owner, adapter, leftover) if leftover else 0
-        sent, taken = _send_due(session, principal, found, owner, adapter, retry_failed)
+        sent, taken = _send_due(session, principal, found, owner, adapter, retry_failed, progress)
     except ProviderUnavailable:
         _interrupt(session, found, owner)
         raise
@@ -361,30 +382,6 @@ def hand_over(session: Session, principal: Principal, payment_id: int, receipt: 
     audit.record(
         session, actor=principal.actor, action="payments.hand_over", entity_type="payment",
         entity_id=payment.id, tenant_id=payment.tenant_id, user_id=principal.user_id,
-    )  # fmt: skip
-    session.commit()
-    session.refresh(payment)
-    return payment
-
-
-@unit_of_work
-def cancel(session: Session, principal: Principal, payment_id: int, reason: str) -> Payment:
-    """Stop an approved or failed payment for good; its money goes back to the fund."""
-    _council(principal)
-    payment = access.one(session, principal, Payment, payment_id)
-    if payment.status not in ("approved", "failed"):
-        raise Conflict(f"Payment {payment_id} is {payment.status}; it cannot be cancelled now.")
-    if not reason.strip():
-        raise InvalidInput("reason: say why the payment is cancelled.")
-    from safetynet.payments import states
-
-    states.move(
-        session, payment.tenant_id, [payment.id], payment.status, "cancelled", actor=principal.actor
-    )
-    audit.record(
-        session, actor=principal.actor, action="payments.cancel", entity_type="payment",
-        entity_id=payment.id, tenant_id=payment.tenant_id, user_id=principal.user_id,
-        reason=reason.strip()[:500],
     )  # fmt: skip
     session.commit()
     session.refresh(payment)

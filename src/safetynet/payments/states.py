@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from safetynet.db import utcnow
-from safetynet.payments import ledger
+from safetynet.payments import bulk, ledger
 from safetynet.payments.models import Payment, Scheme
 
 STATUSES = {
@@ -100,11 +100,11 @@ def move(
     if not allowed(source, target):
         raise ValueError(f"a payment cannot go from {source} to {target}")
     moved: list[Moved] = []
-    for start in range(0, len(ids), CHUNK):
+    for chunk in bulk.chunks(session, ids):
         rows = session.execute(
             update(Payment)
             .where(
-                Payment.id.in_(list(ids[start : start + CHUNK])),
+                bulk.among(session, Payment.id, chunk),
                 Payment.tenant_id == tenant_id,
                 Payment.status == source,
             )

@@ -227,15 +227,35 @@ def decide(
     return RedirectResponse(f"/payments/awards/{award_id}", status_code=303)
 
 
+@router.post("/payments/awards/{award_id}/cancel")
+def cancel_award(
+    request: Request, db: Db, principal: Requester, award_id: int,
+    reason: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Cancel a requested or approved award; its unsent payments' money goes back."""
+    from safetynet.payments import cancellations
+
+    try:
+        cancellations.cancel_award(db, principal, award_id, reason)
+    except SafetynetError as error:
+        if error.status == 404:
+            raise
+        return _award_page(request, db, principal, award_id, errors=errors_of(error),
+                           status=error.status, reason=reason)  # fmt: skip
+    return RedirectResponse(f"/payments/awards/{award_id}", status_code=303)
+
+
 @router.post("/payments/schemes/{scheme_id}/rounds")
 def run_round(
     request: Request, db: Db, principal: Disburser, scheme_id: int,
     method: Annotated[str, Form()] = "", due_by: Annotated[str, Form()] = "",
     retry_failed: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    """Run a payment round; one at a time per scheme."""
+    """Run a payment round (a big one as a background job); one at a time per scheme."""
+    from safetynet.payments import jobs
+
     try:
-        done = rounds.disburse(
+        done = jobs.start_round(
             db,
             principal,
             scheme_id,
@@ -247,6 +267,8 @@ def run_round(
         if error.status == 404:
             raise
         return _scheme_page(request, db, principal, scheme_id, errors=errors_of(error))
+    if not isinstance(done, rounds.Outcome):
+        return RedirectResponse(f"/jobs/{done.id}", status_code=303)
     notice = f"Round {done.round.id}: {done.sent} payment(s) sent, {done.resent} resent."
     return _scheme_page(request, db, principal, scheme_id, notice=notice, done=done)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -24,3 +25,21 @@ def unit_of_work(function: F) -> F:
             raise
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A savepoint inside the caller's transaction (`session.begin_nested()`), on SQLite too.
+
+    Python's sqlite3 opens a transaction only before INSERT, UPDATE or DELETE, not before a
+    SAVEPOINT: a savepoint that came first would be the outermost transaction, and releasing
+    it would commit at once — a refused request would leave its idempotency key behind, a
+    ledger write would outlive the unit of work that rolled back. So on SQLite the caller's
+    transaction is opened first, and the savepoint nests in it as it does on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection()
+        raw: Any = connection.connection.driver_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield

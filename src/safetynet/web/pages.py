@@ -138,8 +138,12 @@ def dashboard_body(db: Session, principal: Principal) -> Markup:
 def dashboard(
     request: Request, db: Db, principal: Annotated[Principal, Depends(require("dashboard.view"))]
 ) -> Response:
-    """Headline figures for the caller's scope."""
-    return render(request, "dashboard.html", title="Home", body=dashboard_body(db, principal))
+    """Headline figures for the caller's scope; payments' spend against budget, read live."""
+    from safetynet.payments import awards, reports
+
+    spend = reports.budgets(db, principal) if principal.can("payments.view") else []
+    return render(request, "dashboard.html", title="Home", body=dashboard_body(db, principal),
+                  budgets=spend, pounds=awards.pounds)  # fmt: skip
 
 
 @router.get("/account")
