@@ -233,9 +233,9 @@ EVERY_PAIR = "every pair"  # neither list a register: every pair above the thres
 # A list is a register (one row per person) when its person references never repeat and the
 # model finds at most this share of its rows repeating someone on another row.
 REGISTER_REPEAT_SHARE = 0.01
-# Random pairs sampled to estimate u: about 40 per row, between 100k and 1M (FIELD-NOTES:
-# sampling dominates training, and beyond ~40 per row the estimates no longer move).
-U_PAIRS_PER_ROW, U_PAIRS_RANGE = 40, (1e5, 1e6)
+# Random pairs sampled to estimate u: about 20 per row, between 50k and 1M (FIELD-NOTES:
+# sampling dominates training; FEBRL3 and FEBRL4 score the same at 20 per row as at 40).
+U_PAIRS_PER_ROW, U_PAIRS_RANGE = 20, (5e4, 1e6)
 
 
 def training_pairs(rows: int) -> float:
