@@ -7,30 +7,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from faker import Faker
 from typer.testing import CliRunner
 
 from safetynet.cli import app
 from safetynet.link.files import FileSide, read_list
+from tests import factories
 
 pytestmark = pytest.mark.nostore
 runner = CliRunner()
-HEAD = "Ref,Forename,Surname,DOB,Address,Postcode\n"
-
-
-def people(count: int, seed: int) -> list[tuple[str, ...]]:
-    fake = Faker("en_GB")
-    fake.seed_instance(seed)
-    return [
-        (
-            fake.first_name(),
-            fake.last_name(),
-            fake.date_of_birth(minimum_age=18, maximum_age=90).strftime("%d/%m/%Y"),
-            fake.street_address().replace("\n", " ").replace(",", ""),
-            fake.postcode(),
-        )
-        for _ in range(count)
-    ]
+HEAD = factories.PEOPLE_HEADINGS
 
 
 def write(path: Path, rows: list[tuple[str, tuple[str, ...]]], head: str = HEAD) -> Path:
@@ -43,7 +28,7 @@ def register_and_visits(tmp_path_factory: pytest.TempPathFactory):
     """A council register of 300 people, and a charity list of 150 of them in which 50 are
     registered twice under two client ids (no shared reference), plus 60 strangers."""
     folder = tmp_path_factory.mktemp("lists")
-    known, strangers = people(300, seed=21), people(60, seed=22)
+    known, strangers = factories.people(300, seed=21), factories.people(60, seed=22)
     register = write(folder / "register.csv", [(f"R{i}", p) for i, p in enumerate(known)])
     rows = [(f"C{i}", known[i]) for i in range(150)]
     # The second registration: a new client id, the address retyped, no date of birth.
@@ -102,8 +87,12 @@ def test_one_to_one_keeps_one_match_per_row_when_the_user_says_so(register_and_v
 
 
 def test_lists_with_no_one_in_common_give_zero_pairs_and_a_message(tmp_path):
-    a = write(tmp_path / "a.csv", [(f"A{i}", p) for i, p in enumerate(people(200, seed=31))])
-    b = write(tmp_path / "b.csv", [(f"B{i}", p) for i, p in enumerate(people(200, seed=32))])
+    a = write(
+        tmp_path / "a.csv", [(f"A{i}", p) for i, p in enumerate(factories.people(200, seed=31))]
+    )
+    b = write(
+        tmp_path / "b.csv", [(f"B{i}", p) for i, p in enumerate(factories.people(200, seed=32))]
+    )
     found, said = link(a, b, tmp_path / "pairs.csv")
     assert found == set()
     assert "0 matching pairs" in said and "no one in common" in said
@@ -115,7 +104,7 @@ def test_lists_with_no_one_in_common_give_zero_pairs_and_a_message(tmp_path):
 
 
 def test_dedupe_says_which_columns_it_used_and_suggests_comparing_identifiers(tmp_path):
-    rows = people(150, seed=41)
+    rows = factories.people(150, seed=41)
     head = "rec_id,given_name,surname,date_of_birth,address_1,postcode,soc_sec_id,state\n"
     body = [(f"rec-{i}-org", (*p, f"{7000000 + i * 37}", "nsw")) for i, p in enumerate(rows)]
     body += [(f"rec-{i}-dup", (*p, f"{7000000 + i * 37}", "nsw")) for i, p in enumerate(rows[:30])]
@@ -135,7 +124,9 @@ def test_dedupe_says_which_columns_it_used_and_suggests_comparing_identifiers(tm
 
 @pytest.mark.parametrize("heading", ["rec_id", "Client ID", "client_id", "id", "Ref"])
 def test_a_column_headed_like_an_id_names_the_rows(tmp_path, heading):
-    path = write(tmp_path / "l.csv", [(f"X{i}", p) for i, p in enumerate(people(3, seed=5))])
+    path = write(
+        tmp_path / "l.csv", [(f"X{i}", p) for i, p in enumerate(factories.people(3, seed=5))]
+    )
     path.write_text(path.read_text().replace("Ref,", f"{heading},", 1))
     read = read_list(FileSide(path))
     assert read.records["record_id"].to_list() == ["X0", "X1", "X2"]
@@ -143,7 +134,7 @@ def test_a_column_headed_like_an_id_names_the_rows(tmp_path, heading):
 
 
 def test_rows_are_numbered_when_the_id_like_column_repeats(tmp_path):
-    path = write(tmp_path / "l.csv", [("X1", p) for p in people(3, seed=5)])
+    path = write(tmp_path / "l.csv", [("X1", p) for p in factories.people(3, seed=5)])
     read = read_list(FileSide(path))
     assert read.records["record_id"].to_list() == ["1", "2", "3"]
     assert "column 'Ref' repeats or has blanks" in read.notes[0]

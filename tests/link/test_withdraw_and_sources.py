@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from faker import Faker
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -18,22 +17,7 @@ from safetynet.sources.models import Record
 from tests import factories
 
 runner = CliRunner()
-HEAD = "Ref,Forename,Surname,DOB,Address,Postcode\n"
-
-
-def people(count: int, seed: int) -> list[tuple[str, ...]]:
-    fake = Faker("en_GB")
-    fake.seed_instance(seed)
-    return [
-        (
-            fake.first_name(),
-            fake.last_name(),
-            fake.date_of_birth(minimum_age=18, maximum_age=90).strftime("%d/%m/%Y"),
-            fake.street_address().replace("\n", " ").replace(",", ""),
-            fake.postcode(),
-        )
-        for _ in range(count)
-    ]
+HEAD = factories.PEOPLE_HEADINGS
 
 
 def load(db, path: Path, source: str, kind: str) -> int:
@@ -48,7 +32,7 @@ def area(db, tmp_path):
     """An advice centre's clients (120 people) and a food bank's visitors (40 of them and
     20 others), imported into one area."""
     factories.supplier(db)
-    known = people(160, seed=51)
+    known = factories.people(160, seed=51)
     clients = "".join(f"A{i},{','.join(p)}\n" for i, p in enumerate(known[:120]))
     visits = "".join(f"V{i},{','.join(p)}\n" for i, p in enumerate(known[80:160]))
     first = load(
@@ -63,7 +47,7 @@ def area(db, tmp_path):
 def test_a_source_of_names_only_is_left_out_of_runs_with_a_message(db, area):
     _, _, folder = area
     names = "ID,Forename,Surname\n" + "".join(
-        f"N{i},{p[0]},{p[1]}\n" for i, p in enumerate(people(30, seed=51))
+        f"N{i},{p[0]},{p[1]}\n" for i, p in enumerate(factories.people(30, seed=51))
     )
     load(db, factories.csv_file(folder, names, name="n.csv"), "names", "advice_clients")
     result = runner.invoke(app, ["link", "run"])
