@@ -82,3 +82,25 @@ def test_an_import_can_be_undone_after_linking(db, area):
     assert {"link.run", "link.records.withdrawn", "import.undo"} <= actions
     again = runner.invoke(app, ["import", "undo", str(second)])
     assert again.exit_code == 2 and "already withdrawn" in again.output
+
+
+@pytest.mark.nostore
+def test_an_area_with_no_one_on_two_lists_links_into_one_resident_per_record():
+    from datetime import datetime
+
+    import polars as pl
+
+    rows = [
+        (source * 1000 + i, source, None, f, s, datetime.strptime(d, "%d/%m/%Y").date(), p, a)
+        for source, seed in ((1, 61), (2, 62))
+        for i, (f, s, d, a, p) in enumerate(factories.people(150, seed=seed))
+    ]
+    columns = ["record_id", "source_id", "person_ref", "forename", "surname", "dob"]
+    records = pl.DataFrame(rows, schema=[*columns, "postcode", "address"], orient="row")
+    records = records.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("uprn", "phone", "email")
+    ).with_columns(pl.lit("snapshot").alias("mode"), pl.lit("advice_clients").alias("kind"))
+    # Before, a zero match rate ended in `math domain error` inside Splink.
+    clustering = runs.cluster_records(records, threshold=0.5)
+    assert clustering.pairs == 0 and clustering.uncertain.height == 0
+    assert clustering.clusters["cluster"].n_unique() == 300
