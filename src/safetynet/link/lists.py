@@ -131,10 +131,12 @@ def _read(
     if unused:
         named = ", ".join(f"'{c}'" for c in unused)
         asked = " ".join(f"--compare '{c}'" for c in unused)
-        read.notes.append(
-            f"{named} look(s) like an identifier but is not compared: if both files hold it, "
-            f"add {asked}"
+        said = (
+            "looks like an identifier but is"
+            if len(unused) == 1
+            else "look like identifiers but are"
         )
+        read.notes.append(f"{named} {said} not compared: if both files hold it, add {asked}")
     return read
 
 
