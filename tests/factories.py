@@ -97,3 +97,25 @@ VISITS = (
     "V2,C1,John,Smith,01/02/1980,DB4 7QT,+44 7700 900123,10/11/2026\n"
     "V3,C2,Mary,Jones,15/06/1975,DB1 2AB,,10/11/2026\n"
 )
+
+
+PEOPLE_HEADINGS = "Ref,Forename,Surname,DOB,Address,Postcode\n"
+
+
+def people(count: int, *, seed: int) -> list[tuple[str, ...]]:
+    """Faker en_GB people as (forename, surname, DOB dd/mm/yyyy, address, postcode), for lists
+    headed `PEOPLE_HEADINGS` after a row id."""
+    from faker import Faker
+
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    return [
+        (
+            fake.first_name(),
+            fake.last_name(),
+            fake.date_of_birth(minimum_age=18, maximum_age=90).strftime("%d/%m/%Y"),
+            fake.street_address().replace("\n", " ").replace(",", ""),
+            fake.postcode(),
+        )
+        for _ in range(count)
+    ]

@@ -21,13 +21,20 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write rows to `path` as CSV or XLSX (by its suffix); returns how many rows were written."""
+def write_table(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, excel: bool = True
+) -> int:
+    """Write rows to `path` as CSV or XLSX (by its suffix); returns how many rows were written.
+
+    A CSV for Excel starts with a byte-order mark and ends lines with CRLF, so Excel reads it
+    as UTF-8; with `excel=False` it is plain UTF-8 with `\\n`, for tools and scripts.
+    """
     if path.suffix.lower() == ".xlsx":
         return _write_xlsx(path, header, rows)
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+    encoding, ending = ("utf-8-sig", "\r\n") if excel else ("utf-8", "\n")
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, lineterminator=ending)
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
             writer.writerow([neutralise(v) for v in row])

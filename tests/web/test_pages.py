@@ -387,3 +387,14 @@ def test_a_refused_background_import_says_why_on_the_job_page(world, client, db,
     page = client.get(response.headers["location"]).text
     assert "Failed" in page and "nothing was imported" in page and "Commonest problems" in page
     assert list((get_settings().data_dir / "uploads").glob("*/*")) == []
+
+
+def test_a_link_run_page_names_the_sources_left_out_for_holding_only_names(world, client, db):
+    from safetynet.link.models import LinkRun
+
+    run = db.get(LinkRun, world.ids["run:Testshire"])
+    run.counts = {"records": 10, "sources_left_out": ["names only list"]}
+    db.commit()
+    sign_in(client, "caseworker@tc.example")
+    page = client.get(f"/link-runs/{run.id}").text
+    assert "Left out: source &#39;names only list&#39; holds only names" in page

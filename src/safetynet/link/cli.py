@@ -12,6 +12,11 @@ console = Console()
 link_app = typer.Typer(no_args_is_help=True, help="Link people across partners' lists.")
 
 
+EXCEL = typer.Option(
+    False, "--excel", help="Write the CSV for Excel (byte-order mark, CRLF line ends)."
+)
+
+
 @link_app.command("files")
 def link_files(
     file_a: Path = typer.Argument(..., help="First list (CSV, XLSX or Parquet)."),
@@ -29,13 +34,25 @@ def link_files(
     compare: list[str] = typer.Option(
         [], "--compare", help="Another column both files have to compare exactly (repeatable)."
     ),
+    one_to_one: bool = typer.Option(
+        False,
+        "--one-to-one",
+        help="Both files hold one row per person: match each row at most once.",
+    ),
+    duplicates: Path = typer.Option(
+        None, help="Also write the rows each file repeats (same person, another row) here."
+    ),
+    excel: bool = EXCEL,
 ) -> None:
     """Link two spreadsheets without setting anything up: writes the pairs that match.
 
-    Rows are named by the id columns given, or else by their row numbers (from 1).
+    Rows are named by the id columns given, else by a column headed like an id ('Ref',
+    'rec_id', 'Client ID') holding one value per row, else by their row numbers (from 1).
 
-    The model is trained on the two files themselves (no labelled examples needed). When each
-    file holds one row per person, each row is matched at most once.
+    The model is trained on the two files themselves (no labelled examples needed). A file
+    in which no one appears twice is a register: each row of the other file matches at most
+    one of its rows. Between two registers each row is matched at most once; between two
+    files that both repeat people every pair above the threshold is kept.
     """
     from safetynet.exports import write_table
     from safetynet.link.files import FileSide, link_files
@@ -45,15 +62,40 @@ def link_files(
             FileSide(file_a, id_a, mapping_a, sheet_a, tuple(compare)),
             FileSide(file_b, id_b, mapping_b, sheet_b, tuple(compare)),
             threshold=threshold,
+            one_to_one=one_to_one,
         )
     columns = ["id_a", "id_b", "match_probability"]
-    write_table(out, columns, result.pairs.select(columns).iter_rows())
+    write_table(out, columns, result.pairs.select(columns).iter_rows(), excel=excel)
     for side in (result.a, result.b):
         _describe(side)
-    rule = "each row matched at most once" if result.one_to_one else "rows may match several"
+    if duplicates:
+        repeats = _with_file_names(result)
+        write_table(duplicates, repeats.columns, repeats.iter_rows(), excel=excel)
+        console.print(f"{repeats.height:,} pairs of rows of one person written to {duplicates}.")
     console.print(
         f"[green]{result.pairs.height:,} matching pairs[/] (probability ≥ "
-        f"{threshold}; {rule}) of {result.candidates:,} candidates, written to {out}."
+        f"{threshold}; {_RULES[result.rule]}) of {result.candidates:,} candidates, "
+        f"written to {out}."
+    )
+    if result.pairs.is_empty():
+        console.print("No pairs matched: these files seem to have no one in common.")
+
+
+_RULES = {
+    "one to one": "each row matched at most once",
+    "one per register": "each row matched at most once in the register, which may match many",
+    "every pair": "both files repeat people: rows may match several",
+}
+
+
+def _with_file_names(result: Any) -> Any:
+    """The repeated rows with each file's name in `list` (rather than a or b)."""
+    import polars as pl
+
+    names = {"a": result.a.name, "b": result.b.name}
+    named = pl.col("list").replace_strict(names, return_dtype=pl.String)
+    return result.duplicates.with_columns(named).select(
+        "list", "id", "same_as", "match_probability"
     )
 
 
@@ -62,15 +104,27 @@ def _describe(side: Any) -> None:
         f"{side.name}: {side.rows:,} rows, {side.skipped:,} left out (no row "
         f"id), {side.warnings:,} values blanked as invalid or missing (compared as empty)."
     )
+    if side.mapping is not None:
+        used = "; ".join(
+            f"{name} <- {', '.join(repr(c) for c in cols)}"
+            for name, cols in side.mapping.columns.items()
+        )
+        console.print(f"  Columns: {used}.", highlight=False)
+        if side.mapping.extras:
+            carried = ", ".join(repr(c) for c in side.mapping.extras)
+            console.print(f"  Not compared: {carried}.", highlight=False)
+    if side.repeated:
+        register = "" if side.one_per_person else ": not one row per person"
+        console.print(f"  {side.repeated:,} rows repeat a person found on another row{register}.")
     for note in side.notes:
-        console.print(f"  [yellow]Note:[/] {note}")
+        console.print(f"  [yellow]Note:[/] {note}", highlight=False)
 
 
 @link_app.command("dedupe")
 def link_dedupe(
     file: Path = typer.Argument(..., help="A list (CSV, XLSX or Parquet) that may repeat people."),
     out: Path = typer.Option(..., help="Where to write each row's person (CSV or XLSX)."),
-    id_column: str = typer.Option(None, "--id", help="Row id column (default: row numbers)."),
+    id_column: str = typer.Option(None, "--id", help="Row id column (default: guessed)."),
     mapping: Path = typer.Option(None, help="YAML mapping file for the list."),
     sheet: str = typer.Option(None, help="Excel sheet."),
     threshold: float = typer.Option(
@@ -79,6 +133,7 @@ def link_dedupe(
     compare: list[str] = typer.Option(
         [], "--compare", help="Another column to compare exactly (repeatable)."
     ),
+    excel: bool = EXCEL,
 ) -> None:
     """Group a list's rows into people: writes id, cluster (the person's smallest row id)
     and cluster_size for every row. Rows sharing a client number are always one person."""
@@ -90,7 +145,7 @@ def link_dedupe(
             FileSide(file, id_column, mapping, sheet, tuple(compare)), threshold=threshold
         )
     columns = ["id", "cluster", "cluster_size"]
-    write_table(out, columns, result.clusters.select(columns).iter_rows())
+    write_table(out, columns, result.clusters.select(columns).iter_rows(), excel=excel)
     _describe(result.read)
     people = result.clusters.get_column("cluster").n_unique()
     console.print(
@@ -143,6 +198,11 @@ def link_run(
         f"{counts['review_queued']:,} pairs queued for review"
         + (", ranked by the gap results each decision would change." if ranked else ".")
     )
+    for name in counts.get("sources_left_out", []):
+        console.print(
+            f"[yellow]Left out:[/] source '{name}' holds only names (no date of birth, "
+            "postcode, address, phone or email): its records were not linked."
+        )
 
 
 def _rank_by_gaps(session: Any, tenant_id: int) -> bool:

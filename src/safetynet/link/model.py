@@ -24,6 +24,24 @@ M_FLOOR = 0.001
 # Pairs one wide blocking rule may make before the narrow forms are used: 5 per record, and
 # never less than 2M (small lists keep the wide rules, which find more corrupted records).
 PAIRS_PER_RECORD, MIN_PAIR_BUDGET = 5, 2_000_000
+# Strict rules that estimate the prior: a pair agreeing on all of one is taken as a match.
+# Used when their columns have values; the fallbacks only when no date of birth is present.
+PRIOR_RULES = (("forename_first", "surname", "dob"), ("forename_first", "dob", "postcode"))
+# Fields beyond names: at least one must be present for the model to learn anything.
+BEYOND_NAMES = frozenset(
+    {"dob", "postcode", "address_numbers", "address_rest", "uprn", "phone", "email"}
+)
+PRIOR_FALLBACKS = (("forename_first", "surname", "postcode"), ("forename_first", "surname"))
+
+
+NO_PAIRS = {
+    "match_weight": pl.Float64,
+    "match_probability": pl.Float64,
+    "source_dataset_l": pl.String,
+    "source_dataset_r": pl.String,
+    "unique_id_l": pl.String,
+    "unique_id_r": pl.String,
+}
 
 
 @dataclass
@@ -34,19 +52,25 @@ class LinkModel:
     db_api: Any
     inputs: list[Any]
     tight: bool = False  # narrow blocking rules (a big list): see `needs_tight_blocks`
+    present: frozenset[str] | None = None  # columns with values (None: assume all)
+    # Set by `train` when no pair agrees on any strict rule: no one to find, nothing scored.
+    nothing_in_common: bool = False
 
     def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
-        """Estimate the prior, u by random sampling, and m by EM over each training block."""
-        from splink import block_on
+        """Estimate the prior, u by random sampling, and m by EM over each training block.
 
+        When no two records agree on any strict rule (lists with no one in common, a list
+        with no repeats) there is nothing to learn a match from: the model is left untrained
+        and `predict` scores no pairs, rather than dividing by a zero match rate.
+        """
+        self._refuse_names_only()
         training = self.linker.training
         training.estimate_probability_two_random_records_match(
-            [
-                block_on("forename_first", "surname", "dob"),
-                block_on("forename_first", "dob", "postcode"),
-            ],
-            recall=PRIOR_RULES_RECALL,
+            self.prior_rules(), recall=PRIOR_RULES_RECALL
         )
+        if self.linker._settings_obj._probability_two_random_records_match <= 0:
+            self.nothing_in_common = True
+            return
         training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         from splink.internals.exceptions import EMTrainingException
 
@@ -57,6 +81,12 @@ class LinkModel:
                 trained += 1
             except EMTrainingException:
                 continue  # no pairs in this block: the other blocks estimate its levels
+            except ValueError as error:
+                # EM drove a level's m to exactly 0 (its pairs' match probabilities underflow,
+                # seen on small clean lists): the other blocks estimate that level.
+                if "below the minimum allowed" not in str(error):
+                    raise
+                continue
         if not trained:
             raise InvalidInput(
                 "These lists are too small, or share too little, for the model to learn "
@@ -64,6 +94,32 @@ class LinkModel:
                 "surname, or the same date of birth."
             )
         self._floor_m()
+
+    def _refuse_names_only(self) -> None:
+        """Names alone cannot train the model: EM blocks on them and has nothing left to
+        learn from (Splink then writes invalid SQL), and a name is not a person."""
+        if self.present is None or self.present & BEYOND_NAMES:
+            return
+        if any(c.startswith("cmp_") for c in self.present):
+            return
+        raise InvalidInput(
+            "These lists share only names (no date of birth, postcode, address, phone or "
+            "email in common): too little to link people on. Add one of those columns, or "
+            "compare an identifier both lists hold with --compare."
+        )
+
+    def prior_rules(self) -> list[Any]:
+        """The strict rules whose columns have values (fallbacks when no date of birth)."""
+        from splink import block_on
+
+        def usable(rules: tuple[tuple[str, ...], ...]) -> list[Any]:
+            return [
+                block_on(*rule)
+                for rule in rules
+                if self.present is None or set(rule) <= self.present
+            ]
+
+        return usable(PRIOR_RULES) or usable(PRIOR_FALLBACKS)[:1]
 
     def _floor_m(self) -> None:
         """Raise each level's m-probability to at least M_FLOOR, renormalised per comparison,
@@ -82,6 +138,8 @@ class LinkModel:
 
     def predict(self, threshold: float) -> pl.DataFrame:
         """Scored pairs at or above `threshold` match probability."""
+        if self.nothing_in_common:
+            return pl.DataFrame(schema=NO_PAIRS)
         scored = self.linker.inference.predict(threshold_match_probability=threshold)
         return backends.to_polars(scored)
 
@@ -114,7 +172,13 @@ def build(
         retain_intermediate_calculation_columns=explainable,
     )
     # Splink logs its progress to stderr at INFO; our commands print their own summary.
-    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs, tight)
+    return LinkModel(
+        Linker(inputs, settings, log_level=logging.ERROR),
+        db_api,
+        inputs,
+        tight,
+        present=frozenset(present),
+    )
 
 
 def _pairs_within(frame: pl.DataFrame, keys: list[pl.Expr]) -> int:

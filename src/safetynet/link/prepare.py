@@ -116,9 +116,14 @@ def for_linkage(records: pl.DataFrame, dataset: str, compare: tuple[str, ...] = 
 
 def _identifier(records: pl.DataFrame, heading: str) -> pl.Expr:
     """An extra column's values from the records' `extras`, squashed for exact comparison."""
+    value = extra_value(records, heading)
+    squashed = value.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    return pl.when(squashed == "").then(None).otherwise(squashed)
+
+
+def extra_value(records: pl.DataFrame, heading: str) -> pl.Expr:
+    """An unmapped column's values, read from the records' `extras` (null where absent)."""
     if "extras" not in records.columns:
         return pl.lit(None, dtype=pl.String)
     key = heading.replace("\\", "\\\\").replace("'", "\\'")
-    value = pl.col("extras").str.json_path_match(f"$['{key}']")
-    squashed = value.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
-    return pl.when(squashed == "").then(None).otherwise(squashed)
+    return pl.col("extras").str.json_path_match(f"$['{key}']")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from sqlalchemy import delete, select
@@ -34,6 +35,23 @@ RECORD_FIELDS = (
     "phone",
     "email",
 )
+
+
+# A record needs one of these beyond a name to be linked: names alone say too little, and
+# a source of names only would leave the model nothing but names to learn from.
+BEYOND_NAMES = ("dob", "postcode", "address", "uprn", "phone", "email")
+
+
+def linkable(session: Session, records: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """The records of sources holding more than names, and the names of the sources left
+    out because none of their current records has a date of birth, postcode or address."""
+    has_more = pl.any_horizontal(pl.col(c).is_not_null() for c in BEYOND_NAMES)
+    useful = records.group_by("source_id").agg(has_more.any().alias("useful"))
+    dropped = useful.filter(~pl.col("useful"))["source_id"].to_list()
+    if not dropped:
+        return records, []
+    names = session.scalars(select(Source.name).where(Source.id.in_(dropped)).order_by(Source.name))
+    return records.filter(~pl.col("source_id").is_in(dropped)), list(names)
 
 
 def tenant_named(session: Session, name: str | None) -> Tenant:
@@ -90,6 +108,7 @@ class Clustering:
     uncertain: pl.DataFrame  # the review queue's pairs: ids, probability, weight, priority
     explanations: list[list[dict]]  # why the model scored each uncertain pair as it did
     rulings: int = 0  # people's rulings that applied to these records
+    left_out: list[str] = field(default_factory=list)  # sources of names only, not linked
 
 
 def cluster_records(
@@ -211,6 +230,12 @@ def run_linkage(
             f"{tenant.name} has {records.height} current record(s): import "
             "partners' lists before linking."
         )
+    records, left_out = linkable(session, records)
+    if records.height < 2:
+        raise InvalidInput(
+            f"{tenant.name} has {records.height} current record(s) with more than a name: "
+            "import partners' lists with a date of birth, postcode or address before linking."
+        )
     started = time.perf_counter()
     constraints = review.constraints_for(session, tenant.id, records)
     report(15, f"Linking {records.height:,} records: training, scoring pairs, clustering")
@@ -220,6 +245,7 @@ def run_linkage(
     seconds = round(time.perf_counter() - started, 1)
     report(85, f"Writing residents ({clustering.pairs:,} matching pairs found)")
     try:
+        clustering.left_out = left_out
         run = _write(session, tenant, records, clustering, actor, (threshold, review_band), seconds)
     except BaseException:
         session.rollback()
@@ -301,9 +327,10 @@ def _resident_ids(
 
 def _counts(
     records: pl.DataFrame, clustering: Clustering, *, residents: int, kept: int
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """What a run saw and made, kept with the run."""
-    return {
+    left_out = {"sources_left_out": clustering.left_out} if clustering.left_out else {}
+    return left_out | {
         "records": records.height,
         "pairs_scored": clustering.pairs,
         "residents": residents,

@@ -193,14 +193,23 @@ def import_undo(
     import_id: int = typer.Argument(..., help="The import's ID."),
     reason: str = typer.Option("imported by mistake", help="Why (kept in the audit log)."),
 ) -> None:
-    """Withdraw an import whole (its records are deleted; the audit log keeps why)."""
+    """Withdraw an import whole (its records are deleted; the audit log keeps why).
+
+    Linked records leave their residents: the others keep their ids, and a resident left
+    with no records ends."""
     from safetynet.audit import cli_actor
     from safetynet.db import open_session
-    from safetynet.sources import service
+    from safetynet.link.withdraw import withdraw_import
 
     with open_session() as session:
-        undone = service.undo_import(session, import_id, reason=reason, actor=cli_actor())
+        undone, released = withdraw_import(session, import_id, reason=reason, actor=cli_actor())
         console.print(f"Withdrew import {undone.id} ({undone.file_name}).")
+        if released.links:
+            console.print(
+                f"{released.links:,} records left their residents; "
+                f"{released.residents_ended:,} residents had no other records and ended. "
+                "Run `safetynet link run` to link the area's lists again."
+            )
 
 
 @import_app.command("issues")

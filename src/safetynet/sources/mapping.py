@@ -48,6 +48,7 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
         "id",
         "rowid",
         "recordid",
+        "rec id",
         "reference",
         "ref",
         "ref no",
