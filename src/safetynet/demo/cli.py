@@ -76,8 +76,11 @@ def demo_run(
         if payments:
             from safetynet.demo.payments import set_up_payments
 
-            with console.status("Setting up a payments scheme, awards and a reconciled round"):
-                paid = set_up_payments(session, council=ORGANISATIONS[0][0])
+            with (
+                console.status("Setting up a payments scheme, awards and a reconciled round"),
+                open_session() as own,  # its refusals roll back its own session only
+            ):
+                paid = set_up_payments(own, council=ORGANISATIONS[0][0])
     _summary(imports, names)
     _desk_summary(desks)
     if link:
