@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The demo borough uses Sheffield's rules, so its self-check serves Sheffield's residents.
 demo: install
 	$(BIN)/safetynet demo run
+	SAFETYNET_SELF_CHECK_COUNCILS='["Sheffield"]' \
+	SAFETYNET_SELF_CHECK_COUNCIL_NAME="Demo Borough Council" \
 	$(BIN)/safetynet serve --host 127.0.0.1 --port 8000
 
 # PYTEST_ARGS: e.g. `-n 2` to spread the SQLite pass over two processes (each test has its own

@@ -179,6 +179,39 @@ class Settings(BaseSettings):
         description="Council area (tenant slug) that receives self-checks residents choose to "
         "share. Unset: the store's only council area; with several, sharing is not offered.",
     )
+    self_check_councils: list[str] = Field(
+        default_factory=list,
+        description="Councils whose residents this self-check serves, as JSON, by the names "
+        'the engine knows (e.g. `["Sheffield"]`); `"Rotherham=rotherham"` sends that '
+        "council's call-backs to another council area (tenant slug) than "
+        "`SAFETYNET_SELF_CHECK_AREA`. A resident of any other council is told the service "
+        "covers only these and is not offered a call-back. Empty: "
+        "`SAFETYNET_SCREENING_LOCAL_AUTHORITY`, else no call-backs.",
+    )
+    self_check_council_name: str | None = Field(
+        None,
+        description="The council running the self-check, as residents know it (e.g. "
+        "`Sheffield City Council`): named on every resident page and in the privacy notice. "
+        "Unset: the name of the council area receiving call-backs.",
+    )
+    self_check_contact: str | None = Field(
+        None,
+        description="How residents contact the council about the self-check (a phone number, "
+        "email or web address), shown in the privacy notice and accessibility statement.",
+    )
+    self_check_privacy_contact: str | None = Field(
+        None,
+        description="How residents contact the council's data protection officer, shown in "
+        "the self-check's privacy notice.",
+    )
+    self_check_year: int | None = Field(
+        None,
+        ge=2023,
+        le=2029,
+        description="Financial year whose benefit rates the self-check uses, and the web app "
+        "warms the engine for (2026 = 2026 to 2027). Unset: the year today falls in (from "
+        "1 April).",
+    )
 
     gap_rules_dir: Path | None = Field(
         None,

@@ -27,8 +27,11 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def shared(world: World, client: TestClient, db: Session, monkeypatch) -> int:
-    """A lone parent's self-check, walked and shared through the public pages to Testshire."""
+    """A lone parent's self-check, walked and shared through the public pages to Testshire
+    (which serves Sheffield), at 2025 to 2026 rates."""
     monkeypatch.setenv("SAFETYNET_SELF_CHECK_AREA", "testshire")
+    monkeypatch.setenv("SAFETYNET_SELF_CHECK_COUNCILS", '["Sheffield"]')
+    monkeypatch.setenv("SAFETYNET_SELF_CHECK_YEAR", "2025")
     get_settings.cache_clear()
     token = walk(client)
     client.post("/check/answers", data={"csrf_token": token})
@@ -37,6 +40,7 @@ def shared(world: World, client: TestClient, db: Session, monkeypatch) -> int:
         data={
             "csrf_token": token,
             "consent": "yes",
+            "name": "Sam",
             "phone": "0114 496 0000",
             "email": "sam@example.org",
         },
@@ -84,6 +88,7 @@ def test_a_shared_self_check_waits_in_the_queue_and_its_outcomes_are_recorded(
     page = client.get(f"/call-backs/{shared}")
     assert page.status_code == 200
     assert "0114 496 0000" in page.text and "sam@example.org" in page.text
+    assert dict(row[:2] for row in _summary(page.text, "contact"))["Ask for"] == "Sam"
     assert "I agree that the council may keep my answers" in page.text
     answers = dict(row[:2] for row in _summary(page.text, "answers"))
     assert answers["Council"] == "Sheffield"

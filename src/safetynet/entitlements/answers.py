@@ -9,17 +9,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from safetynet.entitlements import councils
 from safetynet.entitlements.questions import (
+    NONE,
     QUESTIONS,
-    YEAR,
     Answers,
     Question,
     children_count,
+    chosen,
+    fields_of,
     has_partner,
     needs_rental_area,
     number,
 )
 from safetynet.entitlements.schemas import HouseholdFile, Tenure
+from safetynet.entitlements.service import current_benefit_year
 
 
 @dataclass
@@ -47,13 +51,13 @@ def _person(a: Answers, built: Built, index: int, prefix: str, age_field: str) -
     ):
         person[key] = _money(a, f"{prefix}_{name}")
         built.fields[f"people[{index}].{key}"] = (f"{prefix}_{name}", _label(a, f"{prefix}_{name}"))
-    person["disabled"] = prefix in a.get("disabled", [])
+    person["disabled"] = prefix in chosen(a, "disabled")
     return person
 
 
 def _label(a: Answers, name: str) -> str:
     for question in QUESTIONS:
-        for f in question.fields(a | {"partner": "yes"}):
+        for f in fields_of(question, a | {"partner": "yes"}):
             if f.name == name:
                 return f.label
     return name
@@ -71,26 +75,27 @@ def household_data(a: Answers) -> Built:
             {
                 "age": int(number(a.get(name)) or 0),
                 "in_education": True,
-                "disabled": f"child_{i}" in a.get("disabled", []),
+                "disabled": f"child_{i}" in chosen(a, "disabled"),
             }
         )
         built.fields[f"people[{len(people)}].age"] = (name, f"Age of child {i}")
     tenure = a.get("tenure") or Tenure.SOCIAL_RENT.value
+    council = a.get("local_authority") or ""
     built.data = {
-        "year": YEAR,
-        "local_authority": a.get("local_authority") or "",
+        "year": current_benefit_year(),
+        "local_authority": councils.find(council).name or council,
         "tenure": tenure,
-        "rent_monthly": _money(a, "rent"),
+        "rent_monthly": _money(a, f"rent_{tenure}"),
         "council_tax_annual": _money(a, "council_tax"),
         "savings": _money(a, "savings"),
         "couple": has_partner(a),
-        "receives": list(a.get("receives", [])),
+        "receives": chosen(a, "receives"),
         "people": people,
     } | ({"brma": a["brma"]} if a.get("brma") and needs_rental_area(a) else {})
     built.fields |= {
         "local_authority": ("local_authority", "Council"),
         "tenure": ("tenure", "Your home"),
-        "rent_monthly": ("rent", "Rent a month"),
+        "rent_monthly": (f"rent_{tenure}", "Rent a month"),
         "council_tax_annual": ("council_tax", "Council tax a year"),
         "savings": ("savings", "Savings"),
         "brma": ("brma", "Rental area"),
@@ -109,16 +114,25 @@ def _path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def _message(label: str, problem: dict[str, Any], money: bool) -> str:
-    """The schema's judgement in the resident's words, naming the question's field."""
+# A whole-household rule the household file names by its own field, in the resident's words.
+RULES = {
+    "people": "You must be 16 or over to use this check",
+    "rent_monthly": "Leave the rent blank if you own your home",
+    "brma": "Select your rental area",
+    "local_authority": "Enter the name of a council in the UK, like Sheffield or Leeds",
+}
+
+
+def _message(path: str, label: str, problem: dict[str, Any], money: bool) -> str:
+    """The schema's judgement in the resident's words, naming the question's field: never
+    the file's own field names or values."""
     ctx = problem.get("ctx") or {}
     unit = "£" if money else ""
     if problem["type"] == "greater_than_equal":
         return f"{label} must be {unit}{_whole(ctx['ge'])} or more"
     if problem["type"] == "less_than_equal":
         return f"{label} must be {unit}{_whole(ctx['le'])} or less"
-    text = str(problem["msg"]).removeprefix("Value error, ")
-    return f"{label}: {text}"
+    return RULES.get(path.split(".")[0], f"Check your answer: {label.lower()}")
 
 
 def _whole(value: float) -> str:
@@ -142,11 +156,10 @@ def _problems(error: ValidationError, built: Built) -> dict[str, str]:
         path = _path(tuple(problem["loc"]))
         msg = str(problem["msg"]).removeprefix("Value error, ")
         if not path and ":" in msg:  # a whole-household rule names its field first
-            path, msg = msg.split(":", 1)
-            problem = problem | {"msg": msg.strip()}
+            path = msg.split(":", 1)[0]
         name, label = built.fields.get(path, ("age", "Your answers"))
         money = name not in ("age", "partner_age") and not name.startswith("child_age")
-        found.setdefault(name, _message(label, problem, money))
+        found.setdefault(name, _message(path, label, problem, money))
     return found
 
 
@@ -158,17 +171,18 @@ def parse(a: Answers) -> HouseholdFile:
 def answer_text(question: Question, a: Answers) -> str:
     """What the resident answered to a question, for the check-your-answers page."""
     parts = []
-    for f in question.fields(a):
+    shown = fields_of(question, a)
+    for f in shown:
         value = a.get(f.name)
-        options = dict(f.options)
+        options = dict(f.options) | {NONE: f.none}
         if f.kind == "checkboxes":
             chosen = [options.get(v, v) for v in value or []]
             parts.append(", ".join(chosen) if chosen else "None")
         elif f.kind in ("radios", "select"):
             parts.append(options.get(str(value), str(value or "")))
         elif value:
-            shown = _pounds(value) if f.kind == "money" else str(value)
-            parts.append(f"{f.label}: {shown}" if len(question.fields(a)) > 1 else shown)
+            text = _pounds(value) if f.kind == "money" else str(value)
+            parts.append(f"{f.label}: {text}" if len(shown) > 1 else text)
     return "; ".join(p for p in parts if p) or "None"
 
 

@@ -263,21 +263,27 @@ def consented_at(check: EntitlementCheck) -> datetime | None:
 
 
 def results(check: EntitlementCheck) -> dict[str, Any]:
-    """The check's results as the resident saw them: each benefit a month and a year, the
-    total, and the social tariffs with the saving a year."""
+    """The check's results as the resident saw them: each benefit to claim a month and a
+    year, and their total; those the resident said they already get, apart; and the social
+    tariffs with the saving a year."""
+    receives = set((check.inputs or {}).get("receives") or [])
     benefits = sorted(check.benefits.items(), key=lambda item: -item[1])
+    claim = [(name, pence) for name, pence in benefits if name not in receives]
+    total = sum(pence for _, pence in claim)
     return {
         "year": check.year,
-        "total_annual_pence": check.total_pence,
-        "total_monthly_pence": round(check.total_pence / 12),
-        "benefits": [
-            {
-                "benefit": name,
-                "label": ESTIMATED.get(name, name.replace("_", " ").capitalize()),
-                "annual_pence": pence,
-                "monthly_pence": round(pence / 12),
-            }
-            for name, pence in benefits
-        ],
+        "total_annual_pence": total,
+        "total_monthly_pence": round(total / 12),
+        "benefits": [_benefit(name, pence) for name, pence in claim],
+        "already": [_benefit(name, pence) for name, pence in benefits if name in receives],
         "tariffs": list(check.tariffs or []),
+    }
+
+
+def _benefit(name: str, pence: int) -> dict[str, Any]:
+    return {
+        "benefit": name,
+        "label": ESTIMATED.get(name, name.replace("_", " ").capitalize()),
+        "annual_pence": pence,
+        "monthly_pence": round(pence / 12),
     }

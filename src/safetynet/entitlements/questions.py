@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from safetynet.entitlements import councils
 from safetynet.entitlements.schemas import (
     Tenure,
     engine_places,
@@ -20,7 +21,6 @@ from safetynet.entitlements.schemas import (
 )
 
 Answers = dict[str, Any]
-YEAR = 2025
 MAX_CHILDREN = 10
 
 TENURES = [
@@ -55,6 +55,14 @@ class Field:
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()
     most: int | None = None  # a limit of the question's own, beyond the household file's
+    missing: str = ""  # the message when a required answer is not given
+    # Radios: an option's follow-up question, revealed under it only when it is chosen.
+    reveals: tuple[tuple[str, Field], ...] = ()
+    none: str = ""  # checkboxes: the label of the exclusive "none of these" option
+
+    def revealed(self, values: Answers) -> list[Field]:
+        """The follow-up questions the chosen option reveals."""
+        return [f for option, f in self.reveals if values.get(self.name) == option]
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ def _people_options(a: Answers) -> tuple[tuple[str, str], ...]:
 
 def needs_rental_area(a: Answers) -> bool:
     renting = a.get("tenure") == Tenure.PRIVATE_RENT.value or (
-        a.get("tenure") == Tenure.OTHER.value and number(a.get("rent")) not in (None, 0)
+        a.get("tenure") == Tenure.OTHER.value and number(rent(a)) not in (None, 0)
     )
     if not renting:
         return False
@@ -133,19 +141,71 @@ def _2nd(pair: tuple[str, str]) -> str:
     return pair[1]
 
 
+PARTNER_AGE = Field(
+    "partner_age", "Your partner's age", "whole", required=True, missing="Enter your partner's age"
+)
+# Homes whose rent is asked (under the option chosen): required where rent is the point.
+RENTING = (Tenure.SOCIAL_RENT.value, Tenure.PRIVATE_RENT.value, Tenure.OTHER.value)
+
+
+def rent_field(tenure: str) -> Field:
+    """The rent question revealed under a renting option (one per option: ids are unique)."""
+    if tenure == Tenure.OTHER.value:
+        return Field(f"rent_{tenure}", "Rent a month", "money", "Leave blank if you pay no rent")
+    return Field(
+        f"rent_{tenure}",
+        "Rent a month",
+        "money",
+        "The whole rent, before any Housing Benefit or Universal Credit towards it",
+        required=True,
+        missing="Enter how much rent you pay a month",
+    )
+
+
+def rent(a: Answers) -> Any:
+    """The rent given under the chosen home option (none for owners)."""
+    return a.get(f"rent_{a.get('tenure')}")
+
+
+NONE = "none"  # the exclusive "none of these" checkbox's value
+
+
+def chosen(a: Answers, name: str) -> list[str]:
+    """A checkboxes answer without its "none of these"."""
+    return [v for v in a.get(name) or [] if v != NONE]
+
+
+def fields_of(question: Question, a: Answers) -> list[Field]:
+    """A page's fields and the follow-ups its answers reveal, in page order."""
+    found = []
+    for f in question.fields(a):
+        found += [f, *f.revealed(a)]
+    return found
+
+
 QUESTIONS: list[Question] = [
     Question(
         "council",
         "Which council do you pay council tax to?",
         "For example, Sheffield or Leeds. The help with rent and council tax depends on it.",
-        lambda a: [Field("local_authority", "Council", "text", required=True)],
+        lambda a: [
+            Field(
+                "local_authority",
+                "Council",
+                "text",
+                required=True,
+                missing="Enter the name of your council",
+            )
+        ],
         summary="Council",
     ),
     Question(
         "age",
         "How old are you?",
         "",
-        lambda a: [Field("age", "Your age", "whole", "For example, 34", required=True)],
+        lambda a: [
+            Field("age", "Your age", "whole", "For example, 34", True, missing="Enter your age")
+        ],
         summary="Your age",
     ),
     Question(
@@ -159,12 +219,8 @@ QUESTIONS: list[Question] = [
                 "radios",
                 required=True,
                 options=(("yes", "Yes"), ("no", "No")),
-            ),
-            Field(
-                "partner_age",
-                "Your partner's age",
-                "whole",
-                "Leave blank if you do not live with a partner",
+                missing="Select yes if you live with a partner",
+                reveals=(("yes", PARTNER_AGE),),
             ),
         ],
         summary="Partner",
@@ -174,7 +230,14 @@ QUESTIONS: list[Question] = [
         "How many children live with you?",
         "Children under 16, and young people aged 16 to 19 in school or college (not university).",
         lambda a: [
-            Field("children", "Number of children", "whole", "Enter 0 if none", required=True)
+            Field(
+                "children",
+                "Number of children",
+                "whole",
+                "Enter 0 if none",
+                required=True,
+                missing="Enter how many children live with you, or 0 if none",
+            )
         ],
         summary="Children",
     ),
@@ -183,7 +246,14 @@ QUESTIONS: list[Question] = [
         "How old are the children?",
         "",
         lambda a: [
-            Field(f"child_age_{i}", f"Age of child {i}", "whole", required=True, most=19)
+            Field(
+                f"child_age_{i}",
+                f"Age of child {i}",
+                "whole",
+                required=True,
+                most=19,
+                missing=f"Enter the age of child {i}",
+            )
             for i in range(1, children_count(a) + 1)
         ],
         applies=lambda a: children_count(a) > 0,
@@ -210,9 +280,14 @@ QUESTIONS: list[Question] = [
         "Do you rent or own your home?",
         "",
         lambda a: [
-            Field("tenure", "Your home", "radios", required=True, options=tuple(TENURES)),
             Field(
-                "rent", "Rent a month", "money", "Leave blank if you own your home or pay no rent"
+                "tenure",
+                "Your home",
+                "radios",
+                required=True,
+                options=tuple(TENURES),
+                missing="Select whether you rent or own your home",
+                reveals=tuple((tenure, rent_field(tenure)) for tenure in RENTING),
             ),
         ],
         summary="Home",
@@ -221,7 +296,16 @@ QUESTIONS: list[Question] = [
         "rental-area",
         "Which rental area do you live in?",
         "Help with private rent is capped at the Local Housing Allowance for your area.",
-        lambda a: [Field("brma", "Rental area", "select", required=True, options=brma_options())],
+        lambda a: [
+            Field(
+                "brma",
+                "Rental area",
+                "select",
+                required=True,
+                options=brma_options(),
+                missing="Select your rental area",
+            )
+        ],
         applies=needs_rental_area,
         summary="Rental area",
     ),
@@ -242,15 +326,36 @@ QUESTIONS: list[Question] = [
     Question(
         "disability",
         "Does anyone in your home have a disability or long-term health condition?",
-        "Select everyone who does. Leave all unselected if no one does.",
-        lambda a: [Field("disabled", "Disability", "checkboxes", options=_people_options(a))],
+        "Select everyone who does.",
+        lambda a: [
+            Field(
+                "disabled",
+                "Disability",
+                "checkboxes",
+                required=True,
+                options=_people_options(a),
+                none="No one",
+                missing="Select who has a disability or long-term health condition, "
+                "or select ‘No one’",
+            )
+        ],
         summary="Disability",
     ),
     Question(
         "benefits",
         "Do you already get any of these?",
-        "Select all that you or your partner get. Leave all unselected if none.",
-        lambda a: [Field("receives", "Benefits", "checkboxes", options=tuple(BENEFITS))],
+        "Select all that you or your partner get.",
+        lambda a: [
+            Field(
+                "receives",
+                "Benefits",
+                "checkboxes",
+                required=True,
+                options=tuple(BENEFITS),
+                none="None of these",
+                missing="Select the benefits you already get, or select ‘None of these’",
+            )
+        ],
         summary="Benefits you get",
     ),
 ]
@@ -276,7 +381,7 @@ def next_step(answers: Answers, after: str | None) -> Question | None:
 
 def answered(question: Question, answers: Answers) -> bool:
     """True once the page was saved and every answer it needs is there."""
-    needed = [f.name for f in question.fields(answers) if f.required]
+    needed = [f.name for f in fields_of(question, answers) if f.required]
     return question.name in answers.get("_answered", []) and all(answers.get(n) for n in needed)
 
 
@@ -308,41 +413,69 @@ def number(text: Any) -> Decimal | None:
 
 
 def read_form(question: Question, answers: Answers, form: Any) -> tuple[Answers, dict[str, str]]:
-    """This page's answers as typed, and a message per field that is missing or not a number."""
+    """This page's answers as typed, and a message per field that is missing or not a number.
+    A follow-up an option reveals is read only when that option is chosen (without
+    JavaScript every follow-up shows); the others are cleared."""
     given: Answers = {}
     problems: dict[str, str] = {}
     for f in question.fields(answers):
-        if f.kind == "checkboxes":
-            allowed = {v for v, _ in f.options}
-            given[f.name] = [v for v in form.getlist(f.name) if v in allowed]
-            continue
-        text = str(form.get(f.name) or "").strip()[:200]
-        given[f.name] = text
-        problems |= _field_problem(f, text)
-    if question.name == "partner" and given.get("partner") == "yes" and not given["partner_age"]:
-        problems["partner_age"] = "Enter your partner's age"
+        given |= _read(f, form, problems)
+        for option, follow_up in f.reveals:
+            if given.get(f.name) == option:
+                given |= _read(follow_up, form, problems)
+            else:
+                given[follow_up.name] = ""
+    if given.get("local_authority") and "local_authority" not in problems:
+        given["local_authority"] = councils.find(given["local_authority"]).label
     return given, problems
+
+
+def _read(f: Field, form: Any, problems: dict[str, str]) -> Answers:
+    if f.kind == "checkboxes":
+        allowed = {v for v, _ in f.options} | ({NONE} if f.none else set())
+        picked = [v for v in form.getlist(f.name) if v in allowed]
+        problems |= _choice_problem(f, picked)
+        return {f.name: picked}
+    text = str(form.get(f.name) or "").strip()[:200]
+    problems |= _field_problem(f, text)
+    return {f.name: text}
+
+
+def _choice_problem(f: Field, picked: list[str]) -> dict[str, str]:
+    if f.required and not picked:
+        return {f.name: f.missing or f"Select {f.label.lower()}"}
+    if NONE in picked and len(picked) > 1:
+        return {f.name: f"Select ‘{f.none}’ or the options that apply, not both"}
+    return {}
 
 
 def _field_problem(f: Field, text: str) -> dict[str, str]:
     if not text:
         if f.required:
             verb = "Select" if f.kind in ("radios", "select") else "Enter"
-            return {f.name: f"{verb} {f.label[0].lower()}{f.label[1:]}"}
+            return {f.name: f.missing or f"{verb} {f.label[0].lower()}{f.label[1:]}"}
         return {}
     if f.kind in ("radios", "select") and text not in {v for v, _ in f.options}:
-        return {f.name: f"Select {f.label.lower()} from the list"}
+        return {f.name: f.missing or f"Select {f.label.lower()} from the list"}
+    if f.name == "local_authority":
+        found = councils.problem(text)
+        return {f.name: found} if found else {}
     if f.kind in ("money", "whole"):
-        try:
-            value = number(text)
-        except ValueError:
-            example = "34" if f.kind == "whole" else "1200"
-            return {f.name: f"{f.label} must be a number, like {example}"}
-        if f.kind == "whole" and value is not None and value != value.to_integral_value():
-            return {f.name: f"{f.label} must be a whole number"}
-        if f.most is not None and value is not None and value > f.most:
-            return {
-                f.name: f"{f.label} must be {f.most} or less: count only children and "
-                "young people in school or college"
-            }
+        return _number_problem(f, text)
+    return {}
+
+
+def _number_problem(f: Field, text: str) -> dict[str, str]:
+    try:
+        value = number(text)
+    except ValueError:
+        example = "34" if f.kind == "whole" else "1200"
+        return {f.name: f"{f.label} must be a number, like {example}"}
+    if f.kind == "whole" and value is not None and value != value.to_integral_value():
+        return {f.name: f"{f.label} must be a whole number"}
+    if f.most is not None and value is not None and value > f.most:
+        return {
+            f.name: f"{f.label} must be {f.most} or less: count only children and "
+            "young people in school or college"
+        }
     return {}

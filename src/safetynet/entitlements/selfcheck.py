@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,10 +20,11 @@ from sqlalchemy.orm.attributes import flag_modified
 from safetynet.accounts.models import Tenant
 from safetynet.config import get_settings
 from safetynet.db import utcnow
-from safetynet.entitlements import answers, checks, questions, service
+from safetynet.entitlements import answers, checks, councils, questions, service
 from safetynet.entitlements.claiming import how_to_claim
 from safetynet.entitlements.models import EntitlementCheck, SelfCheckSession
 
+PENDING = "_pending"  # a refused page's typed values and problems, until it is saved
 CONSENT_TEXT = (
     "I agree that the council may keep my answers and these results, and contact me about "
     "the benefits and discounts I could get."
@@ -89,13 +90,32 @@ def find(session: Session, token: str | None) -> tuple[SelfCheckSession | None, 
 
 
 def save_answers(session: Session, row: SelfCheckSession, step: str, given: dict[str, Any]) -> None:
-    """Keep one page's answers; an earlier result no longer holds."""
-    answers = dict(row.answers) | given
+    """Keep one page's answers; an earlier result, and problems held for a page, no longer
+    hold."""
+    answers = {k: v for k, v in row.answers.items() if k != PENDING} | given
     stale = questions.changed_pages(row.answers, answers)
     answers["_answered"] = sorted((set(answers.get("_answered", [])) - stale) | {step})
     row.answers, row.result = answers, None
     flag_modified(row, "answers")
     session.commit()
+
+
+def hold_problems(
+    session: Session, row: SelfCheckSession, page: str, values: dict[str, Any], problems: dict
+) -> None:
+    """Keep what was typed on a page and what is wrong with it, for the page to show after
+    the redirect (post/redirect/get: the back button then works)."""
+    row.answers = row.answers | {PENDING: {"page": page, "values": values, "problems": problems}}
+    flag_modified(row, "answers")
+    session.commit()
+
+
+def held_problems(row: SelfCheckSession, page: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """What was typed on `page` and its problems, when the last try there was refused."""
+    pending = row.answers.get(PENDING) or {}
+    if pending.get("page") != page:
+        return {}, {}
+    return dict(pending.get("values") or {}), dict(pending.get("problems") or {})
 
 
 def run_check(session: Session, row: SelfCheckSession) -> dict[str, Any]:
@@ -108,22 +128,17 @@ def run_check(session: Session, row: SelfCheckSession) -> dict[str, Any]:
 
 
 def result_view(check: service.Check) -> dict[str, Any]:
-    """The check as the result page shows it: £ a month and a year, why, how to claim."""
+    """The check as the result page shows it: what the household could claim (£ a month and
+    a year, why, how to claim), apart from what it said it already gets; and social tariffs
+    with the date their prices were last checked."""
+    claim = check.to_claim
+    checked = [o.tariff.checked for o in check.tariffs]
     return {
         "year": check.year,
-        "total_annual_pence": check.total_annual_pence,
-        "total_monthly_pence": round(check.total_annual_pence / 12),
-        "benefits": [
-            {
-                "benefit": e.benefit,
-                "label": e.label,
-                "annual_pence": e.annual_pence,
-                "monthly_pence": e.monthly_pence,
-                "why": e.why,
-                "claim": how_to_claim(e.benefit),
-            }
-            for e in check.benefits
-        ],
+        "total_annual_pence": check.to_claim_annual_pence,
+        "total_monthly_pence": round(check.to_claim_annual_pence / 12),
+        "benefits": [_benefit_view(e) for e in claim],
+        "already": [_benefit_view(e) for e in check.already_received],
         "notes": check.notes,
         "tariffs": [
             {
@@ -132,9 +147,26 @@ def result_view(check: service.Check) -> dict[str, Any]:
                 "name": o.tariff.name,
                 "annual_saving_pence": o.annual_saving_pence,
                 "source": str(o.tariff.source),
+                "checked": o.tariff.checked.isoformat(),
             }
             for o in check.tariffs
         ],
+        "tariffs_checked": _day(min(checked)) if checked else None,
+    }
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _benefit_view(e: service.Estimate) -> dict[str, Any]:
+    return {
+        "benefit": e.benefit,
+        "label": e.label,
+        "annual_pence": e.annual_pence,
+        "monthly_pence": e.monthly_pence,
+        "why": e.why,
+        "claim": how_to_claim(e.benefit),
     }
 
 
@@ -144,22 +176,25 @@ def end(session: Session, row: SelfCheckSession) -> None:
     session.commit()
 
 
-def sharing_area(session: Session) -> Tenant | None:
-    """The council area shared self-checks go to: the configured one, else the only one."""
-    slug = get_settings().self_check_area
-    if slug:
-        return session.scalar(select(Tenant).where(Tenant.slug == slug))
-    areas = list(session.scalars(select(Tenant).limit(2)))
-    return areas[0] if len(areas) == 1 else None
+def sharing_area(session: Session, row: SelfCheckSession) -> Tenant | None:
+    """The council area that would call this resident back: the one serving the council
+    they named; None when the self-check does not serve it."""
+    return councils.receiving_area(session, str(row.answers.get("local_authority") or ""))
 
 
-def share(session: Session, row: SelfCheckSession, *, phone: str, email: str) -> EntitlementCheck:
+def share(
+    session: Session, row: SelfCheckSession, *, name: str, phone: str, email: str
+) -> EntitlementCheck:
     """Keep the check for a call back, with the consent given, then delete the session."""
-    area = sharing_area(session)
+    area = sharing_area(session, row)
     assert area is not None, "sharing is offered only when a council area receives it"
     household = answers.parse(row.answers)
     check = service.check_household(household)
-    contact = {"phone": phone.strip()[:40], "email": email.strip()[:254]}
+    contact = {
+        "name": name.strip()[:100],
+        "phone": phone.strip()[:40],
+        "email": email.strip()[:254],
+    }
     saved = checks.share_self_check(
         session, area.id, household, check, contact=contact, consent_text=CONSENT_TEXT
     )

@@ -2,6 +2,8 @@
 
 Every form is a plain POST with a CSRF token (bound to the pre-session cookie for a
 signed-out browser) and is rate-limited per IP address, since anyone may use these pages.
+A refused form redirects to its page, which shows the problems (post/redirect/get), so the
+browser's back button never offers to send a form again.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.entitlements import answers, questions, selfcheck
 from safetynet.entitlements.models import SelfCheckSession
+from safetynet.entitlements.selfcheck_info_web import resident_page
+from safetynet.entitlements.selfcheck_widgets import widget
+from safetynet.errors import NotFound
 from safetynet.web.deps import Db, public
 from safetynet.web.security import set_cookie
-from safetynet.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Anyone = Annotated[Principal | None, Depends(public())]
@@ -32,8 +36,8 @@ def _limited(request: Request, db: Db) -> Response | None:
     limit = get_settings().self_check_requests_per_minute
     if ratelimit.allow(db, f"self-check:{ip}", limit):
         return None
-    response = render(
-        request, "entitlements/too_many.html", status_code=429, title="Too many requests"
+    response = resident_page(
+        request, db, "entitlements/too_many.html", status_code=429, title="Too many requests"
     )
     response.headers["Retry-After"] = "60"
     return response
@@ -55,15 +59,14 @@ def _forget(request: Request, response: Response) -> Response:
     return response
 
 
+def _see(target: str) -> Response:
+    return RedirectResponse(target, status_code=303)
+
+
 @router.get("/check")
-def start_page(request: Request, _: Anyone) -> Response:
-    """What the check is, what happens to the answers, and the start button."""
-    return render(
-        request,
-        "entitlements/start.html",
-        title="Check what you could get",
-        minutes=get_settings().self_check_idle_minutes,
-    )
+def start_page(request: Request, db: Db, _: Anyone) -> Response:
+    """What the check is, who runs it, what happens to the answers, and the start button."""
+    return resident_page(request, db, "entitlements/start.html", title="Check what you could get")
 
 
 @router.post("/check/start")
@@ -74,64 +77,42 @@ def start(request: Request, db: Db, _: Anyone) -> Response:
     token = selfcheck.start(
         db, get_settings().screening_local_authority, replacing=request.cookies.get(COOKIE)
     )
-    response = RedirectResponse(f"{START}/{questions.QUESTIONS[0].name}", status_code=303)
+    response = _see(f"{START}/{questions.QUESTIONS[0].name}")
     set_cookie(request, response, COOKIE, token)
     return response
 
 
 @router.get("/check/expired")
-def expired(request: Request, _: Anyone) -> Response:
+def expired(request: Request, db: Db, _: Anyone) -> Response:
     """The answers were deleted after the idle limit."""
-    response = render(
-        request,
-        "entitlements/expired.html",
-        title="Your answers have been deleted",
-        minutes=get_settings().self_check_idle_minutes,
+    response = resident_page(
+        request, db, "entitlements/expired.html", title="Your answers have been deleted"
     )
     return _forget(request, response)
 
 
 @router.get("/check/answers")
 def answers_page(request: Request, db: Db, _: Anyone) -> Response:
-    """Check your answers: each one with a link to change it."""
+    """Check your answers: each one with a link to change it, and any problem among them
+    linked to the question it belongs to."""
     row, away = _current(request, db)
     if row is None:
         return away  # type: ignore[return-value]
-    return _answers(request, row)
-
-
-def _answers(request: Request, row: SelfCheckSession, status_code: int = 200) -> Response:
     a = row.answers
     missing = questions.next_step(a, None)
     if missing is not None:
-        return RedirectResponse(f"{START}/{missing.name}", status_code=303)
-    problems = answers.household_problems(a)
-    pages = {f.name: q.name for q in questions.steps(a) for f in q.fields(a)}
+        return _see(f"{START}/{missing.name}")
+    pages = {f.name: q.name for q in questions.steps(a) for f in questions.fields_of(q, a)}
     errors = [
         {"text": text, "href": f"{START}/{pages.get(name, 'age')}#{name}"}
-        for name, text in problems.items()
+        for name, text in answers.household_problems(a).items()
     ]
-    rows = [
-        {
-            "key": {"text": q.summary or q.title},
-            "value": {"text": answers.answer_text(q, a)},
-            "actions": {
-                "items": [
-                    {
-                        "href": f"{START}/{q.name}?change=1",
-                        "text": "Change",
-                        "visuallyHiddenText": (q.summary or q.title).lower(),
-                    }
-                ]
-            },
-        }
-        for q in questions.steps(a)
-    ]
+    rows = [_answer_row(q, a) for q in questions.steps(a)]
     back = questions.steps(a)[-1].name
-    return render(
+    return resident_page(
         request,
+        db,
         "entitlements/answers.html",
-        status_code=400 if errors else status_code,
         title="Check your answers",
         rows=rows,
         errors=errors,
@@ -139,49 +120,52 @@ def _answers(request: Request, row: SelfCheckSession, status_code: int = 200) ->
     )
 
 
+def _answer_row(q: questions.Question, a: dict[str, Any]) -> dict[str, Any]:
+    key = q.summary or q.title
+    change = {"href": f"{START}/{q.name}?change=1", "text": "Change"}
+    return {
+        "key": {"text": key},
+        "value": {"text": answers.answer_text(q, a)},
+        "actions": {"items": [change | {"visuallyHiddenText": key.lower()}]},
+    }
+
+
 @router.post("/check/answers")
 def submit_answers(request: Request, db: Db, _: Anyone) -> Response:
-    """Run the check on the answers and show the result."""
+    """Run the check on the answers and show the result (or the answers' problems)."""
     if (limited := _limited(request, db)) is not None:
         return limited
     row, away = _current(request, db)
     if row is None:
         return away  # type: ignore[return-value]
     if questions.next_step(row.answers, None) or answers.household_problems(row.answers):
-        return _answers(request, row)
+        return _see(f"{START}/answers")
     selfcheck.run_check(db, row)
-    return RedirectResponse(f"{START}/result", status_code=303)
+    return _see(f"{START}/result")
 
 
 @router.get("/check/result")
 def result_page(request: Request, db: Db, _: Anyone) -> Response:
-    """What the household could get, why and how to claim; share for a call back, or finish."""
+    """What the household could get, why and how to claim; share for a call back (when the
+    council they named is served here), or finish."""
     row, away = _current(request, db)
     if row is None:
         return away  # type: ignore[return-value]
     if row.result is None:
-        return RedirectResponse(f"{START}/answers", status_code=303)
-    return _result(request, db, row)
-
-
-def _result(
-    request: Request,
-    db: Db,
-    row: SelfCheckSession,
-    errors: list | None = None,
-    form: dict | None = None,
-) -> Response:
-    area = selfcheck.sharing_area(db)
-    return render(
+        return _see(f"{START}/answers")
+    form, problems = selfcheck.held_problems(row, "share")
+    return resident_page(
         request,
+        db,
         "entitlements/result.html",
-        status_code=400 if errors else 200,
         title="What you could get",
         result=row.result,
-        area=area,
+        area=selfcheck.sharing_area(db, row),
+        their_council=row.answers.get("local_authority") or "",
         consent_text=selfcheck.CONSENT_TEXT,
-        errors=errors or [],
-        form=form or {},
+        errors=[{"text": text, "href": f"#{name}"} for name, text in problems.items()],
+        problems=problems,
+        form=form,
     )
 
 
@@ -191,36 +175,40 @@ def share(
     db: Db,
     _: Anyone,
     consent: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
-    """Keep the check for a call back, only with consent ticked and a way to call back."""
+    """Keep the check for a call back, only with consent ticked, a name to ask for and a way
+    to call back."""
     if (limited := _limited(request, db)) is not None:
         return limited
     row, away = _current(request, db)
     if row is None:
         return away  # type: ignore[return-value]
-    if row.result is None or selfcheck.sharing_area(db) is None:
-        return RedirectResponse(f"{START}/result", status_code=303)
-    errors = []
-    if consent != "yes":
-        errors.append(
-            {
-                "text": "Select the box to agree to the council keeping your answers",
-                "href": "#consent",
-            }
-        )
-    if not phone.strip() and not email.strip():
-        errors.append(
-            {"text": "Enter a phone number or an email address for the call back", "href": "#phone"}
-        )
-    if errors:
-        return _result(request, db, row, errors, {"phone": phone, "email": email})
-    saved = selfcheck.share(db, row, phone=phone, email=email)
-    response = render(
-        request, "entitlements/done.html", title="Your answers have been sent", shared=saved.id
+    if row.result is None or selfcheck.sharing_area(db, row) is None:
+        return _see(f"{START}/result")
+    problems = _share_problems(consent, name, phone, email)
+    if problems:
+        typed = {"name": name[:100], "phone": phone[:40], "email": email[:254]}
+        selfcheck.hold_problems(db, row, "share", typed, problems)
+        return _see(f"{START}/result#call-back")
+    saved = selfcheck.share(db, row, name=name, phone=phone, email=email)
+    response = resident_page(
+        request, db, "entitlements/done.html", title="Your answers have been sent", shared=saved.id
     )
     return _forget(request, response)
+
+
+def _share_problems(consent: str, name: str, phone: str, email: str) -> dict[str, str]:
+    problems = {}
+    if not name.strip():
+        problems["name"] = "Enter a name for us to ask for when we call"
+    if not phone.strip() and not email.strip():
+        problems["phone"] = "Enter a phone number or an email address for the call back"
+    if consent != "yes":
+        problems["consent"] = "Select the box to agree to the council keeping your answers"
+    return problems
 
 
 @router.post("/check/finish")
@@ -231,8 +219,8 @@ def finish(request: Request, db: Db, _: Anyone) -> Response:
     row, _away = _current(request, db)
     if row is not None:
         selfcheck.end(db, row)
-    response = render(
-        request, "entitlements/done.html", title="Your answers have been deleted", shared=None
+    response = resident_page(
+        request, db, "entitlements/done.html", title="Your answers have been deleted", shared=None
     )
     return _forget(request, response)
 
@@ -241,65 +229,27 @@ def finish(request: Request, db: Db, _: Anyone) -> Response:
 def question_page(
     request: Request, db: Db, _: Anyone, question_id: str, change: str = ""
 ) -> Response:
-    """One question, with the answer given before."""
+    """One question, with the answer given before (or, after a refused try, what was typed
+    and what is wrong with it)."""
     row, away = _current(request, db)
     if row is None:
         return away  # type: ignore[return-value]
     question = _question(row, question_id)
-    return _question_page(request, row, question, dict(row.answers), {}, bool(change))
+    typed, problems = selfcheck.held_problems(row, question.name)
+    values = dict(row.answers) | typed
+    return _question_page(request, db, row, question, values, problems, bool(change))
 
 
 def _question(row: SelfCheckSession, name: str) -> questions.Question:
-    from safetynet.errors import NotFound
-
     question = questions.BY_NAME.get(name)
     if question is None or not question.applies(row.answers):
         raise NotFound("There is no such question.")
     return question
 
 
-def widget(
-    f: questions.Field, values: dict, problems: dict[str, str], heading: str | None, hint: str
-) -> dict[str, Any]:
-    """The GOV.UK component and its parameters for one field; with `heading`, the field's
-    label or legend is the page's heading (a one-field page)."""
-    error = {"text": problems[f.name]} if f.name in problems else None
-    hint_text = hint or f.hint
-    params: dict[str, Any] = {"name": f.name, "errorMessage": error}
-    params["hint"] = {"text": hint_text} if hint_text else None
-    if f.kind in ("radios", "checkboxes"):
-        chosen = values.get(f.name)
-        picked = set(chosen) if isinstance(chosen, list) else {chosen}
-        legend = {"text": heading or f.label, "isPageHeading": bool(heading)}
-        legend["classes"] = "govuk-fieldset__legend--l" if heading else "govuk-fieldset__legend--s"
-        params |= {"idPrefix": f.name, "fieldset": {"legend": legend}}
-        params["items"] = [{"value": v, "text": t, "checked": v in picked} for v, t in f.options]
-        return {"kind": f.kind, "params": params}
-    label = {"text": heading or f.label, "isPageHeading": bool(heading)}
-    label["classes"] = "govuk-label--l" if heading else "govuk-label--s"
-    params |= {"id": f.name, "label": label}
-    if f.kind == "select":
-        params["items"] = [{"value": "", "text": "Choose an area"}] + [
-            {"value": v, "text": t, "selected": values.get(f.name) == v} for v, t in f.options
-        ]
-        return {"kind": "select", "params": params}
-    params["value"] = values.get(f.name) or ""
-    params["spellcheck"] = False
-    if f.kind == "money":
-        params |= {
-            "prefix": {"text": "£"},
-            "inputmode": "decimal",
-            "classes": "govuk-input--width-10",
-        }
-    elif f.kind == "whole":
-        params |= {"inputmode": "numeric", "classes": "govuk-input--width-3"}
-    else:
-        params |= {"classes": "govuk-input--width-20"}
-    return {"kind": "input", "params": params}
-
-
 def _question_page(
     request: Request,
+    db: Db,
     row: SelfCheckSession,
     question: questions.Question,
     values: dict,
@@ -310,17 +260,13 @@ def _question_page(
     back = f"{START}/answers" if change else (f"{START}/{previous.name}" if previous else START)
     fields = question.fields(values)
     single = len(fields) == 1
-    widgets = [
-        widget(
-            f, values, problems, question.title if single else None, question.hint if single else ""
-        )
-        for f in fields
-    ]
+    heading, hint = (question.title, question.hint) if single else (None, "")
+    widgets = [widget(f, values, problems, heading, hint) for f in fields]
     errors = [{"text": text, "href": f"#{name}"} for name, text in problems.items()]
-    return render(
+    return resident_page(
         request,
+        db,
         "entitlements/question.html",
-        status_code=400 if errors else 200,
         title=question.title,
         question=question,
         single=single,
@@ -328,13 +274,13 @@ def _question_page(
         errors=errors,
         back=back,
         change=change,
-        minutes=get_settings().self_check_idle_minutes,
     )
 
 
 @router.post("/check/{question_id}")
 async def answer(request: Request, db: Db, _: Anyone, question_id: str) -> Response:
-    """Keep a page's answers when they make sense; else show the page again with the problems."""
+    """Keep a page's answers when they make sense; else back to the page, which shows the
+    problems against the answers as typed."""
     if (limited := _limited(request, db)) is not None:
         return limited
     row, away = _current(request, db)
@@ -346,13 +292,13 @@ async def answer(request: Request, db: Db, _: Anyone, question_id: str) -> Respo
     given, problems = questions.read_form(question, row.answers, form)
     values = dict(row.answers) | given
     if not problems:
-        mine = {f.name for f in question.fields(values)}
+        mine = {f.name for f in questions.fields_of(question, values)}
         problems = {k: v for k, v in answers.household_problems(values).items() if k in mine}
     if problems:
-        return _question_page(request, row, question, values, problems, change)
+        selfcheck.hold_problems(db, row, question.name, given, problems)
+        return _see(f"{START}/{question.name}" + ("?change=1" if change else ""))
     selfcheck.save_answers(db, row, question.name, given)
-    following = None if change else questions.next_step(row.answers, question.name)
-    if change:
-        following = questions.next_step(row.answers, None)
-    target = f"{START}/{following.name}" if following else f"{START}/answers"
-    return RedirectResponse(target, status_code=303)
+    following = questions.next_step(row.answers, None if change else question.name)
+    if change and following is None:
+        return _see(f"{START}/answers")
+    return _see(f"{START}/{following.name}" if following else f"{START}/answers")

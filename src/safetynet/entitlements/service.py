@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from safetynet.entitlements import engine, tariffs, why
 from safetynet.entitlements.ctr import Scheme, load_schemes, scheme_for
 from safetynet.entitlements.ctr.reduction import reduction_pence
 from safetynet.entitlements.schemas import HouseholdFile
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass
@@ -38,11 +42,27 @@ class Check:
     benefits: list[Estimate]
     notes: list[str] = field(default_factory=list)
     tariffs: list[tariffs.Offer] = field(default_factory=list)
+    receives: frozenset[str] = frozenset()  # benefits the household said it already gets
 
     @property
     def total_annual_pence(self) -> int:
         """All benefits together, a year."""
         return sum(e.annual_pence for e in self.benefits)
+
+    @property
+    def to_claim(self) -> list[Estimate]:
+        """Benefits the household could get and does not get yet: what it could claim."""
+        return [e for e in self.benefits if e.benefit not in self.receives]
+
+    @property
+    def already_received(self) -> list[Estimate]:
+        """Benefits the household is entitled to and said it already gets."""
+        return [e for e in self.benefits if e.benefit in self.receives]
+
+    @property
+    def to_claim_annual_pence(self) -> int:
+        """What the household could claim on top of what it gets, a year."""
+        return sum(e.annual_pence for e in self.to_claim)
 
 
 def estimates(household: HouseholdFile, result: engine.EngineResult) -> list[Estimate]:
@@ -107,7 +127,9 @@ def build_check(
     found = estimates(household, result)
     held = {e.benefit for e in found} | set(household.receives)
     offers = tariffs.offers(household, held)
-    return Check(household.year, found, notes(household, result), offers)
+    return Check(
+        household.year, found, notes(household, result), offers, frozenset(household.receives)
+    )
 
 
 def check_households(
@@ -151,11 +173,27 @@ def as_json(check: Check) -> dict[str, Any]:
     }
 
 
-def warm_up(year: int = 2025) -> None:
+def benefit_year(today: date) -> int:
+    """The financial year a day falls in, as the engine numbers it: benefit rates change each
+    April, so 1 April 2026 to 31 March 2027 is 2026 ("2026 to 2027")."""
+    return today.year if today >= date(today.year, 4, 1) else today.year - 1
+
+
+def current_benefit_year() -> int:
+    """The year checks use by default: `SAFETYNET_SELF_CHECK_YEAR`, else the financial year
+    today (in London) falls in."""
+    from safetynet.config import get_settings
+
+    chosen = get_settings().self_check_year
+    return chosen if chosen is not None else benefit_year(datetime.now(LONDON).date())
+
+
+def warm_up(year: int | None = None) -> None:
     """Load the engine and build its shared system now, so the first self-check is fast
     (call once when the web app starts)."""
     from safetynet.entitlements.schemas import parse_household
 
+    year = current_benefit_year() if year is None else year
     household = parse_household(
         {
             "year": year,
