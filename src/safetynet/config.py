@@ -106,6 +106,29 @@ class Settings(BaseSettings):
         description="Largest file the web page or API accepts for import, in bytes (larger "
         "files can be imported with the CLI, up to `SAFETYNET_IMPORT_MAX_BYTES`).",
     )
+    xlsx_max_unpacked_bytes: int = Field(
+        1_000_000_000,
+        ge=1_000,
+        description="Most bytes an .xlsx workbook may unpack to (all its parts together); "
+        "bigger ones are refused before they are read, as zip bombs are.",
+    )
+    xlsx_max_members: int = Field(
+        1_000,
+        ge=10,
+        description="Most parts (files inside the zip) an .xlsx workbook may hold.",
+    )
+    xlsx_max_shared_strings_bytes: int = Field(
+        200_000_000,
+        ge=1_000,
+        description="Most bytes an .xlsx workbook's shared strings part may unpack to (it is "
+        "held in memory while the workbook is read).",
+    )
+    xlsx_max_cell_chars: int = Field(
+        32_767,
+        ge=100,
+        description="Longest value, in characters, of one cell of an imported workbook "
+        "(Excel's own limit by default).",
+    )
     import_background_bytes: int = Field(
         10_000_000,
         ge=0,
