@@ -129,6 +129,32 @@ class Settings(BaseSettings):
         description="Longest value, in characters, of one cell of an imported workbook "
         "(Excel's own limit by default).",
     )
+    request_max_bytes: int = Field(
+        2_000_000,
+        ge=10_000,
+        description="Largest request body accepted, in bytes, counted as it arrives (chunked "
+        "bodies too); only a signed-in user's upload may be bigger, up to "
+        "`SAFETYNET_UPLOAD_MAX_BYTES`. Bigger requests get a 413.",
+    )
+    api_token_days: int = Field(
+        90,
+        ge=1,
+        le=3_650,
+        description="An API token stops working this many days after it was created.",
+    )
+    hsts_seconds: int = Field(
+        31_536_000,
+        ge=0,
+        description="When the service is reached over HTTPS, browsers are told to use only "
+        "HTTPS for this many seconds (Strict-Transport-Security); 0 sends no such header.",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers `safetynet serve` believes (the client's "
+        "address is used for sign-in throttling and rate limits); empty: believe none, `*`: "
+        "any (only behind a proxy that overwrites the headers).",
+    )
     import_background_bytes: int = Field(
         10_000_000,
         ge=0,

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from safetynet.config import Settings, get_settings
 from safetynet.db import get_engine, make_engine
 from safetynet.web import errors
+from safetynet.web.bodies import BodyLimits
 from safetynet.web.security import SecurityMiddleware
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = (
         get_engine() if settings is get_settings() else make_engine(settings.resolved_database_url)
     )
+    app.add_middleware(BodyLimits, state=app.state)  # inside the slots: it may ask the store
     app.add_middleware(RequestSlots, state=app.state)
     app.add_middleware(SecurityMiddleware)
     errors.install(app)
