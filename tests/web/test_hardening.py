@@ -3,6 +3,8 @@ bounded ids, HTTPS headers and field errors."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from tests import factories
@@ -243,3 +245,147 @@ def test_a_token_name_longer_than_100_characters_is_refused_on_the_page(world, c
     assert answer.status_code == 400
     assert "Token name must be 100 characters or fewer" in answer.text
     assert db.scalar(select(func.count()).select_from(ApiToken)) == before
+
+
+# --- bounded numbers, HTTPS, proxies, field errors (points 5 and 10) -------------------------
+
+HUGE = str(2**64)
+
+
+def test_ids_too_big_for_any_table_answer_404_on_pages_and_the_api(world, client):
+    from safetynet.web.app import api_routes
+    from safetynet.web.bounds import _int_params
+
+    sign_in(client, "admin@tc.example")
+    checked = 0
+    for method, path, route in api_routes(client.app):
+        if method != "GET" or "{" not in path:
+            continue
+        url = path
+        for name in re.findall(r"\{(\w*id)\}", path):
+            url = url.replace("{" + name + "}", HUGE)
+        if "{" in url:
+            continue  # a route keyed by something other than a number
+        headers = _as(world, "admin") if url.startswith("/api/") else {}
+        answer = client.get(url, headers=headers)
+        assert answer.status_code < 500, (url, answer.status_code)
+        if _int_params(route)[0]:
+            assert answer.status_code == 404, (url, answer.status_code)
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_number_too_big_in_the_query_gets_a_field_error(world, client):
+    answer = client.get(f"/api/v1/audit?limit={HUGE}", headers=_as(world, "admin"))
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"][0]["field"] == "limit"
+
+
+def test_a_bad_date_in_the_query_names_the_field(world, client):
+    answer = client.get("/api/v1/gaps?as_of=banana", headers=_as(world, "admin"))
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["errors"][0]["field"] == "as_of"
+    assert problem["detail"].startswith("The request is not valid: as_of: ")
+    sign_in(client, "admin@tc.example")
+    page = client.get("/gaps?as_of=banana")
+    assert page.status_code in (400, 422) and "banana" in page.text
+
+
+def test_hsts_is_sent_over_https_only_and_follows_its_setting(world, store):
+    from fastapi.testclient import TestClient
+
+    from safetynet.config import get_settings
+    from safetynet.web.app import create_app
+
+    secure = TestClient(create_app(), base_url="https://testserver")
+    assert secure.get("/login").headers["strict-transport-security"] == (
+        "max-age=31536000; includeSubDomains"
+    )
+    plain = TestClient(create_app(), base_url="http://testserver")
+    assert "strict-transport-security" not in plain.get("/login").headers
+    off = TestClient(create_app(get_settings().model_copy(update={"hsts_seconds": 0})),
+                     base_url="https://testserver")  # fmt: skip
+    assert "strict-transport-security" not in off.get("/login").headers
+
+
+def test_serve_believes_forwarded_headers_only_from_the_trusted_proxies(store, monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from safetynet.cli import app
+    from safetynet.config import get_settings
+
+    seen: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.append(k))
+    monkeypatch.setenv("SAFETYNET_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.5")
+    get_settings.cache_clear()
+    assert CliRunner().invoke(app, ["serve", "--no-worker"]).exit_code == 0
+    assert seen[-1]["proxy_headers"] is True
+    assert seen[-1]["forwarded_allow_ips"] == "10.0.0.0/8, 192.168.1.5"
+    monkeypatch.setenv("SAFETYNET_TRUSTED_PROXIES", "")
+    get_settings.cache_clear()
+    CliRunner().invoke(app, ["serve", "--no-worker"])
+    assert seen[-1]["proxy_headers"] is False
+
+
+def test_the_openapi_document_lists_the_problems_each_operation_really_gives(world, client):
+    spec = client.get("/api/openapi.json").json()
+    assert spec["components"]["schemas"]["Problem"]["required"] == [
+        "type", "title", "status", "detail"
+    ]  # fmt: skip
+    resident = spec["paths"]["/api/v1/residents/{resident_id}"]["get"]["responses"]
+    assert {"401", "403", "404", "422"} <= set(resident)
+    upload = spec["paths"]["/api/v1/imports"]["post"]["responses"]
+    assert {"401", "403", "413", "415", "422"} <= set(upload)
+    for answers in (resident, upload):
+        for status in ("401", "403", "422"):
+            assert list(answers[status]["content"]) == ["application/problem+json"]
+    callbacks = spec["paths"]["/api/v1/payments/provider-events"]["post"]["responses"]
+    assert "401" not in callbacks  # public: signed by the provider, no token
+    # ... and these are what the service really answers, as problem documents.
+    rid = world.ids["resident:oc"]
+    really = {
+        "401": client.get(f"/api/v1/residents/{rid}", headers={"Authorization": "Bearer x"}),
+        "403": client.post("/api/v1/imports", headers=_as(world, "caseworker"),
+                           data={"organisation": "north"}, files={"file": ("a.csv", b"a")}),
+        "404": client.get(f"/api/v1/residents/{rid}", headers=_as(world, "admin")),
+        "422": client.get("/api/v1/residents/abc", headers=_as(world, "admin")),
+        "415": client.post("/api/v1/imports", headers=_as(world, "partner") | {
+            "content-type": "text/plain"}, content=b"x"),
+    }  # fmt: skip
+    for status, answer in really.items():
+        assert str(answer.status_code) == status, (status, answer.text[:200])
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_free_text_longer_than_its_limit_is_refused_with_a_message(world, client, db):
+    from safetynet import audit
+    from safetynet.accounts.models import User
+    from safetynet.errors import InvalidInput
+
+    sign_in(client, "admin@tc.example")
+    form = {"csrf_token": form_token(client, "/users/new"), "email": "long@tc.example",
+            "full_name": "N" * 201, "organisation": "tc", "role": "analyst"}  # fmt: skip
+    answer = client.post("/users/new", data=form)
+    assert answer.status_code == 400
+    assert "A full name must be 200 characters or fewer (it is 201)" in answer.text
+    assert db.scalar(select(User).where(User.email == "long@tc.example")) is None
+    try:
+        audit.record(db, actor="test", action="x", reason="r" * 2_001)
+    except InvalidInput as refused:
+        assert "The reason must be 2,000 characters or fewer" in refused.message
+    else:
+        raise AssertionError("a 2,001-character reason was accepted")
+
+
+def test_a_source_name_longer_than_100_characters_is_refused_by_the_api(world, client):
+    answer = client.post(
+        "/api/v1/imports",
+        headers=_as(world, "partner"),
+        data={"organisation": "north", "source": "s" * 101, "kind": "advice_clients"},
+        files={"file": ("list.csv", factories.VISITS.encode(), "text/csv")},
+    )
+    assert answer.status_code == 422
+    assert "A source's name must be 100 characters or fewer" in answer.json()["detail"]

@@ -26,7 +26,7 @@ from safetynet.accounts.models import (
 )
 from safetynet.accounts.passwords import check_strength, hash_password
 from safetynet.db import utcnow
-from safetynet.errors import Conflict, InvalidInput, NotFound
+from safetynet.errors import Conflict, InvalidInput, NotFound, check_length
 from safetynet.sources.mapping import AGREEMENT_FIELDS
 
 SEE_BACK = (
@@ -142,8 +142,10 @@ def create_user(
 ) -> User:
     """Add a user with a checked password (hashed with argon2id; the clear text is not kept)."""
     email = email.strip().lower()
+    check_length("An email address", email, 254)
     if not EMAIL.match(email):
         raise InvalidInput(f"'{email}' is not an email address.")
+    check_length("A full name", full_name, 200)
     if role not in set(Role):
         raise InvalidInput(f"Role '{role}' is not one of: {', '.join(Role)}.")
     check_strength(password)

@@ -39,9 +39,8 @@ class ImportGroup(TyperGroup):
         if cmd_name == "file" and command is not None:
             for param in command.params:
                 if param.name == "kind":
-                    param.help = (
-                        f"What the list holds: {kind_values()}. Needed when the source is new."  # type: ignore[attr-defined]  # noqa: E501
-                    )
+                    text = f"What the list holds: {kind_values()}. Needed when the source is new."
+                    setattr(param, "help", text)  # noqa: B010  (an Option's help, set lazily)
         return command
 
 

@@ -165,10 +165,8 @@ def unreadable(name: str, exc: BaseException) -> WorkbookRefused:
 def _refusal(name: str, exc: BaseException) -> WorkbookRefused | None:
     from xml.etree.ElementTree import ParseError
 
-    try:
-        from defusedxml import DefusedXmlException
-    except ImportError:  # pragma: no cover - defusedxml is a dependency
-        DefusedXmlException = ()  # type: ignore[assignment,misc]  # noqa: N806
+    from defusedxml import DefusedXmlException  # a dependency: openpyxl parses through it
+
     if isinstance(exc, DefusedXmlException):
         return WorkbookRefused(
             f"{name}: an XML part of the workbook uses entities or a document type "
