@@ -13,6 +13,9 @@ from sqlalchemy import ForeignKey, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from safetynet.db import Base, JSONType, UTCDateTime, utcnow
+from safetynet.errors import check_length
+
+REASON_CHARS = 2_000  # a stated reason (for an export, a merge, a decision): a few sentences
 
 
 class AuditEvent(Base):
@@ -52,7 +55,9 @@ def record(
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's unit of work (it commits with the action it records)."""
+    """Add an audit event to the caller's unit of work (it commits with the action it records).
+    A reason longer than REASON_CHARS is refused, so the action it explains is not done."""
+    check_length("The reason", reason, REASON_CHARS)
     event = AuditEvent(
         actor=actor,
         action=action,
@@ -82,6 +87,7 @@ def record_read(
     """`record` for the busiest pages (a resident viewed, a report read): the same event,
     written by one INSERT in the caller's transaction without the unit of work's
     bookkeeping, which cost more than the rest of a resident page's queries."""
+    check_length("The reason", reason, REASON_CHARS)
     session.execute(
         insert(AuditEvent).values(
             actor=actor,

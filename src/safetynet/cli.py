@@ -42,6 +42,8 @@ class SafetynetGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
+            if needs_store([*getattr(ctx, "_protected_args", []), *ctx.args]):
+                ensure_store()
             return super().invoke(ctx)
         except SafetynetError as error:
             show_error(error)
@@ -70,6 +72,42 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(demo_app, name="demo")
 app.add_typer(entitlements_app, name="entitlements")
 app.add_typer(front_desk_app, name="front-desk")
+
+
+# Commands that look after the store themselves; commands that are one word, not a group.
+STORE_FREE_COMMANDS = {"db", "serve"}
+SINGLE_WORD_COMMANDS = {"worker"}
+
+
+def needs_store(args: list[str]) -> bool:
+    """Whether the command line `args` (after `safetynet`) runs a command that uses the store:
+    not help, not a command group shown without a command, not `db` or `serve`."""
+    if not args or "--help" in args or args[0] in STORE_FREE_COMMANDS:
+        return False
+    return len(args) > 1 or args[0] in SINGLE_WORD_COMMANDS
+
+
+def ensure_store() -> None:
+    """Create or upgrade the configured store to this version's schema, saying so."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from safetynet import migrations
+    from safetynet.db import get_engine
+
+    engine = get_engine()
+    url = engine.url.render_as_string(hide_password=True)
+    try:
+        current, head = migrations.current_revision(engine), migrations.head_revision()
+        if current == head:
+            return
+        migrations.upgrade(engine)
+    except SQLAlchemyError as exc:
+        raise SafetynetError(
+            f"Cannot open the store at {url} ({type(exc).__name__}). Check "
+            "SAFETYNET_DATABASE_URL (or SAFETYNET_DATA_DIR), then run `safetynet db upgrade`."
+        ) from exc
+    done = "Created a new store" if current is None else f"Upgraded the store from {current}"
+    err_console.print(f"{done} at {url} (schema {head}).", highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -122,6 +160,9 @@ def serve(
     from safetynet.db import get_engine
 
     migrations.upgrade(get_engine())
+    from safetynet.config import get_settings
+
+    proxies = get_settings().trusted_proxies.strip()
     process = (
         subprocess.Popen([sys.executable, "-m", "safetynet", "worker"], preexec_fn=_die_with_parent)
         if worker
@@ -134,7 +175,8 @@ def serve(
             factory=True,
             host=host,
             port=port,
-            proxy_headers=True,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
             log_level="info",
             workers=workers,
             access_log=access_log,

@@ -106,6 +106,55 @@ class Settings(BaseSettings):
         description="Largest file the web page or API accepts for import, in bytes (larger "
         "files can be imported with the CLI, up to `SAFETYNET_IMPORT_MAX_BYTES`).",
     )
+    xlsx_max_unpacked_bytes: int = Field(
+        1_000_000_000,
+        ge=1_000,
+        description="Most bytes an .xlsx workbook may unpack to (all its parts together); "
+        "bigger ones are refused before they are read, as zip bombs are.",
+    )
+    xlsx_max_members: int = Field(
+        1_000,
+        ge=10,
+        description="Most parts (files inside the zip) an .xlsx workbook may hold.",
+    )
+    xlsx_max_shared_strings_bytes: int = Field(
+        200_000_000,
+        ge=1_000,
+        description="Most bytes an .xlsx workbook's shared strings part may unpack to (it is "
+        "held in memory while the workbook is read).",
+    )
+    xlsx_max_cell_chars: int = Field(
+        32_767,
+        ge=100,
+        description="Longest value, in characters, of one cell of an imported workbook "
+        "(Excel's own limit by default).",
+    )
+    request_max_bytes: int = Field(
+        2_000_000,
+        ge=10_000,
+        description="Largest request body accepted, in bytes, counted as it arrives (chunked "
+        "bodies too); only a signed-in user's upload may be bigger, up to "
+        "`SAFETYNET_UPLOAD_MAX_BYTES`. Bigger requests get a 413.",
+    )
+    api_token_days: int = Field(
+        90,
+        ge=1,
+        le=3_650,
+        description="An API token stops working this many days after it was created.",
+    )
+    hsts_seconds: int = Field(
+        31_536_000,
+        ge=0,
+        description="When the service is reached over HTTPS, browsers are told to use only "
+        "HTTPS for this many seconds (Strict-Transport-Security); 0 sends no such header.",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers `safetynet serve` believes (the client's "
+        "address is used for sign-in throttling and rate limits); empty: believe none, `*`: "
+        "any (only behind a proxy that overwrites the headers).",
+    )
     import_background_bytes: int = Field(
         10_000_000,
         ge=0,

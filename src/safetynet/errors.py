@@ -41,3 +41,9 @@ class InvalidInput(SafetynetError):
 
     status = 422
     title = "Invalid input"
+
+
+def check_length(label: str, value: str | None, limit: int) -> None:
+    """Refuse free text longer than `limit` characters, naming what it is (every door)."""
+    if value is not None and len(value) > limit:
+        raise InvalidInput(f"{label} must be {limit:,} characters or fewer (it is {len(value):,}).")

@@ -222,7 +222,9 @@ def test_an_oversized_upload_is_refused_with_the_limit(world, client, monkeypatc
     assert response.status_code == 400 and "more than 50 bytes" in response.text
     client.app.state.settings = get_settings().model_copy(update={"upload_max_bytes": 1})
     huge = client.post(
-        "/imports/new", content=b"x" * 2_000_000, headers={"content-type": "text/plain"}
+        "/imports/new",
+        content=b"x" * 3_000_000,
+        headers={"content-type": "multipart/form-data; boundary=x"},
     )
     assert huge.status_code == 413
 

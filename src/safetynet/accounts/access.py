@@ -22,7 +22,7 @@ from safetynet.accounts.models import (
 )
 from safetynet.accounts.passwords import generate_password, hash_password
 from safetynet.accounts.permissions import Principal
-from safetynet.accounts.sessions import end_user_sessions
+from safetynet.accounts.sessions import sign_out_everywhere
 from safetynet.audit import AuditEvent
 from safetynet.errors import Conflict, NotFound
 
@@ -123,37 +123,41 @@ def deactivate_user(session: Session, principal: Principal, user_id: int) -> Use
         raise Conflict("You cannot deactivate your own account.")
     if user.is_active:
         user.is_active = False
-        end_user_sessions(session, user.id)
+        sign_out_everywhere(session, user.id)
         _change(session, principal, user, "user.deactivate")
     return user
 
 
 def reactivate_user(session: Session, principal: Principal, user_id: int) -> User:
-    """Let a deactivated user sign in again."""
+    """Let a deactivated user sign in again. Their API tokens stay revoked (any made before
+    the deactivation are revoked now): they make new ones."""
     principal.require("users.manage")
     user = get_user(session, principal, user_id)
     if not user.is_active:
         user.is_active = True
+        sign_out_everywhere(session, user.id)
         _change(session, principal, user, "user.reactivate")
     return user
 
 
 def reset_password(session: Session, principal: Principal, user_id: int) -> tuple[User, str]:
-    """Give a user a new random password (shown once to the admin); their sessions end."""
+    """Give a user a new random password (shown once to the admin); their sessions end and
+    their API tokens are revoked."""
     principal.require("users.manage")
     user = get_user(session, principal, user_id)
     password = generate_password()
     user.password_hash = hash_password(password)
-    end_user_sessions(session, user.id)
+    sign_out_everywhere(session, user.id)
     _change(session, principal, user, "user.password_reset")
     return user, password
 
 
 def revoke_sessions(session: Session, principal: Principal, user_id: int) -> int:
-    """Sign a user out everywhere; how many sessions ended."""
+    """Sign a user out everywhere: sessions end and API tokens are revoked; how many
+    sessions ended."""
     principal.require("users.manage")
     user = get_user(session, principal, user_id)
-    count = end_user_sessions(session, user.id)
+    count, _tokens = sign_out_everywhere(session, user.id)
     _change(session, principal, user, "user.sessions_revoke")
     return count
 

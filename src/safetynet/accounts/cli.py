@@ -96,6 +96,33 @@ def user_create(
         console.print(f"Password (shown once, not stored): [bold]{password}[/]")
 
 
+@user_app.command("reset-password")
+def user_reset_password(
+    email: str = typer.Option(..., help="Sign-in email address of the user."),
+    generate_password: bool = typer.Option(
+        False, "--generate-password", help="Make a random password and show it once."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the new password from standard input."
+    ),
+) -> None:
+    """Set a user's password (e.g. the only admin's, forgotten): they are signed out everywhere
+    and their API tokens are revoked."""
+    from safetynet.accounts import service
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+
+    password, shown = _read_password(generate_password, password_stdin)
+    with open_session() as session:
+        user = service.set_password(session, email=email, password=password, actor=cli_actor())
+        console.print(
+            f"New password set for [bold]{user.email}[/]; they were signed out everywhere and "
+            "their API tokens revoked."
+        )
+    if shown:
+        console.print(f"Password (shown once, not stored): [bold]{password}[/]")
+
+
 @user_app.command("list")
 def user_list() -> None:
     """List users and their roles."""

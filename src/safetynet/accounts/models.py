@@ -159,8 +159,19 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+    def expired(self, now: datetime) -> bool:
+        """True once the token is past its expiry (SAFETYNET_API_TOKEN_DAYS after it was made)."""
+        return self.expires_at is not None and self.expires_at <= now
+
+    def status(self, now: datetime) -> str:
+        """Revoked, Expired or Active, as the tokens page says it."""
+        if self.revoked_at is not None:
+            return "Revoked"
+        return "Expired" if self.expired(now) else "Active"
 
 
 class LoginThrottle(Base):

@@ -26,7 +26,7 @@ from safetynet.accounts.models import (
 )
 from safetynet.accounts.passwords import check_strength, hash_password
 from safetynet.db import utcnow
-from safetynet.errors import Conflict, InvalidInput, NotFound
+from safetynet.errors import Conflict, InvalidInput, NotFound, check_length
 from safetynet.sources.mapping import AGREEMENT_FIELDS
 
 SEE_BACK = (
@@ -142,8 +142,10 @@ def create_user(
 ) -> User:
     """Add a user with a checked password (hashed with argon2id; the clear text is not kept)."""
     email = email.strip().lower()
+    check_length("An email address", email, 254)
     if not EMAIL.match(email):
         raise InvalidInput(f"'{email}' is not an email address.")
+    check_length("A full name", full_name, 200)
     if role not in set(Role):
         raise InvalidInput(f"Role '{role}' is not one of: {', '.join(Role)}.")
     check_strength(password)
@@ -167,6 +169,31 @@ def create_user(
         entity_id=user.id,
         tenant_id=org.tenant_id,
         detail={"role": role},
+    )
+    session.commit()
+    return user
+
+
+def set_password(session: Session, *, email: str, password: str, actor: str) -> User:
+    """Give the user with `email` a new (checked) password, from the command line: they are
+    signed out everywhere and their API tokens revoked, as with an admin's reset on a page."""
+    from safetynet.accounts.sessions import sign_out_everywhere
+
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise NotFound(f"There is no user with email {email}. See `safetynet user list`.")
+    check_strength(password)
+    user.password_hash = hash_password(password)
+    sessions_ended, tokens_revoked = sign_out_everywhere(session, user.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.password_reset",
+        entity_type="user",
+        entity_id=user.id,
+        tenant_id=user.organisation.tenant_id,
+        detail={"sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked},
     )
     session.commit()
     return user

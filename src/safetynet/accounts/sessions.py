@@ -28,11 +28,12 @@ from safetynet.accounts.passwords import hash_password, verify_password
 from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.db import utcnow
-from safetynet.errors import NotFound, SafetynetError
+from safetynet.errors import InvalidInput, NotFound, SafetynetError
 
 MAX_WAIT = timedelta(minutes=15)
 IP_FACTOR = 4
 TOUCH_EVERY = timedelta(seconds=60)
+TOKEN_NAME_CHARS = 100
 _DUMMY_HASH: list[str] = []
 
 
@@ -269,6 +270,22 @@ def end_session(session: Session, token: str | None) -> None:
     session.commit()
 
 
+def sign_out_everywhere(session: Session, user_id: int) -> tuple[int, int]:
+    """End every web session of a user and revoke their API tokens (sign out everywhere,
+    deactivation, reactivation, password reset): (sessions ended, tokens revoked)."""
+    return end_user_sessions(session, user_id), revoke_user_tokens(session, user_id)
+
+
+def revoke_user_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live API token of a user; how many."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def end_user_sessions(session: Session, user_id: int) -> int:
     """Delete every session of a user (deactivation, password reset); how many went."""
     url = _redis()
@@ -293,7 +310,13 @@ def csrf_valid(secret: str, binding: str, presented: str | None) -> bool:
 def create_api_token(session: Session, user: User, *, name: str) -> tuple[str, ApiToken]:
     """A new personal API token for `user`: the value (shown once) and its stored row."""
     value = "sn_" + secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=digest(value), user_id=user.id, name=name.strip()[:100] or "token")
+    name = name.strip()
+    if len(name) > TOKEN_NAME_CHARS:
+        raise InvalidInput(f"A token's name must be {TOKEN_NAME_CHARS} characters or fewer.")
+    expires = utcnow() + timedelta(days=get_settings().api_token_days)
+    row = ApiToken(
+        token_hash=digest(value), user_id=user.id, name=name or "token", expires_at=expires
+    )
     session.add(row)
     session.flush()
     audit.record(
@@ -341,9 +364,9 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
 def user_for_api_token(session: Session, value: str) -> User | None:
     """The active user a bearer token belongs to (recording its use), or None."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(value)))
-    if row is None or row.revoked_at is not None or not row.user.is_active:
-        return None
     now = utcnow()
+    if row is None or row.revoked_at is not None or row.expired(now) or not row.user.is_active:
+        return None
     if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
         row.last_used_at = now
         session.commit()

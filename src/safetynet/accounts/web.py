@@ -20,9 +20,11 @@ Viewer = Annotated[Principal, Depends(require("users.view"))]
 Admin = Annotated[Principal, Depends(require("users.manage"))]
 NOTICES = {
     "created": "The user was created.",
-    "deactivated": "The user was deactivated and signed out everywhere.",
-    "reactivated": "The user can sign in again.",
-    "revoked": "The user was signed out everywhere.",
+    "deactivated": "The user was deactivated and signed out everywhere; their API tokens "
+    "were revoked.",
+    "reactivated": "The user can sign in again. Their old API tokens stay revoked: they can "
+    "make new ones on their account page.",
+    "revoked": "The user was signed out everywhere and their API tokens revoked.",
 }
 
 

@@ -77,26 +77,29 @@ def create_user(body: schemas.UserIn, db: Db, principal: As_users_manage) -> obj
 
 @router.post("/users/{user_id}/deactivate", response_model=schemas.UserOut)
 def deactivate_user(user_id: int, db: Db, principal: As_users_manage) -> object:
-    """Stop a user signing in; their sessions end."""
+    """Stop a user signing in; their sessions end and their API tokens are revoked."""
     return accounts.deactivate_user(db, principal, user_id)
 
 
 @router.post("/users/{user_id}/reactivate", response_model=schemas.UserOut)
 def reactivate_user(user_id: int, db: Db, principal: As_users_manage) -> object:
-    """Let a deactivated user sign in again (an active user stays as they are)."""
+    """Let a deactivated user sign in again (an active user stays as they are); their old API
+    tokens stay revoked."""
     return accounts.reactivate_user(db, principal, user_id)
 
 
 @router.post("/users/{user_id}/reset-password", response_model=schemas.PasswordReset)
 def reset_password(user_id: int, db: Db, principal: As_users_manage) -> object:
-    """Give a user a new random password, in the response once; their sessions end."""
+    """Give a user a new random password, in the response once; their sessions end and their
+    API tokens are revoked."""
     user, password = accounts.reset_password(db, principal, user_id)
     return {"user": user, "password": password}
 
 
 @router.post("/users/{user_id}/revoke-sessions", response_model=schemas.SessionsRevoked)
 def revoke_sessions(user_id: int, db: Db, principal: As_users_manage) -> object:
-    """Sign a user out everywhere; answers how many sessions ended."""
+    """Sign a user out everywhere (sessions end, API tokens are revoked); answers how many
+    sessions ended."""
     return {"user_id": user_id, "sessions_ended": accounts.revoke_sessions(db, principal, user_id)}
 
 

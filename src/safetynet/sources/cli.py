@@ -22,6 +22,34 @@ class ImportGroup(TyperGroup):
             args = ["file", *args]
         return super().parse_args(ctx, args)
 
+    def get_help(self, ctx: Any) -> str:
+        """The group's help, saying how to import a file and the kinds a list can be (read
+        only when help is asked for, so plain commands do not load the models)."""
+        self.help = (
+            "Import partners' files (CSV, XLSX, Parquet) and manage imports.\n\n"
+            "Import a file: safetynet import FILE --org ORG --source NAME --kind KIND "
+            "(and optionally --mapping MAPPING.yaml, --sheet NAME, --skip-invalid-rows, "
+            "--dry-run; every option: safetynet import FILE --help).\n\n"
+            f"Kinds (--kind, needed when the source is new): {kind_values()}."
+        )
+        return str(super().get_help(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if cmd_name == "file" and command is not None:
+            for param in command.params:
+                if param.name == "kind":
+                    text = f"What the list holds: {kind_values()}. Needed when the source is new."
+                    setattr(param, "help", text)  # noqa: B010  (an Option's help, set lazily)
+        return command
+
+
+def kind_values() -> str:
+    """The kinds a source can be, as `--kind` takes them."""
+    from safetynet.sources.models import SourceKind
+
+    return ", ".join(kind.value for kind in SourceKind)
+
 
 import_app = typer.Typer(
     cls=ImportGroup,

@@ -20,7 +20,7 @@ from safetynet.accounts.models import Organisation
 from safetynet.accounts.service import covering_agreement, get_organisation
 from safetynet.config import get_settings
 from safetynet.db import refresh_statistics
-from safetynet.errors import Conflict, InvalidInput
+from safetynet.errors import Conflict, InvalidInput, check_length
 from safetynet.sources import store
 from safetynet.sources.mapping import Mapping, build_mapping, read_mapping_file
 from safetynet.sources.models import (
@@ -224,6 +224,7 @@ def _source(session: Session, organisation: Organisation, request: ImportRequest
                 f"{source.kind} records, not {request.kind}."
             )
         return source
+    check_length("A source's name", request.source, 100)
     if not request.kind:
         raise InvalidInput(
             f"{organisation.name} has no source called '{request.source}'. To "

@@ -19,6 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from safetynet.errors import InvalidInput
+from safetynet.sources.workbooks import (
+    WorkbookLimits,
+    check_cell_length,
+    inspect_workbook,
+    parse_refusal,
+    unreadable,
+)
 
 CSV_SNIFF_BYTES = 64 * 1024
 DECODE_CHUNK = 16 * 1024 * 1024
@@ -236,28 +243,43 @@ def clean_header(header: list[Any], name: str) -> list[str]:
 def _open_xlsx(path: Path, sheet: str | None, batch_rows: int) -> OpenedFile:
     import openpyxl  # defusedxml is installed, so openpyxl parses without external entities
 
+    limits = WorkbookLimits.from_settings()
+    inspect_workbook(path, limits)
     # A handle, not the path: openpyxl judges by the file name, and we sniffed the content.
     handle = path.open("rb")
-    workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    try:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:
+        handle.close()
+        raise unreadable(path.name, exc) from exc
     workbook.close = _closing_both(workbook, handle)
     if sheet is not None and sheet not in workbook.sheetnames:
         sheets = ", ".join(f"'{n}'" for n in workbook.sheetnames)
         workbook.close()
         raise FileProblem(f"{path.name} has no sheet called '{sheet}'. Its sheets are: {sheets}.")
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-    rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
+    rows = _refusing_parse_errors(
+        path.name, enumerate(worksheet.iter_rows(values_only=True), start=1)
+    )
     header: list[Any] | None = None
-    for _number, values in rows:
-        if any(_cell_text(v) for v in values):
-            header = list(values)
-            break
+    try:
+        for _number, values in rows:
+            if any(_cell_text(v) for v in values):
+                header = list(values)
+                break
+    except InvalidInput:
+        workbook.close()
+        raise
     if header is None:
         workbook.close()
         raise FileProblem(f"{path.name} sheet '{worksheet.title}' is empty: no header row.")
     while header and _cell_text(header[-1]) is None:
         header.pop()
     names = clean_header(header, path.name)
-    batches = _xlsx_batches(workbook, rows, len(names), batch_rows)
+    for index, name in enumerate(names, start=1):
+        check_cell_length(path.name, 1, f"Column {index}", name, limits.max_cell_chars)
+    shape = _SheetShape(path.name, names, limits.max_cell_chars)
+    batches = _xlsx_batches(workbook, rows, shape, batch_rows)
     return OpenedFile(path, "xlsx", names, batches, sheet=worksheet.title)
 
 
@@ -271,13 +293,41 @@ def _closing_both(workbook: Any, handle: Any) -> Any:
     return close
 
 
-def _xlsx_batches(workbook: Any, rows: Any, width: int, batch_rows: int) -> Iterator[RawBatch]:
+def _refusing_parse_errors(name: str, rows: Iterator[Any]) -> Iterator[Any]:
+    """The sheet's rows, with the XML parser's refusals turned into a message."""
+    try:
+        yield from rows
+    except Exception as exc:
+        raise parse_refusal(name, exc) or exc from exc
+
+
+@dataclass
+class _SheetShape:
+    """What each row of a sheet is checked against: its file, headings and cell limit."""
+
+    file_name: str
+    names: list[str]
+    max_cell_chars: int
+
+    def check(self, number: int, cells: list[str | None]) -> None:
+        """Refuse the first cell of row `number` longer than the limit."""
+        for index, text in enumerate(cells):
+            if text is not None and len(text) > self.max_cell_chars:
+                column = self.names[index] if index < len(self.names) else f"Column {index + 1}"
+                check_cell_length(self.file_name, number, column, text, self.max_cell_chars)
+
+
+def _xlsx_batches(
+    workbook: Any, rows: Any, shape: _SheetShape, batch_rows: int
+) -> Iterator[RawBatch]:
+    width = len(shape.names)
     batch = RawBatch([], [], [])
     try:
         for number, values in rows:
             cells = [_cell_text(v) for v in values]
             if not any(cells):
                 continue
+            shape.check(number, cells)
             if len(cells) > width and any(cells[width:]):
                 batch.problems.append((number, "has values to the right of the last heading"))
             batch.row_numbers.append(number)

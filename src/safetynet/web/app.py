@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from safetynet.config import Settings, get_settings
 from safetynet.db import get_engine, make_engine
-from safetynet.web import errors
+from safetynet.web import errors, openapi
+from safetynet.web.bodies import BodyLimits
+from safetynet.web.bounds import bounded_numbers
 from safetynet.web.security import SecurityMiddleware
 
 log = logging.getLogger(__name__)
@@ -150,11 +152,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(bounded_numbers)],
     )
     app.state.settings = settings
     app.state.engine = (
         get_engine() if settings is get_settings() else make_engine(settings.resolved_database_url)
     )
+    app.add_middleware(BodyLimits, state=app.state)  # inside the slots: it may ask the store
     app.add_middleware(RequestSlots, state=app.state)
     app.add_middleware(SecurityMiddleware)
     errors.install(app)
@@ -166,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app-static")
     for router in routers():
         app.include_router(router)
+    openapi.install(app)
     if settings.environment != "test":
         warm_up_entitlements()
     return app

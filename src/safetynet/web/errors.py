@@ -91,16 +91,22 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
     """Bad JSON or form fields: each field's problem, named."""
     assert isinstance(error, RequestValidationError)
     fields = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-            "message": e.get("msg", "invalid"),
-        }
+        {"field": _field_name(e.get("loc", ())), "message": e.get("msg", "invalid")}
         for e in error.errors()
     ]
-    if is_api(request):
-        return problem(422, "The request is not valid: see `errors`.", errors=fields)
     text = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return _page(request, 422, f"The form is not complete: {text}.")
+    if is_api(request):
+        return problem(422, f"The request is not valid: {text}.", errors=fields)
+    return _page(request, 422, f"Check what was sent: {text}.")
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    """The field as the caller named it (`as_of`, `household.people.0.age`): without where
+    in the request it was (body, query, path)."""
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
 
 
 async def on_unexpected(request: Request, error: Exception) -> Response:

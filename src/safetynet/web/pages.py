@@ -16,10 +16,11 @@ from safetynet.accounts import access as accounts_access
 from safetynet.accounts import kept_forms, sessions
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
+from safetynet.db import utcnow
 from safetynet.link import access as link_access
 from safetynet.sources import access as source_access
 from safetynet.versions import Recent, data_version, store_of
-from safetynet.web.deps import SESSION_COOKIE, Db, public, require
+from safetynet.web.deps import SESSION_COOKIE, Db, public, require, settings_of
 from safetynet.web.kept_forms import KEPT_COOKIE, safe_path
 from safetynet.web.security import clear_session_cookie, forget_form_cookie, set_cookie
 from safetynet.web.templating import fragment, render
@@ -146,13 +147,29 @@ def dashboard(
                   budgets=spend, pounds=awards.pounds)  # fmt: skip
 
 
+def _account_page(
+    request: Request, db: Session, principal: Principal, status: int = 200, **context: object
+) -> Response:
+    """The account page: the caller's details and tokens, with when each expires."""
+    context.setdefault("new_token", None)
+    return render(
+        request,
+        "account.html",
+        status_code=status,
+        title="Your account",
+        tokens=sessions.list_api_tokens(db, principal.user_id),
+        now=utcnow(),
+        token_days=settings_of(request).api_token_days,
+        **context,
+    )
+
+
 @router.get("/account")
 def account(
     request: Request, db: Db, principal: Annotated[Principal, Depends(require("account.manage"))]
 ) -> Response:
     """The caller's details and personal API tokens."""
-    tokens = sessions.list_api_tokens(db, principal.user_id)
-    return render(request, "account.html", title="Your account", tokens=tokens, new_token=None)
+    return _account_page(request, db, principal)
 
 
 @router.post("/account/tokens")
@@ -163,23 +180,23 @@ def create_token(
     name: Annotated[str, Form()] = "",
 ) -> Response:
     """Make a personal API token and show it once."""
-    if not name.strip():
-        tokens = sessions.list_api_tokens(db, principal.user_id)
-        errors = [{"text": "Enter a name for the token", "href": "#name"}]
-        return render(
-            request,
-            "account.html",
-            status_code=400,
-            title="Your account",
-            tokens=tokens,
-            new_token=None,
-            errors=errors,
-        )
+    problem = token_name_problem(name)
+    if problem:
+        errors = [{"text": problem, "href": "#name"}]
+        return _account_page(request, db, principal, 400, errors=errors, form={"name": name})
     user = db.get(User, principal.user_id)
     assert user is not None
     value, _row = sessions.create_api_token(db, user, name=name)
-    tokens = sessions.list_api_tokens(db, principal.user_id)
-    return render(request, "account.html", title="Your account", tokens=tokens, new_token=value)
+    return _account_page(request, db, principal, new_token=value)
+
+
+def token_name_problem(name: str) -> str | None:
+    """What is wrong with a new token's name, in the GOV.UK style; None when it is fine."""
+    if not name.strip():
+        return "Enter a name for the token"
+    if len(name.strip()) > sessions.TOKEN_NAME_CHARS:
+        return f"Token name must be {sessions.TOKEN_NAME_CHARS} characters or fewer"
+    return None
 
 
 @router.post("/account/tokens/{token_id}/revoke")

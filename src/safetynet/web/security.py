@@ -1,4 +1,5 @@
-"""Security headers on every response, a pre-session cookie for sign-in forms, body limits."""
+"""Security headers on every response (HSTS over HTTPS), a pre-session cookie for sign-in
+forms. Body limits are `bodies.py`'s."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import secrets
 from typing import Any, Literal
 
 from fastapi import Request, Response
-from fastapi.responses import PlainTextResponse
 from starlette.datastructures import MutableHeaders
 
 from safetynet.config import get_settings
@@ -26,7 +26,6 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-FORM_SLACK = 1_000_000  # room for the other form fields around an upload
 
 
 def set_cookie(
@@ -76,8 +75,8 @@ def forget_form_cookie(request: Request, response: Response) -> None:
 
 
 class SecurityMiddleware:
-    """ASGI middleware: refuse oversized bodies, give new browsers a pre-session id (for the
-    sign-in form's CSRF token), and add the security headers to every response.
+    """ASGI middleware: give new browsers a pre-session id (for the sign-in form's CSRF token),
+    and add the security headers to every response.
 
     Plain ASGI rather than `@app.middleware("http")`: that form copies every response through
     an extra task and stream, which cost a fifth of a simple page's time under load.
@@ -91,21 +90,13 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        allowed = scope["app"].state.settings.upload_max_bytes
-        limit = allowed + FORM_SLACK
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limit:
-            refusal = PlainTextResponse(
-                f"The file is too big: the limit is {allowed:,} bytes.",
-                status_code=413,
-                headers=_headers_for(scope["path"]),
-            )
-            await refusal(scope, receive, send)
-            return
         pre = request.cookies.get(PRE_SESSION_COOKIE)
         scope.setdefault("state", {})["pre_session"] = pre or secrets.token_urlsafe(32)
         give_pre = not pre and not scope["path"].startswith(("/api/", "/static/", "/assets/"))
         extra = _headers_for(scope["path"])
+        hsts = scope["app"].state.settings.hsts_seconds
+        if hsts and request.url.scheme == "https":
+            extra["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
