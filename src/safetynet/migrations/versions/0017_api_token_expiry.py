@@ -1,8 +1,8 @@
 """API tokens expire: `expires_at` on api_tokens, set for existing tokens to 90 days after
 they were made
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05 08:50:00
 """
 
@@ -12,8 +12,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
