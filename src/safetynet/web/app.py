@@ -44,6 +44,7 @@ def routers() -> list[APIRouter]:
     from safetynet.gaps.web import router as gaps
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
+    from safetynet.link.search_web import router as resident_search
     from safetynet.link.web import router as link
     from safetynet.payments.web import router as payments
     from safetynet.privacy.web import router as privacy
@@ -57,6 +58,7 @@ def routers() -> list[APIRouter]:
         link,
         review,
         residents,
+        resident_search,
         gaps,
         entitlements,
         privacy,

@@ -29,6 +29,7 @@ LONDON = ZoneInfo("Europe/London")
 # Paths only a council's own staff may open, whatever the role (partners' staff never).
 NAVIGATION = (
     ("Home", "/", "dashboard.view"),
+    ("Residents", "/residents", "residents.view"),
     ("Sources", "/sources", "sources.view"),
     ("Imports", "/imports", "imports.view"),
     ("Link runs", "/link-runs", "link.view"),
