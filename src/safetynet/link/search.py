@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_
 from sqlalchemy.orm import Session
 
 from safetynet import audit
@@ -177,6 +177,20 @@ def _name_condition(keys: tuple[str, ...]) -> ColumnElement[bool]:
             else:
                 options.append(Record.surname_key == surname)
     return or_(*options)
+
+
+def residents_named(
+    session: Session, name: str, *, tenant_id: int, organisation_id: int | None
+) -> Select[Any]:
+    """SELECT the ids of current residents with a readable record of this name (compared as
+    the search compares names); other domains filter their lists of people by it."""
+    problems = Problems()
+    keys = _name_keys(name, problems)
+    if problems.errors or not keys:
+        raise InvalidInput(problems.errors.get("name", "Enter a name using letters") + ".")
+    return readable_records(
+        session, ResidentRecord.resident_id, tenant_id=tenant_id, organisation_id=organisation_id
+    ).where(_name_condition(keys))
 
 
 def _conditions(query: ResidentQuery) -> list[ColumnElement[bool]]:
