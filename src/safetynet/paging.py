@@ -49,7 +49,7 @@ def _whole(value: str | int | None, name: str, default: int, most: int) -> int:
         return default
     text = str(value).strip()
     if not text.isdigit() or not 1 <= int(text) <= most:
-        raise InvalidInput(f"'{name}' must be a whole number from 1 to {most:,}.")
+        raise InvalidInput(f"{name.capitalize()} must be a whole number from 1 to {most:,}.")
     return int(text)
 
 

@@ -25,6 +25,7 @@ Viewer = Annotated[Principal, Depends(require("gaps.view"))]
 Exporter = Annotated[Principal, Depends(require("outreach.export"))]
 ListViewer = Annotated[Principal, Depends(require("outreach.view"))]
 Updater = Annotated[Principal, Depends(require("outreach.update"))]
+LIST_VIEW = ("status", "q", "page", "size")  # what a list page shows: kept across its forms
 MEDIA = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -173,13 +174,13 @@ def _list_page(
             found,
             status=view["status"] or None,
             search=view["q"],
-            page=PageRequest.parse(view["page"]),
+            page=PageRequest.parse(view["page"], view["size"]),
         )
     except InvalidInput as problem:
         db.rollback()
         errors.append({"text": problem.message, "href": "#filter-q"})
         people = access.entry_page(db, principal, found, page=PageRequest())
-        view, status = {"status": "", "q": view["q"], "page": ""}, 400
+        view, status = {"status": "", "q": view["q"], "page": "", "size": ""}, 400
     return render(
         request,
         "gaps/list.html",
@@ -197,7 +198,7 @@ def _list_page(
 
 def _view(values: Any) -> dict[str, str]:
     """Which of a list's people the page shows: status filter, search and page number."""
-    return {key: str(values.get(key) or "").strip()[:100] for key in ("status", "q", "page")}
+    return {key: str(values.get(key) or "").strip()[:100] for key in LIST_VIEW}
 
 
 @router.get("/outreach/{list_id}")
@@ -221,11 +222,12 @@ def set_status(
     shown_status: Annotated[str, Form()] = "",
     shown_q: Annotated[str, Form()] = "",
     shown_page: Annotated[str, Form()] = "",
+    shown_size: Annotated[str, Form()] = "",
 ) -> Response:
     """Record where contact with one person on the list stands, then show the same page of
     the list again (the same filter, search and page)."""
     access.get_list(db, principal, list_id)
-    view = _view({"status": shown_status, "q": shown_q, "page": shown_page})
+    view = _view({"status": shown_status, "q": shown_q, "page": shown_page, "size": shown_size})
     try:
         access.set_status(
             db, principal, list_id, _number(resident_id), status, note.strip() or None
