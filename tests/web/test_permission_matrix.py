@@ -38,6 +38,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/users/new"): ("users.manage", None),
     ("POST", "/users/new"): ("users.manage", "new_user"),
     ("GET", "/users/{user_id}"): ("users.view", "user"),
+    ("GET", "/users/{user_id}/deactivate"): ("users.manage", "user"),
     ("POST", "/users/{user_id}/deactivate"): ("users.manage", "user"),
     ("POST", "/users/{user_id}/reactivate"): ("users.manage", "user"),
     ("POST", "/users/{user_id}/revoke-sessions"): ("users.manage", "user"),
