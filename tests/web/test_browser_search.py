@@ -142,7 +142,7 @@ def _long_pages(page, url: str, problems) -> None:  # type: ignore[no-untyped-de
         page.click("#download")
     page.goto(f"{url}/outreach")
     page.locator("#lists a").first.click()
-    _check(page, "outreach-list", problems)
+    _check(page, "outreach-list-paged", problems)
     page.select_option("#filter-status", "to_contact")
     page.click("#list-filter button")
     assert "status=to_contact" in page.url

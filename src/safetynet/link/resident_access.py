@@ -75,12 +75,13 @@ class ResidentView:
 
     @property
     def address(self) -> str:
-        """The address of the newest readable record that has one, with its postcode."""
+        """The address of the newest readable record that gives one, with its postcode (or
+        the newest postcode alone, when no record gives a street address)."""
         newest = sorted(self.records, key=lambda r: r["imported_at"], reverse=True)
         for r in newest:
-            if r["address"] or r["postcode"]:
+            if r["address"]:
                 return " ".join(p for p in (r["address"], r["postcode"]) if p)
-        return ""
+        return next((r["postcode"] for r in newest if r["postcode"]), "")
 
 
 def _most_common(values: Iterable[Any]) -> Any:
