@@ -5,10 +5,13 @@ person's name, with a summary and the way to the entitlement check."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from safetynet.audit import AuditEvent
+from safetynet.link import search_web
 from safetynet.link.models import LinkRun, Resident, ResidentRecord
 from safetynet.link.search import criteria
 from safetynet.sources.imports import ImportRequest, run_import
@@ -156,13 +159,27 @@ def test_the_search_page_shows_a_form_then_results_linking_to_each_resident(lw, 
     assert refused.status_code == 403
 
 
-def test_the_search_page_pages_by_sending_the_search_again(lw, client, db):
+def test_the_search_page_pages_by_sending_the_search_again(lw, client, db, monkeypatch):
     token = act_as(client, db, lw.users["caseworker"])
     first = client.post("/residents", data={"csrf_token": token, "postcode": "DB1"})
     # 11 residents, 20 a page: one page, no pager.
     assert "Showing 1 to 11 of 11 residents" in first.text and 'id="pages"' not in first.text
-    second = client.post("/residents", data={"csrf_token": token, "postcode": "DB1", "page": "2"})
-    assert second.status_code == 200 and 'id="results"' not in second.text
+    monkeypatch.setattr(search_web, "PAGE_SIZE", 4)
+    first = client.post("/residents", data={"csrf_token": token, "postcode": "db1 "})
+    assert "Showing 1 to 4 of 11 residents" in first.text and "Page 1 of 3" in first.text
+    pager = first.text.split('id="pages"')[1].split("</nav>")[0]
+    assert "Previous page" not in pager and ">Next page</button>" in pager
+    assert 'name="postcode" value="db1 "' in pager and 'name="page" value="2"' in pager
+    assert f'name="csrf_token" value="{token}"' in pager
+    second = client.post("/residents", data={"csrf_token": token, "postcode": "db1 ", "page": "2"})
+    assert "Showing 5 to 8 of 11 residents" in second.text
+    pager = second.text.split('id="pages"')[1].split("</nav>")[0]
+    assert 'name="page" value="1"' in pager and 'name="page" value="3"' in pager
+    firsts = set(re.findall(r'href="/residents/(\d+)"', first.text.split('id="results"')[1]))
+    seconds = set(re.findall(r'href="/residents/(\d+)"', second.text.split('id="results"')[1]))
+    assert len(firsts) == len(seconds) == 4 and not firsts & seconds
+    beyond = client.post("/residents", data={"csrf_token": token, "postcode": "DB1", "page": "9"})
+    assert beyond.status_code == 200 and 'id="results"' not in beyond.text
 
 
 def test_search_mistakes_are_shown_against_their_fields(lw, client, db):

@@ -22,6 +22,7 @@ from safetynet.web.templating import render
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require("residents.view"))]
 ORDER = ("name", "dob", "postcode", "reference")
+PAGE_SIZE = 20
 
 
 @router.get("/residents")
@@ -57,9 +58,9 @@ def search_results(
     if dob_error:
         problems = {"dob": dob_error} | {k: v for k, v in problems.items() if k != "name" or name}
     try:
-        wanted = PageRequest.parse(page, 20)
+        wanted = PageRequest.parse(page, PAGE_SIZE)
     except InvalidInput:
-        wanted = PageRequest(1, 20)
+        wanted = PageRequest(1, PAGE_SIZE)
     if problems:
         return _refused(request, form, problems)
     found = search.search(db, principal, query, wanted)
