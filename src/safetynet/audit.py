@@ -6,10 +6,11 @@ Events name people only by ids; they never copy personal data.
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Integer, String, Text, insert, select
+from sqlalchemy import ForeignKey, Integer, Select, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from safetynet.db import Base, JSONType, UTCDateTime, utcnow
@@ -108,3 +109,36 @@ def events(session: Session, *, action: str | None = None, limit: int = 100) -> 
     if action:
         query = query.where(AuditEvent.action == action)
     return list(session.scalars(query))
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def filtered(
+    query: Select[Any],
+    *,
+    action: str = "",
+    exact_action: bool = False,
+    actor: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> Select[Any]:
+    """Audit events of `query` narrowed: by action (containing the text, or exactly), by
+    actor (containing the text), and to the days from `since` to `until` inclusive, as
+    days in London (where the council reads its log)."""
+    if action.strip():
+        wanted = action.strip()
+        exact = AuditEvent.action == wanted
+        query = query.where(exact if exact_action else AuditEvent.action.contains(wanted))
+    if actor.strip():
+        query = query.where(AuditEvent.actor.contains(actor.strip()))
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= _london_midnight(since))
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < _london_midnight(until + timedelta(days=1)))
+    return query
+
+
+def _london_midnight(day: date) -> datetime:
+    """The start of a London day, in UTC (as the log stores times)."""
+    return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)

@@ -20,6 +20,7 @@ from safetynet.errors import SafetynetError
 from safetynet.frontdesk.cli import front_desk_app
 from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
+from safetynet.link.search_cli import residents_app
 from safetynet.payments.cli import payments_app
 from safetynet.places.cli import places_app
 from safetynet.plans.cli import plans_app
@@ -63,6 +64,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(import_app, name="import")
 app.add_typer(link_app, name="link")
+app.add_typer(residents_app, name="residents")
 app.add_typer(places_app, name="places")
 app.add_typer(plans_app, name="plans")
 app.add_typer(dashboard_app, name="dashboard")

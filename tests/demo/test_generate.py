@@ -344,3 +344,29 @@ def test_a_borough_size_out_of_range_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="100 to 1,000,000 people"):
         generate_borough(tmp_path, people=10, seed=1, as_of=AS_OF)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_phone_numbers_are_ones_the_phone_library_accepts(tables) -> None:
+    import numpy as np
+    import phonenumbers
+
+    from safetynet.demo.names import _NO_PHONE, phone_as_typed, phone_numbers
+
+    rng = np.random.default_rng(3)
+    tidy = phone_numbers(2000, rng)
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(n, "GB")) for n in tidy)
+    typed = [phone_as_typed(n, rng) for n in tidy]
+    numbers = [t for t in typed if t not in _NO_PHONE]
+    assert {t[:3] for t in numbers} >= {"+44", "(01", "011", "020"}  # every style is there
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(t, "GB")) for t in numbers)
+    # And in the lists the borough writes: every cell that is a number is a valid one.
+    cells = [
+        str(v)
+        for frame in tables.values()
+        for column in ("Phone", "Telephone")
+        if column in frame.columns
+        for v in frame[column].drop_nulls().to_list()
+        if str(v).strip() and str(v) not in _NO_PHONE
+    ]
+    assert len(cells) > 100
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(c, "GB")) for c in cells)

@@ -106,8 +106,20 @@ def test_deactivating_a_user_signs_them_out_and_stops_sign_in(world, client, db)
     sign_in(other, target.email)
     assert other.get("/").status_code == 200
     sign_in(client, "admin@tc.example")
-    response = client.post(
+    # The user page asks first: its button opens a page that says what will happen.
+    assert f'href="/users/{target.id}/deactivate"' in client.get(f"/users/{target.id}").text
+    asked = client.get(f"/users/{target.id}/deactivate")
+    assert asked.status_code == 200
+    assert f"Are you sure you want to deactivate {target.full_name}?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
+    unconfirmed = client.post(
         f"/users/{target.id}/deactivate", data={"csrf_token": form_token(client)}
+    )
+    assert unconfirmed.headers["location"] == f"/users/{target.id}/deactivate"
+    assert other.get("/").status_code == 200  # not deactivated without the confirmation
+    response = client.post(
+        f"/users/{target.id}/deactivate",
+        data={"csrf_token": form_token(client), "confirmed": "yes"},
     )
     assert response.headers["location"] == f"/users/{target.id}?notice=deactivated"
     assert "deactivated and signed out everywhere" in client.get(response.headers["location"]).text
@@ -121,7 +133,9 @@ def test_deactivating_a_user_signs_them_out_and_stops_sign_in(world, client, db)
 def test_an_admin_cannot_deactivate_themselves(world, client):
     sign_in(client, "admin@tc.example")
     me = world.users["admin"].id
-    response = client.post(f"/users/{me}/deactivate", data={"csrf_token": form_token(client)})
+    response = client.post(
+        f"/users/{me}/deactivate", data={"csrf_token": form_token(client), "confirmed": "yes"}
+    )
     assert response.status_code == 409 and "your own account" in response.text
 
 

@@ -38,6 +38,7 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/users/new"): ("users.manage", None),
     ("POST", "/users/new"): ("users.manage", "new_user"),
     ("GET", "/users/{user_id}"): ("users.view", "user"),
+    ("GET", "/users/{user_id}/deactivate"): ("users.manage", "user"),
     ("POST", "/users/{user_id}/deactivate"): ("users.manage", "user"),
     ("POST", "/users/{user_id}/reactivate"): ("users.manage", "user"),
     ("POST", "/users/{user_id}/revoke-sessions"): ("users.manage", "user"),
@@ -79,6 +80,9 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/review"): ("review.view", None),
     ("GET", "/review/{pair_id}"): ("review.view", "pair"),
     ("POST", "/review/{pair_id}"): ("review.decide", "pair"),
+    ("GET", "/residents"): ("residents.view", None),
+    ("POST", "/residents"): ("residents.view", None),
+    ("POST", "/api/v1/residents/search"): ("residents.view", None),
     ("GET", "/residents/{resident_id}"): ("residents.view", "resident"),
     ("POST", "/residents/{resident_id}/merge"): ("residents.manage", "resident"),
     ("POST", "/residents/{resident_id}/split"): ("residents.manage", "resident"),
@@ -435,6 +439,7 @@ API_BODIES: dict[tuple[str, str], Any] = {
     # before the body), so the matrix needs no entitlement engine.
     ("POST", "/api/v1/residents/{resident_id}/entitlements"): lambda p: {},
     ("POST", "/api/v1/imports/{import_id}/rejected"): lambda p: {"reason": "matrix test"},
+    ("POST", "/api/v1/residents/search"): lambda p: {"name": "matrix"},
     # Bodies that change nothing: a resident merged with itself (409), a record that is not
     # theirs (422), a blank reason (422); another area's resident is 404 before the body.
     ("POST", "/api/v1/residents/{resident_id}/merge"): lambda p: {

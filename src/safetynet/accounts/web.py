@@ -130,9 +130,26 @@ def _back(user_id: int, notice: str) -> Response:
     return RedirectResponse(f"/users/{user_id}?notice={notice}", status_code=303)
 
 
+@router.get("/users/{user_id}/deactivate")
+def confirm_deactivate(request: Request, user_id: int, db: Db, principal: Admin) -> Response:
+    """Ask before stopping a user signing in: it signs them out everywhere at once."""
+    user = access.get_user(db, principal, user_id)
+    if not user.is_active:
+        return _back(user_id, "")
+    return render(
+        request, "accounts/deactivate.html", title=f"Deactivate {user.full_name}", user=user
+    )
+
+
 @router.post("/users/{user_id}/deactivate")
-def deactivate(user_id: int, db: Db, principal: Admin) -> Response:
-    """Stop a user signing in."""
+def deactivate(
+    user_id: int, db: Db, principal: Admin, confirmed: Annotated[str, Form()] = ""
+) -> Response:
+    """Stop a user signing in, once confirmed on the page that asks (a form without the
+    confirmation goes to that page)."""
+    if confirmed != "yes":
+        access.get_user(db, principal, user_id)  # another organisation's user: not found
+        return RedirectResponse(f"/users/{user_id}/deactivate", status_code=303)
     access.deactivate_user(db, principal, user_id)
     return _back(user_id, "deactivated")
 

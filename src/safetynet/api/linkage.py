@@ -15,10 +15,13 @@ from starlette.background import BackgroundTask
 from safetynet.accounts.permissions import Principal
 from safetynet.api import schemas
 from safetynet.api.auth import api_require
+from safetynet.errors import InvalidInput
 from safetynet.gaps import access as gaps
 from safetynet.link import access as link
 from safetynet.link import resident_access as people
+from safetynet.link import search
 from safetynet.link.models import Resident
+from safetynet.paging import PageRequest
 from safetynet.web.deps import Db
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -64,6 +67,23 @@ def decide(pair_id: int, body: schemas.DecisionIn, db: Db, principal: As_review_
     reason and apply at once. A pair decided already answers 409."""
     pair = link.decide(db, principal, pair_id, verdict=body.verdict, reason=body.reason)
     return {"pair": pair, "next_pair_id": link.next_pair(db, principal, after=pair.id)}
+
+
+@router.post("/residents/search", response_model=schemas.ResidentSearchOut)
+def search_residents(
+    body: schemas.ResidentSearchIn, db: Db, principal: As_residents_view
+) -> object:
+    """Residents with a record the caller may read matching every criterion given (name,
+    date of birth, postcode, reference), a page at a time, by surname (audited). Sent as a
+    body, not a query string, so names and dates of birth stay out of access logs."""
+    query, problems = search.criteria(
+        name=body.name, dob=body.dob, postcode=body.postcode, reference=body.reference
+    )
+    if problems:
+        first = next(iter(problems.values()))
+        raise InvalidInput(f"{first}.", details=[f"{k}: {v}" for k, v in problems.items()])
+    found = search.search(db, principal, query, PageRequest(body.page, body.size))
+    return found.as_dict([m.__dict__ for m in found.items])
 
 
 @router.get("/residents/{resident_id}", response_model=schemas.ResidentOut)

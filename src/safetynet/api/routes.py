@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
@@ -17,6 +18,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.api import schemas
 from safetynet.api.auth import api_require
 from safetynet.link import access as link
+from safetynet.paging import PageRequest, page_of
 from safetynet.sources import access as sources
 from safetynet.sources.imports import ImportRequest
 from safetynet.sources.models import SourceImport
@@ -257,17 +259,29 @@ def job(job_id: int, db: Db, principal: As_jobs_view) -> object:
 
 @router.get("/audit", response_model=list[schemas.AuditEventOut])
 def audit_events(
-    db: Db, principal: As_audit_view, action: str | None = None, limit: int = 100
+    db: Db,
+    principal: As_audit_view,
+    response: Response,
+    action: Annotated[str, Query(max_length=64, description="Exactly this action.")] = "",
+    actor: Annotated[str, Query(max_length=200, description="Actor containing this.")] = "",
+    since: Annotated[date | None, Query(description="From this day (London), inclusive.")] = None,
+    until: Annotated[date | None, Query(description="To this day (London), inclusive.")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Events a page.")] = 100,
 ) -> object:
-    """The area's audit log, newest first."""
-    query = (
-        accounts.readable_audit_events(principal)
-        .order_by(audit.AuditEvent.id.desc())
-        .limit(max(1, min(limit, 1000)))
-    )
-    if action:
-        query = query.where(audit.AuditEvent.action == action)
-    return list(db.scalars(query))
+    """The area's audit log, newest first, a page at a time (`X-Total-Count` says how many
+    events match in all)."""
+    query = audit.filtered(
+        accounts.readable_audit_events(principal),
+        action=action,
+        exact_action=True,
+        actor=actor,
+        since=since,
+        until=until,
+    ).order_by(audit.AuditEvent.id.desc())
+    found = page_of(db, query, PageRequest(page, limit))
+    response.headers["X-Total-Count"] = str(found.total)
+    return found.items
 
 
 @docs_router.get("/api/docs")

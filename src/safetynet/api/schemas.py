@@ -444,3 +444,38 @@ class RejectedRowsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = Field(description="Why you need the rejected rows (kept in the audit log).")
+
+
+class PageInfo(BaseModel):
+    """Where a page of results stands (the same for every paged answer)."""
+
+    page: int = Field(description="This page's number, from 1.")
+    size: int = Field(description="Rows a page.")
+    total: int = Field(description="Rows in all.")
+    pages: int = Field(description="Pages in all (at least 1).")
+
+
+class ResidentSearchIn(BaseModel):
+    """Any of name, date of birth, postcode and reference; all must match one record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("", max_length=100, description="Surname, or first name and surname.")
+    dob: date | None = Field(None, description="Date of birth, YYYY-MM-DD.")
+    postcode: str = Field("", max_length=10, description="A full postcode, or its first half.")
+    reference: str = Field("", max_length=100, description="A list's own reference for them.")
+    page: int = Field(1, ge=1, le=1_000_000)
+    size: int = Field(20, ge=1, le=500)
+
+
+class ResidentMatchOut(BaseModel):
+    resident_id: int
+    name: str = Field(description="The name most matching records give.")
+    dob: date | None
+    postcode: str | None
+    supplied_by: list[str] = Field(description="Organisations whose matching records these are.")
+    records: int = Field(description="Matching records the caller may read.")
+
+
+class ResidentSearchOut(PageInfo):
+    items: list[ResidentMatchOut]

@@ -244,23 +244,22 @@ def mess_names(
     )
 
 
-# Ofcom's ranges reserved for drama: numbers that can never reach a real person.
-_MOBILE = "07700 900"
+# Ofcom's landline ranges reserved for drama: numbers that can never reach a real person,
+# and that `phonenumbers` (and so every phone check here) accepts as valid. The drama
+# mobiles (07700 900xxx) are not used: the library calls them invalid, so a demo resident's
+# number would be refused wherever it is checked. Nottingham's 0115 496 is left out too.
 _LANDLINES = (
-    "0113 496", "0114 496", "0115 496", "0116 496", "0117 496", "0118 496", "0121 496",
+    "0113 496", "0114 496", "0116 496", "0117 496", "0118 496", "0121 496",
     "0131 496", "0141 496", "0151 496", "0161 496", "0191 498", "020 7946", "029 2018",
 )  # fmt: skip
-_NO_PHONE = ("n/a", "12345", "none", "0770090012", "tbc", "-")
+_NO_PHONE = ("n/a", "12345", "none", "011349601", "tbc", "-")
 _EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 
 
 def phone_numbers(count: int, rng: np.random.Generator) -> list[str]:
-    """Distinct UK numbers from Ofcom's drama ranges, mostly mobiles, in tidy form."""
-    mobiles = [f"{_MOBILE}{i:03d}" for i in range(1000)]
-    landlines = [f"{p} {i:04d}" for p in _LANDLINES for i in range(1000)]
-    pool = mobiles + landlines
-    weights = np.array([30.0] * len(mobiles) + [1.0] * len(landlines))
-    picks = rng.choice(len(pool), size=count, replace=count > len(pool), p=weights / weights.sum())
+    """Distinct UK landline numbers from Ofcom's drama ranges, in tidy form."""
+    pool = [f"{p} {i:04d}" for p in _LANDLINES for i in range(1000)]
+    picks = rng.choice(len(pool), size=count, replace=count > len(pool))
     return [pool[i] for i in picks]
 
 
@@ -270,11 +269,11 @@ def phone_as_typed(number: str, rng: np.random.Generator) -> str:
     if draw < 0.04:
         return str(rng.choice(_NO_PHONE))
     digits = number.replace(" ", "")
-    if draw < 0.25 and digits.startswith("07"):
+    if draw < 0.25:
         return f"+44 {number[1:]}"
     if draw < 0.45:
         return digits
-    if draw < 0.52 and not digits.startswith("07"):
+    if draw < 0.52:
         area, rest = number.split(" ", 1)
         return f"({area}) {rest}"
     return number

@@ -27,8 +27,12 @@ from safetynet.gaps import charts, contacts, outreach, recent, service, takeup
 from safetynet.gaps.models import ContactStatus, OutreachEntry, OutreachList
 from safetynet.gaps.rules import RuleBook
 from safetynet.link import resident_access, residents
+from safetynet.link import search as resident_search
+from safetynet.paging import Page, PageRequest, page_of, page_of_items
 from safetynet.places import service as places
 
+LARGEST_LIST = 1_000_000  # "everyone": an outreach list asked for whole (the API, exports)
+SHOWN = {"resident_id": pl.Int64, "ward_name": pl.String}
 NO_GAP_FLAGS = (
     "Your organisation's data-sharing agreements do not let it see back who is missing out: "
     "ask the council to add 'gap flags' to what your organisation may see back."
@@ -71,6 +75,9 @@ class Report:
     problem: str | None = None
     wards: list[tuple[str, str]] = field(default_factory=list)
     rendered: dict[str, Any] = field(default_factory=dict)  # HTML made from it, kept with it
+    # The rule behind each programme's column, where one rule alone finds its residents:
+    # the table's cells link to that rule's residents in the cell's ward.
+    programme_rules: dict[str, str] = field(default_factory=dict)
 
 
 def report(session: Session, principal: Principal, as_of: date) -> Report:
@@ -124,7 +131,16 @@ def _report(
         charts.legend(top),
         no_wards=not ward_rows,
         wards=wards,
+        programme_rules=_only_rules(result, book),
     )
+
+
+def _only_rules(result: service.GapResult, book: RuleBook) -> dict[str, str]:
+    """Programme -> its rule, for programmes that one rule (that ran) finds residents for."""
+    by_programme: dict[str, list[str]] = {}
+    for rule_id in result.found:
+        by_programme.setdefault(book.rules[rule_id].programme, []).append(rule_id)
+    return {p: rules[0] for p, rules in by_programme.items() if len(rules) == 1}
 
 
 @dataclass
@@ -138,12 +154,21 @@ class Found:
     people: list[dict[str, Any]]
     excluded_do_not_contact: int
     not_run: list[str] | None = None
+    page: Page[dict[str, Any]] | None = None  # `people` is its items
+    wards: list[tuple[str, str]] = field(default_factory=list)  # (code, name) to choose from
 
 
 def found(
-    session: Session, principal: Principal, rule_id: str, *, ward: str | None, as_of: date
+    session: Session,
+    principal: Principal,
+    rule_id: str,
+    *,
+    ward: str | None,
+    as_of: date,
+    page: PageRequest | None = None,
 ) -> Found:
-    """The residents `rule_id` finds, with contact details and outreach status (audited)."""
+    """One page of the residents `rule_id` finds (in one ward, or all), by ward then id, with
+    contact details and outreach status (audited: the residents on the page)."""
     principal.require("gaps.view")
     book = service.rulebook()
     if rule_id not in book.rules:
@@ -160,18 +185,22 @@ def found(
     known = {w.code: w.name for w in places.wards(session, principal.tenant_id)}
     frame, _ = outreach._ward_filter(frame, ward, known)
     blocked = outreach.do_not_contact_ids(session, principal.tenant_id)
-    kept = frame.filter(~pl.col("resident_id").is_in(list(blocked)))
-    ids = kept.get_column("resident_id").to_list()
+    kept = frame.filter(~pl.col("resident_id").is_in(list(blocked))).sort(
+        "ward_name", "resident_id"
+    )
+    window = page_of_items(kept.select("resident_id", "ward_name").rows(), page or PageRequest())
+    ids = [resident_id for resident_id, _ in window.items]
     details = contacts.best_contacts(
         residents.resident_contacts(
             session, ids, tenant_id=principal.tenant_id, organisation_id=who.contacts_of
         )
     )
-    table = kept.select("resident_id", "ward_name").join(details, on="resident_id", how="left")
+    shown = pl.DataFrame(window.items, schema=SHOWN, orient="row")
+    table = shown.with_row_index("order").join(details, on="resident_id", how="left")
     statuses = _latest_statuses(session, principal.tenant_id, rule_id, ids)
     people = [
         row | {"status": statuses.get(row["resident_id"])}
-        for row in table.sort("ward_name", "resident_id").iter_rows(named=True)
+        for row in table.sort("order").drop("order").iter_rows(named=True)
     ]
     audit.record(
         session,
@@ -181,10 +210,19 @@ def found(
         entity_id=None,
         tenant_id=principal.tenant_id,
         user_id=principal.user_id,
-        detail={"rule": rule_id, "ward": ward, "residents_shown": len(people)},
+        detail={
+            "rule": rule_id,
+            "ward": ward,
+            "page": window.number,
+            "residents_shown": len(people),
+        },
     )
     session.commit()
-    return Found(rule_id, rule.title, heading, ward, people, frame.height - kept.height)
+    paged = Page(people, window.number, window.size, window.total)
+    wards = sorted(known.items(), key=lambda w: w[1])
+    return Found(
+        rule_id, rule.title, heading, ward, people, frame.height - kept.height, None, paged, wards
+    )
 
 
 def _latest_statuses(
@@ -251,16 +289,47 @@ def get_list(session: Session, principal: Principal, list_id: int) -> OutreachLi
     return outreach.get_list(session, reader(session, principal), list_id)
 
 
-def entries(session: Session, principal: Principal, found_list: OutreachList) -> list[dict]:
-    """The people on a list with their names and phone numbers and status (audited)."""
-    rows = list(
-        session.scalars(
-            select(OutreachEntry)
-            .where(OutreachEntry.list_id == found_list.id)
-            .order_by(OutreachEntry.ward_code, OutreachEntry.resident_id)
-        )
-    )
+def entries(
+    session: Session,
+    principal: Principal,
+    found_list: OutreachList,
+    *,
+    status: str | None = None,
+    search: str = "",
+) -> list[dict]:
+    """Everyone on a list (at one status, or matching a search) with their names and phone
+    numbers and status (audited)."""
+    return entry_page(session, principal, found_list, status=status, search=search).items
+
+
+def entry_page(
+    session: Session,
+    principal: Principal,
+    found_list: OutreachList,
+    *,
+    status: str | None = None,
+    search: str = "",
+    page: PageRequest | None = None,
+) -> Page[dict]:
+    """One page of the people on a list, by ward then id: those at `status` (a contact
+    status), and matching `search` (a resident id, or a name as resident search compares
+    them) when given; all on one page when no page is asked for (audited)."""
+    query = select(OutreachEntry).where(OutreachEntry.list_id == found_list.id)
+    if status:
+        if status not in dict(STATUSES):
+            raise InvalidInput(f"There is no contact status '{status}'.")
+        query = query.where(OutreachEntry.status == status)
     who = reader(session, principal)
+    if search.strip().isdigit():
+        query = query.where(OutreachEntry.resident_id == int(search))
+    elif search.strip():
+        named = resident_search.residents_named(
+            session, search, tenant_id=principal.tenant_id, organisation_id=who.contacts_of
+        )
+        query = query.where(OutreachEntry.resident_id.in_(named))
+    query = query.order_by(OutreachEntry.ward_code, OutreachEntry.resident_id)
+    found = page_of(session, query, page or PageRequest(1, LARGEST_LIST))
+    rows = found.items
     details = contacts.best_contacts(
         residents.resident_contacts(
             session,
@@ -278,12 +347,13 @@ def entries(session: Session, principal: Principal, found_list: OutreachList) ->
         entity_id=found_list.id,
         tenant_id=principal.tenant_id,
         user_id=principal.user_id,
-        detail={"residents_shown": len(rows)},
+        detail={"residents_shown": len(rows), "page": found.number},
     )
     session.commit()
-    return [
+    people = [
         {"entry": e, "resident_id": e.resident_id, **(by_id.get(e.resident_id) or {})} for e in rows
     ]
+    return Page(people, found.number, found.size, found.total)
 
 
 def set_status(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -15,6 +16,7 @@ from starlette.background import BackgroundTask
 from safetynet.accounts.permissions import Principal
 from safetynet.errors import InvalidInput, NotFound
 from safetynet.gaps import access
+from safetynet.paging import PageRequest
 from safetynet.web.deps import Db, require
 from safetynet.web.templating import fragment, render
 
@@ -23,6 +25,7 @@ Viewer = Annotated[Principal, Depends(require("gaps.view"))]
 Exporter = Annotated[Principal, Depends(require("outreach.export"))]
 ListViewer = Annotated[Principal, Depends(require("outreach.view"))]
 Updater = Annotated[Principal, Depends(require("outreach.update"))]
+LIST_VIEW = ("status", "q", "page", "size")  # what a list page shows: kept across its forms
 MEDIA = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,8 +61,9 @@ def _found_page(
     status: int = 200,
     **extra: object,
 ) -> Response:
+    wanted = PageRequest.parse(request.query_params.get("page"), request.query_params.get("size"))
     try:
-        found = access.found(db, principal, rule_id, ward=ward or None, as_of=as_of)
+        found = access.found(db, principal, rule_id, ward=ward or None, as_of=as_of, page=wanted)
     except InvalidInput as problem:  # an unknown ward, or an area with no residents yet
         db.rollback()
         raise NotFound(problem.message) from None
@@ -151,24 +155,56 @@ def outreach_lists(request: Request, db: Db, principal: ListViewer) -> Response:
 
 
 def _list_page(
-    request: Request, db: Db, principal: Principal, list_id: int, status: int = 200, **extra
+    request: Request,
+    db: Db,
+    principal: Principal,
+    list_id: int,
+    status: int = 200,
+    view: dict[str, str] | None = None,
+    **extra,
 ) -> Response:
+    """The list page: one page of its people, filtered by status and searched (`view`)."""
     found = access.get_list(db, principal, list_id)
+    view = view or _view(request.query_params)
+    errors = list(extra.pop("errors", []))
+    try:
+        people = access.entry_page(
+            db,
+            principal,
+            found,
+            status=view["status"] or None,
+            search=view["q"],
+            page=PageRequest.parse(view["page"], view["size"]),
+        )
+    except InvalidInput as problem:
+        db.rollback()
+        errors.append({"text": problem.message, "href": "#filter-q"})
+        people = access.entry_page(db, principal, found, page=PageRequest())
+        view, status = {"status": "", "q": view["q"], "page": "", "size": ""}, 400
     return render(
         request,
         "gaps/list.html",
         status_code=status,
         title=f"Outreach list {found.id}",
         item=found,
-        people=access.entries(db, principal, found),
+        people=people,
+        view=view,
+        pager=people.links(f"/outreach/{found.id}", {"status": view["status"], "q": view["q"]}),
         statuses=access.STATUSES,
+        errors=errors,
         **extra,
     )
 
 
+def _view(values: Any) -> dict[str, str]:
+    """Which of a list's people the page shows: status filter, search and page number."""
+    return {key: str(values.get(key) or "").strip()[:100] for key in LIST_VIEW}
+
+
 @router.get("/outreach/{list_id}")
 def outreach_list(request: Request, list_id: int, db: Db, principal: ListViewer) -> Response:
-    """The people on one list with their contact details and status (audited)."""
+    """One page of the people on a list with their contact details and status, by status
+    and name or resident number (audited)."""
     done = request.query_params.get("updated")
     notice = f"Resident {done}: status saved." if done and done.isdigit() else None
     return _list_page(request, db, principal, list_id, notice=notice)
@@ -183,9 +219,15 @@ def set_status(
     resident_id: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    shown_status: Annotated[str, Form()] = "",
+    shown_q: Annotated[str, Form()] = "",
+    shown_page: Annotated[str, Form()] = "",
+    shown_size: Annotated[str, Form()] = "",
 ) -> Response:
-    """Record where contact with one person on the list stands."""
+    """Record where contact with one person on the list stands, then show the same page of
+    the list again (the same filter, search and page)."""
     access.get_list(db, principal, list_id)
+    view = _view({"status": shown_status, "q": shown_q, "page": shown_page, "size": shown_size})
     try:
         access.set_status(
             db, principal, list_id, _number(resident_id), status, note.strip() or None
@@ -198,12 +240,13 @@ def set_status(
             principal,
             list_id,
             400,
+            view,
             errors=[{"text": problem.message, "href": f"#status-{resident_id}"}],
             form={"resident_id": resident_id, "status": status, "note": note},
         )
+    kept = urlencode({k: v for k, v in view.items() if v} | {"updated": _number(resident_id)})
     return RedirectResponse(
-        f"/outreach/{list_id}?updated={_number(resident_id)}#person-{_number(resident_id)}",
-        status_code=303,
+        f"/outreach/{list_id}?{kept}#person-{_number(resident_id)}", status_code=303
     )
 
 

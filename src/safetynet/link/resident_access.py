@@ -10,8 +10,11 @@ contact status back (`see_back`). Every view is audited.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,6 +62,32 @@ class ResidentView:
     # For a partner seeing linked programmes back: the kinds of list the resident is on
     # across the area (not the records). None: not asked for, or not allowed.
     programmes: list[str] | None = None
+
+    @property
+    def name(self) -> str:
+        """The name most of the readable records give ("" when none gives one)."""
+        return _most_common(r["name"] for r in self.records)
+
+    @property
+    def born(self) -> date | None:
+        """The date of birth most of the readable records give."""
+        return _most_common(r["dob"] for r in self.records) or None
+
+    @property
+    def address(self) -> str:
+        """The address of the newest readable record that gives one, with its postcode (or
+        the newest postcode alone, when no record gives a street address)."""
+        newest = sorted(self.records, key=lambda r: r["imported_at"], reverse=True)
+        for r in newest:
+            if r["address"]:
+                return " ".join(p for p in (r["address"], r["postcode"]) if p)
+        return next((r["postcode"] for r in newest if r["postcode"]), "")
+
+
+def _most_common(values: Iterable[Any]) -> Any:
+    """The value given most often, ignoring blanks (the first given wins a tie)."""
+    counts = Counter(v for v in values if v)
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def current(session: Session, principal: Principal, resident_id: int) -> Resident:

@@ -41,7 +41,7 @@ def _page(
         request,
         "residents/resident.html",
         status_code=status,
-        title=f"Resident {resident.id}",
+        title=seen.name or f"Resident {resident.id}",
         seen=seen,
         form=form,
         split_items=items,

@@ -312,6 +312,7 @@ def with_keys(bulk: store.Bulk, record: SourceImport, records: pl.DataFrame) -> 
     keys = store.household_keys(records, record.source_id)
     return records.with_columns(
         store.assign_households(bulk, record.tenant_id, keys).alias("household_id"),
+        *store.search_key_columns(records),
         pl.lit(record.tenant_id).alias("tenant_id"),
         pl.lit(record.source_id).alias("source_id"),
         pl.lit(record.id).alias("import_id"),

@@ -150,11 +150,16 @@ class Record(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     row_number: Mapped[int] = mapped_column(Integer)
     row_id: Mapped[str] = mapped_column(String(100))
-    person_ref: Mapped[str | None] = mapped_column(String(100))
+    person_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     forename: Mapped[str | None] = mapped_column(String(200))
     surname: Mapped[str | None] = mapped_column(String(200))
-    dob: Mapped[date | None] = mapped_column(Date)
-    postcode: Mapped[str | None] = mapped_column(String(8))
+    # Search keys (`standardise.search_keys`): the names in lower case without accents,
+    # spaces or punctuation, so "José O'Brien" is found by "jose obrien". Resident search
+    # looks people up by surname key, date of birth, postcode or the partner's reference.
+    forename_key: Mapped[str | None] = mapped_column(String(200))
+    surname_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    dob: Mapped[date | None] = mapped_column(Date, index=True)
+    postcode: Mapped[str | None] = mapped_column(String(8), index=True)
     address: Mapped[str | None] = mapped_column(Text)
     uprn: Mapped[str | None] = mapped_column(String(12))
     phone: Mapped[str | None] = mapped_column(String(20))

@@ -7,6 +7,7 @@ them by row and column. Slow per-value libraries (phonenumbers) run once per dis
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,6 +75,21 @@ def text(raw: pl.Series) -> pl.Series:
 def names(raw: pl.Series) -> pl.Series:
     """A name column: clean text in title case ('o'BRIEN ' -> "O'Brien")."""
     return text(raw).str.strip_chars(" .,;:").str.to_titlecase().replace("", None)
+
+
+def search_keys(names: pl.Series) -> pl.Series:
+    """Each name as resident search compares it: accents dropped ("José" -> "jose"), lower
+    case, letters only ("O'Brien-Smith" -> "obriensmith"); null when no letter is left."""
+    decomposed = names.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+    letters = decomposed.str.to_lowercase().str.replace_all(r"[^a-z]", "")
+    return letters.replace("", None)
+
+
+def search_key(name: str) -> str:
+    """One typed name as `search_keys` writes names (the same rule, for a search)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(c for c in plain if "a" <= c <= "z")
 
 
 def split_full_names(raw: pl.Series) -> tuple[pl.Series, pl.Series]:

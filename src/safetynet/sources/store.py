@@ -27,6 +27,8 @@ RECORD_COLUMNS = (
     "person_ref",
     "forename",
     "surname",
+    "forename_key",
+    "surname_key",
     "dob",
     "postcode",
     "address",
@@ -112,6 +114,17 @@ class Bulk:
                 copy.write(buffer.getvalue())
         finally:
             cursor.close()
+
+
+def search_key_columns(records: pl.DataFrame) -> list[pl.Series]:
+    """The forename and surname search keys of a batch of standardised records."""
+    keys = []
+    for name in ("forename", "surname"):
+        values = records.get_column(name) if name in records.columns else None
+        if values is None:
+            values = pl.Series(name, [None] * records.height, dtype=pl.String)
+        keys.append(st.search_keys(values.cast(pl.String)).alias(f"{name}_key"))
+    return keys
 
 
 def household_keys(records: pl.DataFrame, source_id: int) -> pl.Series:

@@ -50,6 +50,7 @@ def routers() -> list[APIRouter]:
     from safetynet.gaps.web import router as gaps
     from safetynet.link.resident_web import router as residents
     from safetynet.link.review_web import router as review
+    from safetynet.link.search_web import router as resident_search
     from safetynet.link.web import router as link
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
@@ -67,6 +68,7 @@ def routers() -> list[APIRouter]:
         link,
         review,
         residents,
+        resident_search,
         gaps,
         entitlements,
         privacy,

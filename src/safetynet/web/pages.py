@@ -3,6 +3,7 @@ the audit log and the health check."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,7 +18,9 @@ from safetynet.accounts import kept_forms, sessions
 from safetynet.accounts.models import User
 from safetynet.accounts.permissions import Principal
 from safetynet.db import utcnow
+from safetynet.errors import InvalidInput
 from safetynet.link import access as link_access
+from safetynet.paging import PageRequest, page_of
 from safetynet.sources import access as source_access
 from safetynet.versions import Recent, data_version, store_of
 from safetynet.web.deps import SESSION_COOKIE, Db, public, require, settings_of
@@ -215,30 +218,51 @@ def audit_log(
     request: Request,
     db: Db,
     principal: Annotated[Principal, Depends(require("audit.view"))],
-    action: str = "",
-    actor: str = "",
 ) -> Response:
-    """The area's audit log, newest first, searchable by action and actor."""
-    query = (
-        accounts_access.readable_audit_events(principal)
-        .order_by(audit.AuditEvent.id.desc())
-        .limit(200)
-    )
-    if action.strip():
-        query = query.where(audit.AuditEvent.action.contains(action.strip()))
-    if actor.strip():
-        query = query.where(audit.AuditEvent.actor.contains(actor.strip()))
-    events = list(db.scalars(query))
-    mine = accounts_access.readable_audit_events(principal)
-    actions = list(
-        db.scalars(mine.with_only_columns(audit.AuditEvent.action).distinct().order_by("action"))
-    )
+    """The area's audit log, newest first, a page at a time: searchable by action and
+    actor, and limited to days from and to."""
+    view = {k: str(request.query_params.get(k) or "").strip()[:200] for k in AUDIT_FILTERS}
+    errors, days = [], {}
+    for key, label in (("from", "From"), ("to", "To")):
+        days[key] = _day(view[key])
+        if view[key] and days[key] is None:
+            errors.append(
+                {"text": f"{label} must be a real date, like 1/12/2026", "href": f"#{key}"}
+            )
+    try:
+        wanted = PageRequest.parse(view["page"])
+    except InvalidInput as problem:
+        errors.append({"text": problem.message, "href": "#action"})
+        wanted = PageRequest()
+    query = audit.filtered(
+        accounts_access.readable_audit_events(principal),
+        action=view["action"],
+        actor=view["actor"],
+        since=days["from"],
+        until=days["to"],
+    ).order_by(audit.AuditEvent.id.desc())
+    events = page_of(db, query, wanted)
+    kept = {k: v for k, v in view.items() if k != "page"}
     return render(
         request,
         "audit/list.html",
+        status_code=400 if errors else 200,
         title="Audit log",
         events=events,
-        action=action,
-        actor=actor,
-        actions=actions,
+        view=view,
+        errors=errors,
+        pager=events.links("/audit", kept),
     )
+
+
+AUDIT_FILTERS = ("action", "actor", "from", "to", "page")
+
+
+def _day(text: str) -> date | None:
+    """A day typed as 2026-12-01 or 1/12/2026 (None when it is not one)."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

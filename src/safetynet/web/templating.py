@@ -30,6 +30,7 @@ LONDON = ZoneInfo("Europe/London")
 NAVIGATION = (
     ("Home", "/", "dashboard.view"),
     ("Decisions", "/decisions", "gaps.view"),
+    ("Residents", "/residents", "residents.view"),
     ("Sources", "/sources", "sources.view"),
     ("Imports", "/imports", "imports.view"),
     ("Link runs", "/link-runs", "link.view"),
