@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +12,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.api.auth import api_require
 from safetynet.dashboard import export, service
 from safetynet.errors import InvalidInput
+from safetynet.gaps.web import _as_of  # one parser of ?as_of= for every page
 from safetynet.web.deps import Db, require
 from safetynet.web.templating import render
 
@@ -24,15 +25,6 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def _as_of(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date like 2026-11-27.") from None
 
 
 @router.get("/decisions")

@@ -3,7 +3,7 @@ rurality and broadband, and the published files the measures come from; its API 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from safetynet.accounts.permissions import Principal
 from safetynet.api.auth import api_require
 from safetynet.errors import InvalidInput
+from safetynet.gaps.web import _as_of  # one parser of ?as_of= for every page
 from safetynet.places import access, profiles, reference
 from safetynet.web.deps import Db, require
 from safetynet.web.templating import render
@@ -20,15 +21,6 @@ router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["v1"])
 Viewer = Annotated[Principal, Depends(require("gaps.view"))]
 As_gaps_view = Annotated[Principal, Depends(api_require("gaps.view"))]
-
-
-def _as_of(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise InvalidInput(f"'{text}' is not a date like 2026-11-27.") from None
 
 
 @router.get("/places")
