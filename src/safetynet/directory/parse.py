@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from safetynet.db import utcnow
 from safetynet.directory import taxonomies as tx
 from safetynet.directory.validation import Problem
+
+PROFILE_COLUMNS = ("kind", "formats", "gender", "sector", "residency", "capacity", "available",
+                   "hours_per_week", "pay_pence_per_hour")  # fmt: skip
 
 
 @dataclass
@@ -163,7 +167,7 @@ def _add_service(batch: Batch, record: dict[str, Any]) -> None:
         "minimum_age": _whole(batch, rid, "minimum_age", record.get("minimum_age")),
         "maximum_age": _whole(batch, rid, "maximum_age", record.get("maximum_age")),
         "assured_date": _date(batch, rid, "assured_date", record.get("assured_date")),
-        "last_modified": _moment(batch, rid, record.get("last_modified")),
+        "last_modified": _moment(batch, rid, record.get("last_modified")) or utcnow(),
     }
     row.update(_profile(batch, rid, record.get("attributes") or []))
     batch.services.append(row)
@@ -230,7 +234,8 @@ def _add_offers(batch: Batch, rid: str, record: dict[str, Any]) -> None:
 
 def _profile(batch: Batch, rid: str, attributes: list[dict[str, Any]]) -> dict[str, Any]:
     """The provider profile from Safety Net's attributes; other attributes go to the batch."""
-    profile: dict[str, Any] = {"kind": "service", "formats": ""}
+    profile: dict[str, Any] = dict.fromkeys(PROFILE_COLUMNS)
+    profile["kind"] = "service"
     formats: list[str] = []
     for i, attribute in enumerate(attributes):
         where = f"attributes[{i}]"

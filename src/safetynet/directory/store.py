@@ -56,7 +56,7 @@ def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def ids_by_oruk(session: Session, model: Any, tenant_id: int) -> dict[str, int]:
     """ORUK id -> our id, for every row of a table in one area."""
     rows = session.execute(select(model.oruk_id, model.id).where(model.tenant_id == tenant_id))
-    return {oruk_id: id_ for oruk_id, id_ in rows}
+    return dict(rows.tuples().all())
 
 
 def _upsert(session: Session, model: Any, tenant_id: int, rows: dict[str, dict]) -> dict:
@@ -67,7 +67,7 @@ def _upsert(session: Session, model: Any, tenant_id: int, rows: dict[str, dict])
     if changed:
         session.execute(update(model), changed)
     if new:
-        session.execute(insert(model), new)
+        session.execute(insert(model.__table__), new)
     return ids_by_oruk(session, model, tenant_id) if new else held
 
 
@@ -99,7 +99,7 @@ def ensure_our_taxonomies(session: Session, tenant_id: int, sectors: Iterable[st
         if tx.term_id(t, term) not in held
     ]
     if new:
-        session.execute(insert(DirectoryTaxonomyTerm), new)
+        session.execute(insert(DirectoryTaxonomyTerm.__table__), new)
 
 
 def _write_terms(session: Session, tenant_id: int, batch: Batch) -> dict[str, int]:
@@ -127,7 +127,7 @@ def _replace_services(session: Session, tenant_id: int, batch: Batch, orgs: dict
         values["organisation_id"] = orgs.get(s["organisation_oruk_id"] or "")
         rows.append({"tenant_id": tenant_id, **values})
     for part in chunks(rows, 5000):
-        session.execute(insert(DirectoryService), part)
+        session.execute(insert(DirectoryService.__table__), part)
     return ids_by_oruk(session, DirectoryService, tenant_id)
 
 
@@ -185,7 +185,7 @@ def write(session: Session, tenant_id: int, batch: Batch) -> Counts:
     )  # fmt: skip
     for model, rows in children:
         for part in chunks(rows, 5000):
-            session.execute(insert(model), part)
+            session.execute(insert(model.__table__), part)
     return Counts(
         services=len(batch.services),
         organisations=len(batch.organisations),

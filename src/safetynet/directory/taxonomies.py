@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
 NAMESPACE = uuid.UUID("5c0f1e52-0d5a-4a43-9d84-1f3c5e0a7b21")  # Safety Net's, chosen once
 PREFIX = "safetynet:"
@@ -66,11 +67,13 @@ TERMS: dict[str, tuple[str, ...]] = {
 CLOSED = {KIND, FORMAT, GENDER, RESIDENCY, MEASURE}
 
 
+@cache
 def taxonomy_id(taxonomy: str) -> str:
     """The ORUK id of one of Safety Net's taxonomies."""
     return str(uuid.uuid5(NAMESPACE, taxonomy))
 
 
+@cache
 def term_id(taxonomy: str, term: str) -> str:
     """The ORUK id of a term of one of Safety Net's taxonomies."""
     return str(uuid.uuid5(NAMESPACE, f"{taxonomy}/{term}"))
