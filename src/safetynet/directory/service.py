@@ -31,7 +31,7 @@ from safetynet.directory.models import (
     DirectoryTaxonomy,
     DirectoryTaxonomyTerm,
 )
-from safetynet.directory.validation import check_all
+from safetynet.directory.validation import check_all, fill_profile_quirks
 from safetynet.errors import InvalidInput, NotFound
 
 Counts = store.Counts
@@ -58,7 +58,7 @@ class Feed:
 def check(feed: Feed) -> parse.Batch:
     """The feed's rows, or every problem with it (schema first, then our own checks)."""
     problems = check_all("taxonomy", feed.taxonomies) + check_all("taxonomy_term", feed.terms)
-    problems += check_all("service", feed.services)
+    problems += check_all("service", [fill_profile_quirks(s) for s in feed.services])
     batch = parse.Batch(problems=problems)
     if problems:
         return batch

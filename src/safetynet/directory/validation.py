@@ -89,6 +89,25 @@ def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
+# The published profile requires `url` of these though it never defines it (see the schemas'
+# README); a feed that leaves it out is given the service's own address before the check.
+URL_QUIRK = ("schedules", "languages", "cost_options", "contacts", "funding")
+
+
+def fill_profile_quirks(service: Any) -> Any:
+    """The service record, its sub-records given the service's `url` where they lack one."""
+    if not isinstance(service, dict) or not isinstance(service.get("url"), str):
+        return service
+    for key in URL_QUIRK:
+        items = service.get(key)
+        if isinstance(items, list):
+            service[key] = [
+                {"url": service["url"], **item} if isinstance(item, dict) else item
+                for item in items
+            ]
+    return service
+
+
 def check_all(kind: str, records: Iterable[Any]) -> list[Problem]:
     """Problems of many records, stopping after `MOST_PROBLEMS`."""
     found: list[Problem] = []
