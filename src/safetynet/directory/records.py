@@ -66,7 +66,7 @@ def _load_part(session: Session, kids: Children, ids: list[int]) -> None:
     sal, loc = DirectoryServiceAtLocation, DirectoryLocation
     for place, location in session.execute(
         select(sal, loc).join(loc, loc.id == sal.location_id).where(sal.service_id.in_(ids))
-    ).tuples():
+    ):
         kids.places[place.service_id].append((place, location))
     a, t, x = DirectoryAttribute, DirectoryTaxonomyTerm, DirectoryTaxonomy
     for attribute, term, taxonomy_oruk_id in session.execute(
@@ -74,7 +74,7 @@ def _load_part(session: Session, kids: Children, ids: list[int]) -> None:
         .join(t, t.id == a.term_id)
         .outerjoin(x, x.id == t.taxonomy_id)
         .where(a.service_id.in_(ids))
-    ).tuples():
+    ):
         kids.attributes[attribute.service_id].append((attribute, term, taxonomy_oruk_id))
     for model, into in (
         (DirectorySchedule, kids.schedules),

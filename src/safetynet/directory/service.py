@@ -130,7 +130,7 @@ def terms_query(tenant_id: int) -> Select[Any]:
 
 def terms(session: Session, tenant_id: int) -> list[tuple[DirectoryTaxonomyTerm, str | None]]:
     """The area's taxonomy terms, with their taxonomies' ORUK ids."""
-    return list(session.execute(terms_query(tenant_id)).tuples())
+    return list(session.execute(terms_query(tenant_id)).all())
 
 
 @dataclass(frozen=True)
@@ -352,7 +352,7 @@ def counts(session: Session, tenant_id: int) -> dict[str, int]:
     rows = session.execute(
         select(s.kind, func.count()).where(s.tenant_id == tenant_id).group_by(s.kind)
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def write_made_here(session: Session, tenant_id: int, feed: Feed, *, actor: str) -> Counts:

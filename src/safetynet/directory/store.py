@@ -56,7 +56,7 @@ def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def ids_by_oruk(session: Session, model: Any, tenant_id: int) -> dict[str, int]:
     """ORUK id -> our id, for every row of a table in one area."""
     rows = session.execute(select(model.oruk_id, model.id).where(model.tenant_id == tenant_id))
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def _upsert(session: Session, model: Any, tenant_id: int, rows: dict[str, dict]) -> dict:
