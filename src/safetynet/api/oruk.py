@@ -9,6 +9,7 @@ endpoint, paged lists (`page`, `per_page`; answers carry `total_items`, `total_p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -65,27 +66,38 @@ def about(area: str, db: Db, caller: Anyone) -> dict[str, Any]:
     return {"version": "3.0", "profile": PROFILE, "openapi_url": OPENAPI}
 
 
-def _filters(text: str, search: str, term: str, taxonomy: str, low: Number, high: Number):
-    return service.Filters(
+@dataclass(frozen=True)
+class Listing:
+    """What a list request asks for: the services' filters and the page."""
+
+    filters: service.Filters
+    paging: PageRequest
+
+
+def listing(
+    text: Text = "", search: Text = "", taxonomy_term_id: Id = "", taxonomy_id: Id = "",
+    minimum_age: Number = None, maximum_age: Number = None, page: Number = None,
+    per_page: Number = None,
+) -> Listing:  # fmt: skip
+    """The standard's filters (`text` or `search`, terms, taxonomies, ages) and paging."""
+    filters = service.Filters(
         text=text or search,
-        taxonomy_term_id=term,
-        taxonomy_id=taxonomy,
-        minimum_age=service.parse_age(low, "minimum_age"),
-        maximum_age=service.parse_age(high, "maximum_age"),
+        taxonomy_term_id=taxonomy_term_id,
+        taxonomy_id=taxonomy_id,
+        minimum_age=service.parse_age(minimum_age, "minimum_age"),
+        maximum_age=service.parse_age(maximum_age, "maximum_age"),
     )
+    return Listing(filters, _paging(page, per_page))
+
+
+Listed = Annotated[Listing, Depends(listing)]
 
 
 @router.get("/services")
-def services(
-    area: str, db: Db, caller: Anyone, text: Text = "", search: Text = "",
-    taxonomy_term_id: Id = "", taxonomy_id: Id = "", minimum_age: Number = None,
-    maximum_age: Number = None, page: Number = None, per_page: Number = None,
-) -> dict[str, Any]:  # fmt: skip
+def services(area: str, db: Db, caller: Anyone, asked: Listed) -> dict[str, Any]:
     """Services of the area (one-to-one fields), filtered and paged."""
     tenant = service.area(db, area)
-    filters = _filters(text, search, taxonomy_term_id, taxonomy_id, minimum_age, maximum_age)
-    query = service.services_query(db, tenant.id, filters)
-    found = page_of(db, query, _paging(page, per_page))
+    found = page_of(db, service.services_query(db, tenant.id, asked.filters), asked.paging)
     return oruk_page(found, [records.service_summary(s) for s in found.items])
 
 
@@ -110,15 +122,11 @@ def _sal_query(db: Session, tenant_id: int, filters: service.Filters) -> Any:
 
 
 @router.get("/service_at_locations")
-def service_at_locations(
-    area: str, db: Db, caller: Anyone, text: Text = "", search: Text = "",
-    taxonomy_term_id: Id = "", taxonomy_id: Id = "", minimum_age: Number = None,
-    maximum_age: Number = None, page: Number = None, per_page: Number = None,
-) -> dict[str, Any]:  # fmt: skip
+def service_at_locations(area: str, db: Db, caller: Anyone, asked: Listed) -> dict[str, Any]:
     """Services at their locations, filtered by the service's fields, and paged."""
     tenant = service.area(db, area)
-    filters = _filters(text, search, taxonomy_term_id, taxonomy_id, minimum_age, maximum_age)
-    found = page_of(db, _sal_query(db, tenant.id, filters), _paging(page, per_page), scalars=False)
+    query = _sal_query(db, tenant.id, asked.filters)
+    found = page_of(db, query, asked.paging, scalars=False)
     return oruk_page(found, [records.sal_record(s, loc, sid) for s, loc, sid in found.items])
 
 
