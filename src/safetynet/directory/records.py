@@ -76,13 +76,14 @@ def _load_part(session: Session, kids: Children, ids: list[int]) -> None:
         .where(a.service_id.in_(ids))
     ):
         kids.attributes[attribute.service_id].append((attribute, term, taxonomy_oruk_id))
-    for model, into in (
+    tables: tuple[tuple[Any, dict[int, list[Any]]], ...] = (
         (DirectorySchedule, kids.schedules),
         (DirectoryCostOption, kids.costs),
         (DirectoryLanguage, kids.languages),
-    ):
+    )
+    for model, into in tables:
         for row in session.scalars(
-            select(model).where(model.service_id.in_(ids)).order_by(model.id)  # type: ignore[attr-defined]
+            select(model).where(model.service_id.in_(ids)).order_by(model.id)
         ):
             into[row.service_id].append(row)
 

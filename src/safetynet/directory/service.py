@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -120,12 +120,13 @@ def taxonomies(session: Session, tenant_id: int) -> list[DirectoryTaxonomy]:
 def terms_query(tenant_id: int) -> Select[Any]:
     """The area's taxonomy terms, each with its taxonomy's ORUK id."""
     t, x = DirectoryTaxonomyTerm, DirectoryTaxonomy
-    return (
+    query = (
         select(t, x.oruk_id)
         .outerjoin(x, x.id == t.taxonomy_id)
         .where(t.tenant_id == tenant_id)
         .order_by(t.taxonomy, t.term, t.id)
     )
+    return cast("Select[Any]", query)
 
 
 def terms(session: Session, tenant_id: int) -> list[tuple[DirectoryTaxonomyTerm, str | None]]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from safetynet.directory import taxonomies as tx
@@ -99,7 +99,7 @@ def ensure_our_taxonomies(session: Session, tenant_id: int, sectors: Iterable[st
         if tx.term_id(t, term) not in held
     ]
     if new:
-        session.execute(insert(DirectoryTaxonomyTerm.__table__), new)
+        session.execute(insert(cast(Table, DirectoryTaxonomyTerm.__table__)), new)
 
 
 def _write_terms(session: Session, tenant_id: int, batch: Batch) -> dict[str, int]:
@@ -127,7 +127,7 @@ def _replace_services(session: Session, tenant_id: int, batch: Batch, orgs: dict
         values["organisation_id"] = orgs.get(s["organisation_oruk_id"] or "")
         rows.append({"tenant_id": tenant_id, **values})
     for part in chunks(rows, 5000):
-        session.execute(insert(DirectoryService.__table__), part)
+        session.execute(insert(cast(Table, DirectoryService.__table__)), part)
     return ids_by_oruk(session, DirectoryService, tenant_id)
 
 
