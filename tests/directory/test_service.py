@@ -100,6 +100,13 @@ def test_our_own_checks_refuse_unknown_terms_and_negative_ages(db, areas):
     assert db.scalar(select(func.count()).select_from(DirectoryService)) == 0
 
 
+def test_a_service_address_that_is_not_a_web_address_is_refused(db, areas):
+    with pytest.raises(InvalidInput, match=f"service {SID}: field 'url': must be a web address"):
+        service.import_feed(
+            db, areas.people["analyst"], _feed(counsellor(url="javascript:alert(1)")), origin="t"
+        )
+
+
 def test_importing_a_service_again_replaces_it(db, areas):
     analyst = areas.people["analyst"]
     service.import_feed(db, analyst, _feed(counsellor()), origin="t")

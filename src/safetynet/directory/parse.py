@@ -169,6 +169,8 @@ def _add_service(batch: Batch, record: dict[str, Any]) -> None:
         "assured_date": _date(batch, rid, "assured_date", record.get("assured_date")),
         "last_modified": _moment(batch, rid, record.get("last_modified")) or utcnow(),
     }
+    if not str(row["url"] or "").lower().startswith(("https://", "http://")):
+        batch.refuse(rid, "url", "must be a web address starting https:// (or http://)")
     row.update(_profile(batch, rid, record.get("attributes") or []))
     batch.services.append(row)
     _add_places(batch, rid, record.get("service_at_locations") or [])
