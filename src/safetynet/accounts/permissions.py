@@ -97,6 +97,10 @@ PERMISSIONS: dict[str, Grant] = {
     # and records visits; everyone may read their own desk's counts.
     "frontdesk.use": both(FRONT_DESK),
     "frontdesk.report": both(EVERYONE),
+    # The service directory (directory/): services, counsellors and vacancies hold no personal
+    # data, so everyone reads their area's; the council's admins and analysts import it.
+    "directory.view": both(EVERYONE),
+    "directory.manage": council_only(ADMIN_ANALYST),
 }
 
 
