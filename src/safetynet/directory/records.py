@@ -24,7 +24,6 @@ from safetynet.directory.models import (
     DirectoryLocation,
     DirectoryOrganisation,
     DirectorySchedule,
-    DirectoryService,
     DirectoryServiceAtLocation,
     DirectoryTaxonomy,
     DirectoryTaxonomyTerm,
@@ -34,56 +33,74 @@ from safetynet.directory.store import chunks
 
 @dataclass
 class Children:
-    """Everything hanging off a set of services, by service id."""
+    """Everything hanging off a set of services, by service id. Rows are plain result rows
+    (read by attribute, like the models), so an export of tens of thousands of services does
+    not build an ORM object for each of its ~100,000 children."""
 
-    organisations: dict[int, DirectoryOrganisation] = field(default_factory=dict)
-    places: dict[int, list[tuple[DirectoryServiceAtLocation, DirectoryLocation]]] = field(
+    organisations: dict[int, Any] = field(default_factory=dict)
+    places: dict[int, list[tuple[Any, Any]]] = field(default_factory=lambda: defaultdict(list))
+    attributes: dict[int, list[tuple[Any, Any, str | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    attributes: dict[int, list[tuple[DirectoryAttribute, DirectoryTaxonomyTerm, str | None]]] = (
-        field(default_factory=lambda: defaultdict(list))
-    )
-    schedules: dict[int, list[DirectorySchedule]] = field(default_factory=lambda: defaultdict(list))
-    costs: dict[int, list[DirectoryCostOption]] = field(default_factory=lambda: defaultdict(list))
-    languages: dict[int, list[DirectoryLanguage]] = field(default_factory=lambda: defaultdict(list))
+    schedules: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    costs: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    languages: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
 
 
-def load_children(session: Session, services: list[DirectoryService]) -> Children:
+def columns(model: Any) -> list[Any]:
+    """Every column of a model's table, to select plain rows."""
+    return list(model.__table__.c)
+
+
+def _rows_by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    for part in chunks(sorted(ids)):
+        for row in session.execute(select(*columns(model)).where(model.id.in_(part))):
+            found[row.id] = row
+    return found
+
+
+def load_children(session: Session, services: list[Any]) -> Children:
     """Organisations, places, attributes, schedules, costs and languages of these services."""
     kids = Children()
     org_ids = {s.organisation_id for s in services if s.organisation_id}
-    for part in chunks(sorted(org_ids)):
-        for org in session.scalars(
-            select(DirectoryOrganisation).where(DirectoryOrganisation.id.in_(part))
-        ):
-            kids.organisations[org.id] = org
+    kids.organisations = _rows_by_id(session, DirectoryOrganisation, org_ids)
     for part in chunks([s.id for s in services]):
         _load_part(session, kids, part)
     return kids
 
 
 def _load_part(session: Session, kids: Children, ids: list[int]) -> None:
-    sal, loc = DirectoryServiceAtLocation, DirectoryLocation
-    for place, location in session.execute(
-        select(sal, loc).join(loc, loc.id == sal.location_id).where(sal.service_id.in_(ids))
-    ):
-        kids.places[place.service_id].append((place, location))
+    sal = DirectoryServiceAtLocation
+    places = session.execute(
+        select(*columns(sal)).where(sal.service_id.in_(ids)).order_by(sal.id)
+    ).all()
+    locations = _rows_by_id(session, DirectoryLocation, {p.location_id for p in places})
+    for place in places:
+        kids.places[place.service_id].append((place, locations[place.location_id]))
     a, t, x = DirectoryAttribute, DirectoryTaxonomyTerm, DirectoryTaxonomy
-    for attribute, term, taxonomy_oruk_id in session.execute(
-        select(a, t, x.oruk_id)
-        .join(t, t.id == a.term_id)
-        .outerjoin(x, x.id == t.taxonomy_id)
-        .where(a.service_id.in_(ids))
-    ):
-        kids.attributes[attribute.service_id].append((attribute, term, taxonomy_oruk_id))
+    attributes = session.execute(
+        select(*columns(a)).where(a.service_id.in_(ids)).order_by(a.id)
+    ).all()
+    terms: dict[int, Any] = {}
+    for part in chunks(sorted({row.term_id for row in attributes})):
+        for row in session.execute(
+            select(*columns(t), x.oruk_id.label("taxonomy_oruk_id"))
+            .outerjoin(x, x.id == t.taxonomy_id)
+            .where(t.id.in_(part))
+        ):
+            terms[row.id] = row
+    for row in attributes:
+        term = terms[row.term_id]
+        kids.attributes[row.service_id].append((row, term, term.taxonomy_oruk_id))
     tables: tuple[tuple[Any, dict[int, list[Any]]], ...] = (
         (DirectorySchedule, kids.schedules),
         (DirectoryCostOption, kids.costs),
         (DirectoryLanguage, kids.languages),
     )
     for model, into in tables:
-        for row in session.scalars(
-            select(model).where(model.service_id.in_(ids)).order_by(model.id)
+        for row in session.execute(
+            select(*columns(model)).where(model.service_id.in_(ids)).order_by(model.id)
         ):
             into[row.service_id].append(row)
 
@@ -92,7 +109,7 @@ def _drop_none(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None}
 
 
-def organisation_record(org: DirectoryOrganisation) -> dict[str, Any]:
+def organisation_record(org: Any) -> dict[str, Any]:
     """An ORUK organization."""
     return _drop_none(
         {
@@ -105,7 +122,7 @@ def organisation_record(org: DirectoryOrganisation) -> dict[str, Any]:
     )
 
 
-def location_record(loc: DirectoryLocation) -> dict[str, Any]:
+def location_record(loc: Any) -> dict[str, Any]:
     """An ORUK location, with its physical address when we hold one."""
     record = _drop_none(
         {
@@ -133,9 +150,7 @@ def location_record(loc: DirectoryLocation) -> dict[str, Any]:
     return record
 
 
-def sal_record(
-    sal: DirectoryServiceAtLocation, loc: DirectoryLocation, service_oruk_id: str
-) -> dict[str, Any]:
+def sal_record(sal: Any, loc: Any, service_oruk_id: str) -> dict[str, Any]:
     """An ORUK service_at_location with its location."""
     return {
         "id": sal.oruk_id,
@@ -145,7 +160,7 @@ def sal_record(
     }
 
 
-def taxonomy_record(taxonomy: DirectoryTaxonomy) -> dict[str, Any]:
+def taxonomy_record(taxonomy: Any) -> dict[str, Any]:
     """An ORUK taxonomy."""
     return _drop_none(
         {
@@ -158,7 +173,7 @@ def taxonomy_record(taxonomy: DirectoryTaxonomy) -> dict[str, Any]:
     )
 
 
-def term_record(term: DirectoryTaxonomyTerm, taxonomy_oruk_id: str | None) -> dict[str, Any]:
+def term_record(term: Any, taxonomy_oruk_id: str | None) -> dict[str, Any]:
     """An ORUK taxonomy term."""
     return _drop_none(
         {
@@ -172,7 +187,7 @@ def term_record(term: DirectoryTaxonomyTerm, taxonomy_oruk_id: str | None) -> di
     )
 
 
-def service_summary(s: DirectoryService) -> dict[str, Any]:
+def service_summary(s: Any) -> dict[str, Any]:
     """The one-to-one fields of a service (the paged list's items)."""
     return _drop_none(
         {
@@ -190,7 +205,7 @@ def service_summary(s: DirectoryService) -> dict[str, Any]:
     )
 
 
-def service_record(s: DirectoryService, kids: Children, *, public: bool) -> dict[str, Any]:
+def service_record(s: Any, kids: Children, *, public: bool) -> dict[str, Any]:
     """A fully nested ORUK service."""
     record = service_summary(s)
     org = kids.organisations.get(s.organisation_id or 0)
@@ -220,7 +235,7 @@ def service_record(s: DirectoryService, kids: Children, *, public: bool) -> dict
     return record
 
 
-def _cost(s: DirectoryService, c: DirectoryCostOption) -> dict[str, Any]:
+def _cost(s: Any, c: Any) -> dict[str, Any]:
     amount = None if c.amount_pence is None else c.amount_pence / 100
     return _drop_none(
         {
@@ -234,7 +249,7 @@ def _cost(s: DirectoryService, c: DirectoryCostOption) -> dict[str, Any]:
     )
 
 
-def _schedule(s: DirectoryService, x: DirectorySchedule) -> dict[str, Any]:
+def _schedule(s: Any, x: Any) -> dict[str, Any]:
     return _drop_none(
         {
             "id": x.oruk_id,
@@ -252,9 +267,7 @@ def _schedule(s: DirectoryService, x: DirectorySchedule) -> dict[str, Any]:
     )
 
 
-def _attribute(
-    link_id: str, a: DirectoryAttribute, t: DirectoryTaxonomyTerm, taxonomy_oruk_id: str | None
-) -> dict[str, Any]:
+def _attribute(link_id: str, a: Any, t: Any, taxonomy_oruk_id: str | None) -> dict[str, Any]:
     return _drop_none(
         {
             "id": a.oruk_id,
@@ -286,7 +299,7 @@ def _ours(link_id: str, taxonomy: str, term: str, value: Any = None) -> dict[str
     )
 
 
-def our_attributes(s: DirectoryService, *, public: bool) -> list[dict[str, Any]]:
+def our_attributes(s: Any, *, public: bool) -> list[dict[str, Any]]:
     """The provider profile as attributes of Safety Net's taxonomies."""
     found = [_ours(s.oruk_id, tx.KIND, s.kind)]
     found += [_ours(s.oruk_id, tx.FORMAT, f) for f in s.formats.split(",") if f]

@@ -97,11 +97,11 @@ def import_feed(session: Session, principal: Principal, feed: Feed, *, origin: s
 def export(session: Session, tenant_id: int, *, public: bool = False) -> dict[str, Any]:
     """The area's whole directory as ORUK records: services, taxonomies and terms."""
     services = list(
-        session.scalars(
-            select(DirectoryService)
+        session.execute(
+            select(*records.columns(DirectoryService))
             .where(DirectoryService.tenant_id == tenant_id)
             .order_by(DirectoryService.id)
-        )
+        ).all()
     )
     kids = records.load_children(session, services)
     return {
