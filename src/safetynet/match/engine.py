@@ -1,0 +1,93 @@
+"""Ranking one seeker's candidates: hard rules first, then the transparent score or, once enough
+outcomes have been recorded, the learned ranker; every match carries its reasons.
+
+Everything here is pure (no database): `service.py` feeds it the area's column store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from safetynet.match.columns import Candidates, ProviderColumns, candidates
+from safetynet.match.model import Provider, Seeker
+from safetynet.match.score import Contribution, explain, feature_matrix, weight_vector
+
+if TYPE_CHECKING:
+    from safetynet.match.ranker import LearnedRanker
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked provider for a seeker: its score, how it was ranked and why."""
+
+    provider: Provider
+    position: int
+    score: float
+    method: str
+    distance_km: float | None
+    contributions: tuple[Contribution, ...]
+    features: tuple[float, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons in words, the biggest contributions first."""
+        ranked = sorted(self.contributions, key=lambda c: -c.points)
+        return [c.reason for c in ranked if c.points > 0]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A seeker's ranked matches, and how many providers passed the hard rules."""
+
+    matches: tuple[Match, ...]
+    candidates: int
+    method: str
+
+
+def top_rows(values: np.ndarray, limit: int, ids: np.ndarray) -> np.ndarray:
+    """Indices of the `limit` highest values, best first (ties: lower provider id first)."""
+    if limit < len(values):
+        keep = np.argpartition(-values, limit - 1)[:limit]
+        threshold = values[keep].min()
+        keep = np.flatnonzero(values >= threshold)  # keep whole ties, trimmed below
+    else:
+        keep = np.arange(len(values))
+    order = np.lexsort((ids[keep], -values[keep]))
+    return keep[order][:limit]
+
+
+def rank(cols: ProviderColumns, seeker: Seeker, *, limit: int = 10,
+         weights: dict[str, float] | None = None,
+         ranker: LearnedRanker | None = None) -> Ranking:
+    """The seeker's best `limit` providers that break no hard rule, best first, with reasons."""
+    found = candidates(cols, seeker)
+    rows = np.flatnonzero(found.allowed)
+    w = weight_vector(weights)
+    features = feature_matrix(cols, seeker, found, rows)
+    if ranker is not None and len(rows):
+        values, method = ranker.predict(cols, seeker, found, rows, features), "ranker"
+    else:
+        values, method = features @ w, "score"
+    chosen = top_rows(values, limit, cols.ids[rows]) if len(rows) else rows
+    matches = [
+        _match(cols, seeker, found, int(rows[i]), features[i], w, float(values[i]), pos + 1,
+               method, ranker)
+        for pos, i in enumerate(chosen)
+    ]
+    return Ranking(tuple(matches), int(len(rows)), method)
+
+
+def _match(cols: ProviderColumns, seeker: Seeker, found: Candidates, row: int,
+           features: np.ndarray, w: np.ndarray, value: float, position: int, method: str,
+           ranker: LearnedRanker | None) -> Match:
+    if ranker is not None:
+        contributions = ranker.explain(cols, seeker, found, row, features)
+    else:
+        contributions = explain(cols, seeker, found, row, features, w)
+    distance = found.distance_km[row]
+    return Match(cols.providers[row], position, value, method,
+                 None if np.isnan(distance) else float(distance), tuple(contributions),
+                 tuple(float(f) for f in features))
