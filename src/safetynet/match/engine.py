@@ -59,6 +59,26 @@ def top_rows(values: np.ndarray, limit: int, ids: np.ndarray) -> np.ndarray:
     return keep[order][:limit]
 
 
+RANKER_SHORTLIST = 500  # the ranker re-orders the score's best 500: it keeps p95 under 50 ms
+
+
+def order(cols: ProviderColumns, seeker: Seeker, found: Candidates, rows: np.ndarray,
+          features: np.ndarray, w: np.ndarray, ranker: LearnedRanker | None,
+          limit: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Positions (into `rows`) of the best `limit`, best first, their values and the method.
+
+    With a ranker, the transparent score first shortlists RANKER_SHORTLIST candidates and the
+    ranker orders those: a provider the score puts below that is not a credible match.
+    """
+    scores = features @ w
+    if ranker is None or not len(rows):
+        return (top_rows(scores, limit, cols.ids[rows]) if len(rows) else rows), scores, "score"
+    short = top_rows(scores, RANKER_SHORTLIST, cols.ids[rows])
+    values = np.full(len(rows), -np.inf)
+    values[short] = ranker.predict(cols, seeker, found, rows[short], features[short])
+    return short[top_rows(values[short], limit, cols.ids[rows[short]])], values, "ranker"
+
+
 def rank(cols: ProviderColumns, seeker: Seeker, *, limit: int = 10,
          weights: dict[str, float] | None = None,
          ranker: LearnedRanker | None = None) -> Ranking:
@@ -67,26 +87,22 @@ def rank(cols: ProviderColumns, seeker: Seeker, *, limit: int = 10,
     rows = np.flatnonzero(found.allowed)
     w = weight_vector(weights)
     features = feature_matrix(cols, seeker, found, rows)
-    if ranker is not None and len(rows):
-        values, method = ranker.predict(cols, seeker, found, rows, features), "ranker"
+    chosen, values, method = order(cols, seeker, found, rows, features, w, ranker, limit)
+    if ranker is not None and len(chosen):
+        explained = ranker.explain(cols, seeker, found, rows[chosen], features[chosen])
     else:
-        values, method = features @ w, "score"
-    chosen = top_rows(values, limit, cols.ids[rows]) if len(rows) else rows
+        explained = [explain(cols, seeker, found, int(rows[i]), features[i], w) for i in chosen]
     matches = [
-        _match(cols, seeker, found, int(rows[i]), features[i], w, float(values[i]), pos + 1,
-               method, ranker)
+        _match(cols, int(rows[i]), found, features[i], float(values[i]), pos + 1, method,
+               explained[pos])
         for pos, i in enumerate(chosen)
     ]
     return Ranking(tuple(matches), int(len(rows)), method)
 
 
-def _match(cols: ProviderColumns, seeker: Seeker, found: Candidates, row: int,
-           features: np.ndarray, w: np.ndarray, value: float, position: int, method: str,
-           ranker: LearnedRanker | None) -> Match:
-    if ranker is not None:
-        contributions = ranker.explain(cols, seeker, found, row, features)
-    else:
-        contributions = explain(cols, seeker, found, row, features, w)
+def _match(cols: ProviderColumns, row: int, found: Candidates, features: np.ndarray,
+           value: float, position: int, method: str,
+           contributions: list[Contribution]) -> Match:
     distance = found.distance_km[row]
     return Match(cols.providers[row], position, value, method,
                  None if np.isnan(distance) else float(distance), tuple(contributions),

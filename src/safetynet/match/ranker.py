@@ -86,19 +86,24 @@ class LearnedRanker:
         x = ranker_features(cols, seeker, found, rows, base)
         return np.asarray(self.booster.predict(x, num_threads=1), dtype=np.float64)
 
-    def explain(self, cols: ProviderColumns, seeker: Seeker, found: Candidates, row: int,
-                base: np.ndarray) -> list[Contribution]:
-        """Per-feature contributions to one provider's raw score, plus the baseline."""
-        x = ranker_features(cols, seeker, found, np.array([row]), base.reshape(1, -1))
-        parts = np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=1))[0]
-        reasons = _reasons(cols, seeker, found, row)
-        named = [
-            Contribution(name, float(x[0, i]), 1.0, float(parts[i]),
-                         reasons.get(name, _extra_reason(name, x[0, i])))
-            for i, name in enumerate(RANKER_FEATURES)
-        ]
+    def explain(self, cols: ProviderColumns, seeker: Seeker, found: Candidates,
+                rows: np.ndarray, base: np.ndarray) -> list[list[Contribution]]:
+        """For each provider at `rows`: per-feature contributions to its raw score, plus the
+        baseline (one LightGBM call for all of them)."""
+        x = ranker_features(cols, seeker, found, rows, base)
+        parts = np.asarray(self.booster.predict(x, pred_contrib=True, num_threads=1))
         baseline = f"learned from {self.outcomes} recorded outcomes"
-        return [*named, Contribution("baseline", 1.0, 1.0, float(parts[-1]), baseline)]
+        explained = []
+        for k, row in enumerate(rows):
+            reasons = _reasons(cols, seeker, found, int(row))
+            named = [
+                Contribution(name, float(x[k, i]), 1.0, float(parts[k, i]),
+                             reasons.get(name, _extra_reason(name, x[k, i])))
+                for i, name in enumerate(RANKER_FEATURES)
+            ]
+            explained.append([*named, Contribution("baseline", 1.0, 1.0, float(parts[k, -1]),
+                                                   baseline)])
+        return explained
 
 
 def _extra_reason(name: str, value: float) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from safetynet.match.columns import Candidates, ProviderColumns, candidates
 from safetynet.match.model import ALL_FORMATS, Provider, Seeker
-from safetynet.match.engine import top_rows
+from safetynet.match.engine import order
 from safetynet.match.ranker import LearnedRanker, TrainingSet, ranker_features
 from safetynet.match.score import feature_matrix, weight_vector
 
@@ -176,14 +176,14 @@ def compare(world: World, cols: ProviderColumns, pool: list[tuple[Seeker, Candid
         gains = relevance(true_utility(world, cols, seeker, found, rows))
         base = feature_matrix(cols, seeker, found, rows)
         distance = np.nan_to_num(found.distance_km[rows], nan=np.inf)
+        w = weight_vector()
         orders = {
-            "score": top_rows(base @ weight_vector(), k, cols.ids[rows]),
+            "score": order(cols, seeker, found, rows, base, w, None, k)[0],
             "distance": np.lexsort((cols.ids[rows], distance))[:k],
             "random": rng.permutation(len(rows))[:k],
         }
         if ranker is not None:
-            orders["ranker"] = top_rows(ranker.predict(cols, seeker, found, rows, base), k,
-                                        cols.ids[rows])
-        for name, order in orders.items():
-            totals[name].append(ndcg_at(k, gains[order], gains))
+            orders["ranker"] = order(cols, seeker, found, rows, base, w, ranker, k)[0]
+        for name, chosen in orders.items():
+            totals[name].append(ndcg_at(k, gains[chosen], gains))
     return {name: float(np.mean(v)) for name, v in totals.items() if v}
