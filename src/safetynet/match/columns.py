@@ -43,7 +43,7 @@ class Vocabulary:
         columns = [self.codes[w] for w in wanted if w in self.codes]
         if not columns:
             return np.zeros(self.matrix.shape[0], dtype=bool)
-        return self.matrix[:, columns].any(axis=1)
+        return np.asarray(self.matrix[:, columns].any(axis=1))
 
     def count_of(self, wanted: frozenset[str]) -> np.ndarray:
         """Per provider: how many of `wanted` it has."""

@@ -7,16 +7,13 @@ Everything here is pure (no database): `service.py` feeds it the area's column s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from safetynet.match.columns import Candidates, ProviderColumns, candidates
 from safetynet.match.model import Provider, Seeker
+from safetynet.match.ranker import LearnedRanker, ranker_features
 from safetynet.match.score import Contribution, explain, feature_matrix, weight_vector
-
-if TYPE_CHECKING:
-    from safetynet.match.ranker import LearnedRanker
 
 
 @dataclass(frozen=True)
@@ -30,6 +27,7 @@ class Match:
     distance_km: float | None
     contributions: tuple[Contribution, ...]
     features: tuple[float, ...]
+    training_row: tuple[float, ...]  # the ranker's inputs for this pair, kept with a referral
 
     @property
     def reasons(self) -> list[str]:
@@ -92,9 +90,10 @@ def rank(cols: ProviderColumns, seeker: Seeker, *, limit: int = 10,
         explained = ranker.explain(cols, seeker, found, rows[chosen], features[chosen])
     else:
         explained = [explain(cols, seeker, found, int(rows[i]), features[i], w) for i in chosen]
+    training = ranker_features(cols, seeker, found, rows[chosen], features[chosen])
     matches = [
         _match(cols, int(rows[i]), found, features[i], float(values[i]), pos + 1, method,
-               explained[pos])
+               explained[pos], training[pos])
         for pos, i in enumerate(chosen)
     ]
     return Ranking(tuple(matches), int(len(rows)), method)
@@ -102,8 +101,8 @@ def rank(cols: ProviderColumns, seeker: Seeker, *, limit: int = 10,
 
 def _match(cols: ProviderColumns, row: int, found: Candidates, features: np.ndarray,
            value: float, position: int, method: str,
-           contributions: list[Contribution]) -> Match:
+           contributions: list[Contribution], training: np.ndarray) -> Match:
     distance = found.distance_km[row]
     return Match(cols.providers[row], position, value, method,
                  None if np.isnan(distance) else float(distance), tuple(contributions),
-                 tuple(float(f) for f in features))
+                 tuple(float(f) for f in features), tuple(float(f) for f in training))

@@ -1,4 +1,5 @@
-"""Learning to rank from recorded outcomes (LightGBM's LambdaMART, as in `LGBMRanker`), once there are enough.
+"""Learning to rank from recorded outcomes (LightGBM's LambdaMART, as `LGBMRanker` runs it),
+once there are enough.
 
 A referral records the features its provider had for that seeker when it was made, and later
 its outcome (declined or no-show 0, accepted 1, attended 2). Referrals made together for one

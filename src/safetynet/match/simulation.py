@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from safetynet.match.columns import Candidates, ProviderColumns, candidates
-from safetynet.match.model import ALL_FORMATS, Provider, Seeker
 from safetynet.match.engine import order
+from safetynet.match.model import ALL_FORMATS, Provider, Seeker
 from safetynet.match.ranker import LearnedRanker, TrainingSet, ranker_features
 from safetynet.match.score import feature_matrix, weight_vector
 
@@ -43,7 +43,8 @@ def _subset(rng: np.random.Generator, items: tuple[str, ...], low: int, high: in
 
 
 def _place(rng: np.random.Generator, spread: float = 0.08) -> tuple[float, float]:
-    return (CENTRE[0] + float(rng.normal(0, spread)) * 0.6, CENTRE[1] + float(rng.normal(0, spread)))
+    lat, lon = rng.normal(0, spread, size=2)
+    return CENTRE[0] + float(lat) * 0.6, CENTRE[1] + float(lon)
 
 
 def make_provider(rng: np.random.Generator, pid: int) -> Provider:
@@ -87,9 +88,9 @@ def make_seeker(rng: np.random.Generator) -> Seeker:
     languages = [("en",), (lang, "en"), (lang,)][int(rng.choice(3, p=[0.8, 0.15, 0.05]))]
     formats = tuple(_subset(rng, ("in_person", "phone", "video"), 1, 3))
     lat, lon = _place(rng, 0.06)
-    kind = rng.choice([None, "service", "counsellor", "vacancy"], p=[0.5, 0.2, 0.15, 0.15])
+    kind = ("", "service", "counsellor", "vacancy")[int(rng.choice(4, p=[0.5, 0.2, 0.15, 0.15]))]
     return Seeker(
-        needs=frozenset(_subset(rng, CATEGORIES, 1, 2)), kind=None if kind is None else str(kind),
+        needs=frozenset(_subset(rng, CATEGORIES, 1, 2)), kind=kind or None,
         languages=languages, formats=formats,
         gender_preference=str(rng.choice(["female", "male"])) if rng.random() < 0.1 else None,
         max_cost_pence=0 if rng.random() < 0.5 else int(rng.integers(20, 60)) * 100,
