@@ -63,3 +63,21 @@ def area(db: Session, tmp_path: Path, small_world) -> Area:
     records = list(db.scalars(select(Record.id).order_by(Record.id)))
     resident_id = factories.resident(db, records[:2])
     return Area(people, resident_id, *small_world)
+
+
+@pytest.fixture
+def client(store: str):
+    from fastapi.testclient import TestClient
+
+    from safetynet.web.app import create_app
+
+    return TestClient(create_app(), follow_redirects=False)
+
+
+def token_for(db: Session, principal: Principal) -> dict[str, str]:
+    """Bearer headers for this principal's user."""
+    from safetynet.accounts import sessions
+    from safetynet.accounts.models import User
+
+    value, _ = sessions.create_api_token(db, db.get(User, principal.user_id), name="test")
+    return {"Authorization": f"Bearer {value}"}

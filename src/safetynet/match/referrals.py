@@ -22,7 +22,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.db import utcnow
 from safetynet.errors import Conflict, InvalidInput, NotFound
 from safetynet.match.columns import ProviderColumns
-from safetynet.match.engine import rank
+from safetynet.match.engine import Ranking, rank
 from safetynet.match.model import Seeker
 from safetynet.match.models import LABEL, NEXT, Referral, Status
 from safetynet.match.ranker import RANKER_FEATURES, LearnedRanker, TrainingSet
@@ -120,7 +120,10 @@ def set_status(session: Session, principal: Principal, referral_id: int, status:
 
 def referrals_for(session: Session, principal: Principal, resident_id: int) -> list[Referral]:
     """A resident's referrals the caller may read, newest first; the read is audited."""
+    from safetynet.link import resident_access
+
     principal.require("match.view")
+    resident_id = resident_access.current(session, principal, resident_id).id
     found = list(session.scalars(
         readable_referrals(principal).where(Referral.resident_id == resident_id)
         .order_by(Referral.made_at.desc(), Referral.position)
@@ -151,3 +154,23 @@ def training_set(session: Session, tenant_id: int) -> TrainingSet:
             data.add_group([r.features for r in group], [LABEL[r.status] or 0 for r in group])
             start = end
     return data
+
+
+def resident_matches(session: Session, principal: Principal, *, resident_id: int,
+                     seeker: Seeker, cols: ProviderColumns, ranker: LearnedRanker | None = None,
+                     limit: int = 10) -> Ranking:
+    """A resident's ranked matches with reasons, for a caller who may read the resident; the
+    view is audited (what was asked is personal: needs, age, languages)."""
+    from safetynet.link import resident_access
+
+    principal.require("match.view")
+    resident = resident_access.current(session, principal, resident_id)
+    ranking = rank(cols, seeker, limit=limit, ranker=ranker)
+    audit.record_read(
+        session, actor=principal.actor, action="match.viewed", entity_type="resident",
+        entity_id=resident.id, tenant_id=principal.tenant_id, user_id=principal.user_id,
+        detail={"method": ranking.method, "candidates": ranking.candidates,
+                "shown": [m.provider.id for m in ranking.matches]},
+    )
+    session.commit()
+    return ranking

@@ -56,6 +56,14 @@ def outcome_counts(session: Session, tenant_id: int) -> tuple[int, int, bool]:
     return len(data.labels), data.informative_groups(), ready
 
 
+def latest_ranker(session: Session, tenant_id: int) -> RankerModel | None:
+    """The area's newest kept ranker, if any."""
+    return session.scalar(
+        select(RankerModel).where(RankerModel.tenant_id == tenant_id)
+        .order_by(RankerModel.id.desc()).limit(1)
+    )
+
+
 def current_ranker(session: Session, tenant_id: int) -> LearnedRanker | None:
     """The area's newest ranker, or None (then matching ranks by the transparent score)."""
     row = session.execute(

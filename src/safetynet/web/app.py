@@ -39,6 +39,7 @@ def routers() -> list[APIRouter]:
     from safetynet.api.entitlements import router as api_entitlements
     from safetynet.api.front_desk import router as api_front_desk
     from safetynet.api.linkage import router as api_linkage
+    from safetynet.api.match import router as api_match
     from safetynet.api.payments import router as api_payments
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
@@ -87,6 +88,7 @@ def routers() -> list[APIRouter]:
         api_plans,
         api_decisions,
         api_front_desk,
+        api_match,
         docs_router,
     ]
 
