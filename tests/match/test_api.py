@@ -55,3 +55,44 @@ def test_the_council_trains_its_ranker_only_with_enough_outcomes(db, area, clien
     assert trained == {"trained": False, "ranker_id": None, "outcomes": 0}
     partner = token_for(db, area.people["partner"])
     assert client.post("/api/v1/match/ranker", headers=partner).status_code == 403
+
+
+def _with_world(client, area) -> None:
+    from safetynet.api.match import area_loader
+
+    client.app.dependency_overrides[area_loader] = lambda: (lambda tenant_id: area.cols)
+
+
+NEED = {"needs": ["debt"], "lat": 53.38, "lon": -1.47, "max_cost_pence": None,
+        "formats": ["in-person", "phone"]}
+
+
+def test_a_caseworker_gets_ranked_matches_with_reasons_and_refers(db, area, client) -> None:
+    _with_world(client, area)
+    headers = token_for(db, area.people["caseworker"])
+    url = f"/api/v1/match/residents/{area.resident_id}"
+    shown = client.post(f"{url}/matches?limit=5", headers=headers, json=NEED)
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert body["method"] == "score" and len(body["matches"]) == 5 and body["candidates"] >= 5
+    for m in body["matches"]:
+        assert abs(sum(c["points"] for c in m["contributions"]) - m["score"]) < 1e-9
+        assert m["reasons"][0]
+    picks = [m["service_id"] for m in body["matches"][:2]]
+    made = client.post(f"{url}/referrals", headers=headers,
+                       json={"need": NEED, "service_ids": picks})
+    assert made.status_code == 201, made.text
+    assert [r["service_id"] for r in made.json()] == picks
+    assert [r["position"] for r in made.json()] == [1, 2]
+    viewed = db.scalar(select(AuditEvent).where(AuditEvent.action == "match.viewed"))
+    assert viewed.entity_id == area.resident_id and viewed.detail["shown"][:2] == picks
+
+
+def test_a_bad_need_is_refused_by_field(db, area, client) -> None:
+    _with_world(client, area)
+    headers = token_for(db, area.people["caseworker"])
+    refused = client.post(f"/api/v1/match/residents/{area.resident_id}/matches",
+                          headers=headers, json={"formats": ["fax"], "age": 200})
+    assert refused.status_code == 422
+    text = refused.text
+    assert "unknown format 'fax'" in text and "age" in text

@@ -192,6 +192,8 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/front-desk/events/{event_id}/outcome"): ("frontdesk.use", "desk_referral"),
     ("GET", "/api/v1/front-desk/report"): ("frontdesk.report", None),
     ("GET", "/api/v1/match/residents/{resident_id}/referrals"): ("match.view", "resident"),
+    ("POST", "/api/v1/match/residents/{resident_id}/matches"): ("match.view", "resident"),
+    ("POST", "/api/v1/match/residents/{resident_id}/referrals"): ("match.refer", "resident"),
     ("POST", "/api/v1/match/referrals/{referral_id}/status"): ("match.refer", "match_referral"),
     ("GET", "/api/v1/match/ranker"): ("match.train", None),
     ("POST", "/api/v1/match/ranker"): ("match.train", None),
@@ -496,6 +498,10 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/front-desk/events"): lambda p: {"kind": "visit"},
     ("POST", "/api/v1/front-desk/events/{event_id}/outcome"): lambda p: {"outcome": "took_up"},
     ("POST", "/api/v1/match/referrals/{referral_id}/status"): lambda p: {"status": "accepted"},
+    # A need with a format that does not exist (422); another's resident is 404 before it.
+    ("POST", "/api/v1/match/residents/{resident_id}/matches"): lambda p: {"formats": ["fax"]},
+    ("POST", "/api/v1/match/residents/{resident_id}/referrals"): lambda p: {
+        "need": {"formats": ["fax"]}, "service_ids": [1]},
 }
 
 
