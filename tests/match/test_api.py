@@ -58,7 +58,7 @@ def test_the_council_trains_its_ranker_only_with_enough_outcomes(db, area, clien
 
 
 def _with_world(client, area) -> None:
-    from safetynet.api.match import area_loader
+    from safetynet.match.area import area_loader
 
     client.app.dependency_overrides[area_loader] = lambda: (lambda tenant_id: area.cols)
 

@@ -14,7 +14,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.api.auth import api_require
 from safetynet.link import resident_access
 from safetynet.match import referrals, training
-from safetynet.match.area import area_columns
+from safetynet.match.area import area_loader
 from safetynet.match.columns import ProviderColumns
 from safetynet.match.engine import Match
 from safetynet.match.models import Referral
@@ -36,12 +36,6 @@ def _viewing(resident_id: int, db: Db, principal: As_viewer) -> tuple[Principal,
 def _referring(resident_id: int, db: Db, principal: As_referrer) -> tuple[Principal, int]:
     """As `_viewing`, for a caller who may refer."""
     return principal, resident_access.current(db, principal, resident_id).id
-
-
-def area_loader(db: Db) -> Callable[[int], ProviderColumns]:
-    """How to get an area's providers: from the directory (tests may give a world of their
-    own); only called once the caller and the resident are known to be in scope."""
-    return lambda tenant_id: area_columns(db, tenant_id)
 
 
 Viewing = Annotated[tuple[Principal, int], Depends(_viewing)]

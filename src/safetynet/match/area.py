@@ -8,6 +8,7 @@ conditions) into the engine's terms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from safetynet.match.columns import ProviderColumns
 from safetynet.match.model import Provider
 from safetynet.match.service import provider_columns
 from safetynet.versions import store_of
+from safetynet.web.deps import Db
 
 UNSTATED_CAPACITY = 1  # a service that does not say how many places it has is open, modestly
 AREA_ONLY = "area"
@@ -54,6 +56,12 @@ def area_providers(session: Session, tenant_id: int) -> list[Provider]:
     from safetynet.directory import service as directory
 
     return [from_directory(row, tenant_id) for row in directory.providers(session, tenant_id)]
+
+
+def area_loader(db: Db) -> Callable[[int], ProviderColumns]:
+    """How the doors get an area's providers (a FastAPI dependency, so a test can give a world
+    of its own); called only once the caller and the resident are known to be in scope."""
+    return lambda tenant_id: area_columns(db, tenant_id)
 
 
 def area_columns(session: Session, tenant_id: int) -> ProviderColumns:

@@ -53,6 +53,7 @@ def routers() -> list[APIRouter]:
     from safetynet.link.review_web import router as review
     from safetynet.link.search_web import router as resident_search
     from safetynet.link.web import router as link
+    from safetynet.match.web import router as match
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
     from safetynet.places.web import router as places
@@ -78,6 +79,7 @@ def routers() -> list[APIRouter]:
         plans,
         decisions,
         front_desk,
+        match,
         api,
         api_linkage,
         api_privacy,
