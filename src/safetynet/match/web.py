@@ -43,29 +43,33 @@ async def _form(request: Request) -> dict[str, Any]:
     return form
 
 
-def _number(text: str, scale: float = 1.0) -> float | None:
-    return float(text) * scale if text else None
+def _numbers(form: dict[str, Any]) -> dict[str, float | None]:
+    """The form's numbers; any that is not one is refused under its own field."""
+    found: dict[str, float | None] = {}
+    problems = []
+    for name in ("max_cost", "max_distance_km", "age", "lat", "lon"):
+        try:
+            found[name] = float(form[name]) if form[name] else None
+        except ValueError:
+            problems.append({"text": f"{LABELS[name]}: enter a number, like 12 or 7.5",
+                             "href": f"#{name}"})
+    if problems:
+        raise SeekerRefused(problems)
+    return found
 
 
 def need_of(form: dict[str, Any]) -> SeekerIn:
-    """The need the form describes (pydantic checks it; a number that is not one is refused
-    under its field's name)."""
-    try:
-        cost = _number(form["max_cost"], 100)
-        values: dict[str, Any] = {
-            "needs": form["needs"], "formats": form["formats"] or None,
-            "kind": form["kind"] or None,
-            "languages": form["languages"].replace(",", " ").split() or None,
-            "gender_preference": form["gender_preference"] or None,
-            "max_cost_pence": None if cost is None else round(cost),
-            "low_income": form["low_income"] == "yes",
-            "max_distance_km": _number(form["max_distance_km"]),
-            "age": int(form["age"]) if form["age"] else None,
-            "lat": _number(form["lat"]), "lon": _number(form["lon"]),
-        }
-    except ValueError:
-        raise SeekerRefused([{"text": "Enter numbers as numbers, like 12 or 7.5",
-                              "href": "#max_cost"}]) from None
+    """The need the form describes, checked by the same schema as the API's."""
+    n = _numbers(form)
+    values: dict[str, Any] = {
+        "needs": form["needs"], "formats": form["formats"] or None,
+        "kind": form["kind"] or None,
+        "languages": form["languages"].replace(",", " ").split() or None,
+        "gender_preference": form["gender_preference"] or None,
+        "max_cost_pence": None if n["max_cost"] is None else round(n["max_cost"] * 100),
+        "low_income": form["low_income"] == "yes", "max_distance_km": n["max_distance_km"],
+        "age": None if n["age"] is None else int(n["age"]), "lat": n["lat"], "lon": n["lon"],
+    }
     try:
         return SeekerIn(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as refused:
@@ -85,7 +89,7 @@ class SeekerRefused(Exception):
 
 FIELD_OF = {"max_cost_pence": "max_cost"}
 LABELS = {"needs": "Needs", "formats": "How they can meet", "languages": "Languages",
-          "max_cost": "Most they can pay", "max_distance_km": "Furthest they can travel",
+          "max_cost": "Most they can pay", "max_distance_km": "Furthest they can travel, in km",
           "age": "Age", "lat": "Latitude", "lon": "Longitude", "kind": "Looking for",
           "gender_preference": "Gender of practitioner"}
 
