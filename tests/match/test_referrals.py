@@ -137,3 +137,13 @@ def _close(db, who, referral_id: int, label: int) -> None:
     referrals.set_status(db, who, referral_id, "accepted")
     if label == 2:
         referrals.set_status(db, who, referral_id, "attended")
+
+
+def test_subject_access_includes_the_residents_referrals(db, area) -> None:
+    from safetynet.privacy import subject_access
+
+    (made,) = referrals.refer(db, area.people["partner"], resident_id=area.resident_id,
+                              seeker=SEEKER, service_ids=_top(area, n=1), cols=area.cols)
+    found = subject_access.collect(db, made.tenant_id, area.resident_id)
+    rows = found.sections["match_referrals"]
+    assert [(r["service_id"], r["status"]) for r in rows] == [(made.service_id, "made")]

@@ -141,13 +141,18 @@ def matches_page(request: Request, resident_id: int, db: Db, principal: Viewer,
     return _page(request, db, principal, resident_id, area(principal.tenant_id), notice=notice)
 
 
+async def _asked(request: Request, db: Session, principal: Principal, resident_id: int,
+                 area: Callable[[int], ProviderColumns]) -> tuple[dict[str, Any], ProviderColumns]:
+    """What the form asked, and the area's providers, once the resident is known readable."""
+    resident_access.current(db, principal, resident_id)
+    return await _form(request), area(principal.tenant_id)
+
+
 @router.post("/residents/{resident_id}/matches")
 async def find_matches(request: Request, resident_id: int, db: Db, principal: Viewer,
                        area: Area) -> Response:
     """The resident's ranked matches for the need described, with the reasons for each."""
-    resident_access.current(db, principal, resident_id)
-    form = await _form(request)
-    cols = area(principal.tenant_id)
+    form, cols = await _asked(request, db, principal, resident_id, area)
     try:
         need = need_of(form)
     except SeekerRefused as refused:
@@ -164,9 +169,7 @@ async def find_matches(request: Request, resident_id: int, db: Db, principal: Vi
 async def refer(request: Request, resident_id: int, db: Db, principal: Referrer,
                 area: Area) -> Response:
     """Refer the resident to the ticked matches (the ranking is worked out again here)."""
-    resident_access.current(db, principal, resident_id)
-    form = await _form(request)
-    cols = area(principal.tenant_id)
+    form, cols = await _asked(request, db, principal, resident_id, area)
     try:
         need = need_of(form)
         ids = [int(v) for v in form["service_id"] if v.isdigit()]
