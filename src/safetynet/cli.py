@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from safetynet.accounts.cli import agreement_app, org_app, user_app
 from safetynet.dashboard.cli import dashboard_app
 from safetynet.demo.cli import demo_app
+from safetynet.directory.cli import directory_app
 from safetynet.entitlements.cli import entitlements_app
 from safetynet.errors import SafetynetError
 from safetynet.frontdesk.cli import front_desk_app
@@ -76,6 +77,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(entitlements_app, name="entitlements")
 app.add_typer(front_desk_app, name="front-desk")
 app.add_typer(match_app, name="match")
+app.add_typer(directory_app, name="directory")
 
 
 # Commands that look after the store themselves; commands that are one word, not a group.

@@ -338,6 +338,20 @@ class Settings(BaseSettings):
         "whose outcomes differ: a sitting whose referrals all ended the same way teaches a "
         "ranker nothing.",
     )
+    oruk_requests_per_minute: int = Field(
+        60,
+        ge=1,
+        le=6000,
+        description="How many requests a directory import may make of another Open Referral "
+        "UK API each minute (it waits between requests); be polite to other councils' feeds.",
+    )
+    oruk_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=300,
+        description="How long a directory import waits for one answer from another Open "
+        "Referral UK API before giving up (the import then saves nothing).",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

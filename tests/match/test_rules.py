@@ -35,7 +35,9 @@ def providers(draw: st.DrawFn, pid: int) -> Provider:
         formats=draw(st.frozensets(FORMAT, max_size=3)),
         gender=draw(st.none() | st.sampled_from(["female", "male"])),
         cost_pence=draw(st.sampled_from([0, 500, 2000, 6000])),
-        concessions=draw(st.booleans()), capacity=draw(st.integers(0, 3)),
+        concessions=draw(st.booleans()),
+        concession_cost_pence=draw(st.sampled_from([0, 500, 3000])),
+        capacity=draw(st.integers(0, 3)),
         wait_days=draw(st.integers(0, 60)), min_age=draw(AGE), max_age=draw(AGE),
         areas=draw(st.frozensets(AREA, max_size=2)),
         lat=draw(LAT) if located else None, lon=draw(LON) if located else None,
@@ -114,10 +116,15 @@ def test_each_rule_names_what_it_refuses() -> None:
     ]
 
 
-def test_concessions_make_a_paid_service_free_for_people_on_a_low_income() -> None:
+def test_concessions_lower_the_price_for_people_on_a_low_income() -> None:
     paid = Provider(id=1, name="Paid", cost_pence=3000, concessions=True, lat=53.4, lon=-1.5)
     assert broken_rules(paid, Seeker(max_cost_pence=0, low_income=True)) == []
     assert broken_rules(paid, Seeker(max_cost_pence=0)) == ["costs more than the seeker can pay"]
+    cheaper = Provider(id=2, name="Cheaper", cost_pence=4000, concessions=True,
+                       concession_cost_pence=1500)
+    assert broken_rules(cheaper, Seeker(max_cost_pence=1500, low_income=True)) == []
+    assert broken_rules(cheaper, Seeker(max_cost_pence=1000, low_income=True)) == [
+        "costs more than the seeker can pay"]
 
 
 def test_a_phone_service_is_not_limited_by_distance() -> None:

@@ -201,10 +201,24 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/match/referrals/{referral_id}/status"): ("match.refer", "match_referral"),
     ("GET", "/api/v1/match/ranker"): ("match.train", None),
     ("POST", "/api/v1/match/ranker"): ("match.train", None),
+    ("GET", "/directory"): ("directory.view", None),
+    ("GET", "/directory/services/{service_id}"): ("directory.view", "directory_service"),
+    ("POST", "/api/v1/directory/imports"): ("directory.manage", None),
+    ("GET", "/api/oruk/{area}/"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/services"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/services/{service_id}"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/service_at_locations"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/service_at_locations/{sal_id}"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/taxonomies"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/taxonomies/{taxonomy_id}"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/taxonomy_terms"): ("public", "oruk"),
+    ("GET", "/api/oruk/{area}/taxonomy_terms/{term_id}"): ("public", "oruk"),
 }
 PAYMENT_KINDS = {"scheme", "enrolment", "award", "payment", "round"}
 # Objects no organisation owns (the gap rules): the same for every caller, never "other".
-UNSCOPED = {"rule"}
+UNSCOPED = {"rule", "oruk"}
+# Objects of a council area that every organisation of the area may read (the directory).
+AREA_SCOPED = {"directory_service"}
 # Each caller's organisation: council tc's staff, and partner north's staff in every role.
 CALLERS = {
     "admin": "tc",
@@ -233,7 +247,7 @@ def visible(kind: str, caller: str, target: str) -> bool:
     org = CALLERS[caller]
     if AREA[target] != AREA[org]:
         return False
-    return org in COUNCILS or target == org
+    return org in COUNCILS or target == org or kind in AREA_SCOPED
 
 
 def app_routes() -> dict[tuple[str, str], list[str]]:
@@ -294,6 +308,8 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "match.view": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
     "match.refer": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
     "match.train": ({"admin", "analyst"}, set()),
+    "directory.view": (ALL, ALL),
+    "directory.manage": ({"admin", "analyst"}, set()),
 }
 
 
@@ -320,7 +336,8 @@ def test_no_partner_role_holds_a_council_wide_permission():
     council_wide = {"link.view", "link.run", "audit.view", "review.view", "review.decide"}
     council_wide |= {"residents.manage", "callbacks.handle", "privacy.retention"}
     council_wide |= {"privacy.subject_access", "payments.schemes", "payments.disburse"}
-    council_wide |= {"payments.reconcile", "plans.view", "plans.manage", "match.train"}
+    council_wide |= {"payments.reconcile", "plans.view", "plans.manage", "directory.manage"}
+    council_wide |= {"match.train"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 
@@ -346,6 +363,10 @@ def _target(
         return {"check_id": _shared_check(world.ids[f"tenant:{AREA[org]}"])}
     if kind == "plan":  # a plan (no actions) of the organisation's area
         return {"plan_id": _plan(world.ids[f"tenant:{AREA[org]}"])}
+    if kind == "directory_service":  # a service in the organisation's area's directory
+        return {"service_id": _directory(world, AREA[org])["id"]}
+    if kind == "oruk":  # the public API: Testshire's directory and its records' ORUK ids
+        return _directory(world, "Testshire")
     if kind == "desk_client":  # one of the organisation's imported clients
         return {"record_id": _record_of(world, org)}
     if kind == "desk_referral":  # a fresh referral at the organisation's desk
@@ -403,6 +424,42 @@ def _plan(tenant_id: int) -> int:
         session.add(plan)
         session.commit()
         return plan.id
+
+
+def _directory(world: World, area: str) -> dict[str, Any]:
+    """A tiny synthetic directory in the area (made once): path values for its routes."""
+    from sqlalchemy import select
+
+    from safetynet.accounts.models import Tenant
+    from safetynet.db import open_session
+    from safetynet.directory import service, synthetic
+    from safetynet.directory.models import DirectoryService, DirectoryServiceAtLocation
+
+    tenant_id = world.ids[f"tenant:{area}"]
+    with open_session() as session:
+        if not session.scalar(
+            select(DirectoryService.id).where(DirectoryService.tenant_id == tenant_id)
+        ):
+            made = synthetic.directory(seed=1, area=area, size=synthetic.Size(2, 2, 1))
+            service.write_made_here(session, tenant_id, made, actor="test")
+        first = session.scalars(
+            select(DirectoryService).where(DirectoryService.tenant_id == tenant_id)
+        ).first()
+        assert first is not None
+        place = session.scalars(
+            select(DirectoryServiceAtLocation).where(
+                DirectoryServiceAtLocation.tenant_id == tenant_id
+            )
+        ).first()
+        terms = service.terms(session, tenant_id)
+        return {
+            "id": first.id,
+            "area": session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)),
+            "service_id": first.oruk_id,
+            "sal_id": place.oruk_id if place else "",
+            "taxonomy_id": terms[0][1],
+            "term_id": terms[0][0].oruk_id,
+        }
 
 
 def _record_of(world: World, org: str) -> int:
@@ -506,12 +563,13 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/match/residents/{resident_id}/matches"): lambda p: {"formats": ["fax"]},
     ("POST", "/api/v1/match/residents/{resident_id}/referrals"): lambda p: {
         "need": {"formats": ["fax"]}, "service_ids": [1]},
+    ("POST", "/api/v1/directory/imports"): lambda p: {"services": []},
 }
 
 
 def _request(client, db: Session, world: World, key, caller: str, params: dict[str, Any]):
     method, template = key
-    path = template.format(**{k: v for k, v in params.items() if k.endswith("_id")})
+    path = template.format(**{k: v for k, v in params.items() if k.endswith("_id") or k == "area"})
     person = {"resident_id": params.get("person"), "status": "contacted"}
     user = world.users[caller]
     org = params.get("organisation")

@@ -102,6 +102,10 @@ PERMISSIONS: dict[str, Grant] = {
     "match.view": both(FRONT_DESK),
     "match.refer": both(FRONT_DESK),
     "match.train": council_only(ADMIN_ANALYST),
+    # The service directory (directory/): services, counsellors and vacancies hold no personal
+    # data, so everyone reads their area's; the council's admins and analysts import it.
+    "directory.view": both(EVERYONE),
+    "directory.manage": council_only(ADMIN_ANALYST),
 }
 
 

@@ -44,6 +44,9 @@ def demo_run(
     payments: bool = typer.Option(
         True, help="Set up a crisis-support scheme paid through two partners, with a round."
     ),
+    counsellors: int = typer.Option(
+        20_000, min=0, help="How many counsellors the borough's service directory lists."
+    ),
 ) -> None:
     """Build everything: store, accounts, agreements, borough, imports, wards, linkage, gaps.
 
@@ -66,6 +69,8 @@ def demo_run(
         with console.status("Recording a week at the partners' front desks"):
             desks = record_week(session, seed=seed)
         names = service.organisation_names(session)
+        with console.status(f"Building the service directory ({counsellors:,} counsellors)"):
+            listed = service.build_directory(session, seed=seed, counsellors=counsellors)
         service.import_wards(session, manifest)
         service.import_place_files(session, manifest, seed)
         if link:
@@ -83,6 +88,7 @@ def demo_run(
                 paid = set_up_payments(own, council=ORGANISATIONS[0][0])
     _summary(imports, names)
     _desk_summary(desks)
+    _directory_summary(listed)
     if link:
         _gap_summary(*found)
     if payments:
@@ -147,6 +153,15 @@ def _summary(imports: list, names: dict[str, str]) -> None:
     console.print(
         "Rejected rows are kept aside: `safetynet import list`, then "
         "`safetynet import issues ID` or `safetynet import rejected ID --out FILE`."
+    )
+
+
+def _directory_summary(listed: Any) -> None:
+    from safetynet.demo.service import DEMO_AREA_SLUG
+
+    console.print(
+        f"Service directory: {listed.services:,} services, counsellors and vacancies from "
+        f"{listed.organisations:,} organisations; ORUK API at /api/oruk/{DEMO_AREA_SLUG}/"
     )
 
 

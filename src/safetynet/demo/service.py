@@ -249,3 +249,16 @@ def record_snapshots(session: Session, months: int = 3) -> list[int]:
 def organisation_names(session: Session) -> dict[str, str]:
     """Short name -> name, for the summary."""
     return dict(session.execute(select(Organisation.slug, Organisation.name)).all())
+
+
+def build_directory(session: Session, *, seed: int, counsellors: int = 20_000) -> object:
+    """The borough's service directory: a few hundred services, the counsellors and some job
+    vacancies (synthetic, seeded), written in bulk into the demo area."""
+    from safetynet.directory import service as directory
+    from safetynet.directory import synthetic
+
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_AREA_SLUG))
+    assert tenant is not None, "the demo area is made first"
+    size = synthetic.Size(services=300, counsellors=counsellors, vacancies=200)
+    feed = synthetic.directory(seed=seed, area=DEMO_AREA, size=size)
+    return directory.write_made_here(session, tenant.id, feed, actor=ACTOR)

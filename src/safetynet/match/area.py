@@ -28,16 +28,18 @@ def area_code(tenant_id: int) -> str:
     return f"area:{tenant_id}"
 
 
-def from_directory(row: Any, tenant_id: int) -> Provider:
-    """One directory provider row in the engine's terms."""
+def from_directory(row: Any, extras: Any, tenant_id: int) -> Provider:
+    """One directory provider (and its matching extras) in the engine's terms."""
     places = row.available if row.available is not None else row.capacity
+    full = row.cost_pence or 0
+    low = extras.low_income_pence if extras is not None else None
     return Provider(
         id=row.service_id, name=row.name, kind=row.kind,
-        categories=frozenset(c.lower() for c in getattr(row, "categories", ())),
-        languages=frozenset(_language(v) for v in row.languages) or frozenset({"en"}),
+        categories=frozenset(n.strip().lower() for n in (extras.needs if extras else ())),
+        languages=frozenset(extras.language_codes if extras else ()) or frozenset({"en"}),
         formats=frozenset(f.replace("-", "_") for f in row.formats),
-        gender=row.gender, cost_pence=row.cost_pence or 0,
-        concessions=bool(row.concessions),
+        gender=row.gender, cost_pence=full, concessions=low is not None and low < full,
+        concession_cost_pence=low if low is not None else full,
         capacity=UNSTATED_CAPACITY if places is None else int(places),
         min_age=row.minimum_age, max_age=row.maximum_age,
         areas=frozenset({area_code(tenant_id)}) if row.residency == AREA_ONLY else frozenset(),
@@ -47,15 +49,13 @@ def from_directory(row: Any, tenant_id: int) -> Provider:
     )
 
 
-def _language(value: str) -> str:
-    return value.strip().lower()
-
-
 def area_providers(session: Session, tenant_id: int) -> list[Provider]:
     """Every active provider of the area, from the directory."""
     from safetynet.directory import service as directory
 
-    return [from_directory(row, tenant_id) for row in directory.providers(session, tenant_id)]
+    extras = directory.matching_extras(session, tenant_id)
+    return [from_directory(row, extras.get(row.service_id), tenant_id)
+            for row in directory.providers(session, tenant_id)]
 
 
 def area_loader(db: Db) -> Callable[[int], ProviderColumns]:

@@ -78,6 +78,7 @@ class ProviderColumns:
     gender_codes: dict[str, int]
     cost_pence: np.ndarray
     concessions: np.ndarray
+    concession_cost_pence: np.ndarray
     capacity: np.ndarray
     wait_days: np.ndarray
     min_age: np.ndarray
@@ -109,6 +110,8 @@ class ProviderColumns:
             gender=gender, gender_codes=gender_codes,
             cost_pence=np.array([p.cost_pence for p in ps], dtype=np.int64),
             concessions=np.array([p.concessions for p in ps], dtype=bool),
+            concession_cost_pence=np.array([min(p.cost_pence, p.concession_cost_pence)
+                                            for p in ps], dtype=np.int64),
             capacity=np.array([p.capacity for p in ps], dtype=np.int64),
             wait_days=np.array([p.wait_days for p in ps], dtype=np.float64),
             min_age=_floats([p.min_age for p in ps]),
@@ -160,7 +163,8 @@ def candidates(cols: ProviderColumns, seeker: Seeker) -> Candidates:
     """Apply every hard rule to every provider at once (the rules are stated in `rules.py`)."""
     distance = distances_km(cols, seeker)
     usable = usable_formats(cols, seeker, distance)
-    cost = np.where(cols.concessions & seeker.low_income, 0, cols.cost_pence)
+    cost = np.where(cols.concessions & seeker.low_income, cols.concession_cost_pence,
+                    cols.cost_pence)
     ok = usable.any(axis=1) & (cols.capacity > 0) & cols.languages.any_of(seeker.languages)
     ok &= _kind_and_need(cols, seeker) & _gender(cols, seeker) & _age(cols, seeker)
     if seeker.max_cost_pence is not None:

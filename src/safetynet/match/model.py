@@ -38,9 +38,10 @@ class Provider:
     """One service, counsellor or vacancy that a seeker could be matched to.
 
     `capacity` is how many more people it can take now (0: full). `concessions` means people on
-    a low income pay nothing. An empty `areas` serves anyone; otherwise only residents of those
-    area codes. `lat`/`lon` are where it is met in person (None: remote only). The vacancy
-    fields (`hours_per_week`, `pay_pence_per_hour`, `sector`) are None for other kinds.
+    a low income pay `concession_cost_pence` (nothing, unless stated). An empty `areas` serves
+    anyone; otherwise only residents of those area codes. `lat`/`lon` are where it is met in
+    person (None: remote only). The vacancy fields (`hours_per_week`, `pay_pence_per_hour`,
+    `sector`) are None for other kinds.
     """
 
     id: int
@@ -53,6 +54,7 @@ class Provider:
     gender: str | None = None
     cost_pence: int = 0
     concessions: bool = False
+    concession_cost_pence: int = 0
     capacity: int = 1
     wait_days: int = 0
     min_age: int | None = None

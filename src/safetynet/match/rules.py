@@ -47,8 +47,10 @@ def usable_formats(provider: Provider, seeker: Seeker) -> frozenset[str]:
 
 
 def effective_cost_pence(provider: Provider, seeker: Seeker) -> int:
-    """What the seeker would pay: nothing where concessions apply to them."""
-    return 0 if provider.concessions and seeker.low_income else provider.cost_pence
+    """What the seeker would pay: the concession price where concessions apply to them."""
+    if provider.concessions and seeker.low_income:
+        return min(provider.cost_pence, provider.concession_cost_pence)
+    return provider.cost_pence
 
 
 def broken_rules(provider: Provider, seeker: Seeker) -> list[str]:

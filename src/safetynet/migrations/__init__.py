@@ -15,6 +15,7 @@ def model_metadata() -> MetaData:
     import safetynet.accounts.models  # noqa: F401
     import safetynet.audit  # noqa: F401
     import safetynet.dashboard.models  # noqa: F401
+    import safetynet.directory.models  # noqa: F401
     import safetynet.entitlements.models  # noqa: F401
     import safetynet.frontdesk.models  # noqa: F401
     import safetynet.gaps.models  # noqa: F401

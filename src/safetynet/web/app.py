@@ -40,12 +40,15 @@ def routers() -> list[APIRouter]:
     from safetynet.api.front_desk import router as api_front_desk
     from safetynet.api.linkage import router as api_linkage
     from safetynet.api.match import router as api_match
+    from safetynet.api.oruk import router as api_oruk
     from safetynet.api.payments import router as api_payments
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
     from safetynet.dashboard.web import api_router as api_decisions
     from safetynet.dashboard.web import router as decisions
+    from safetynet.directory.web import api_router as api_directory
+    from safetynet.directory.web import router as directory
     from safetynet.entitlements.web import router as entitlements
     from safetynet.frontdesk.web import router as front_desk
     from safetynet.gaps.web import router as gaps
@@ -80,6 +83,7 @@ def routers() -> list[APIRouter]:
         decisions,
         front_desk,
         match,
+        directory,
         api,
         api_linkage,
         api_privacy,
@@ -91,6 +95,8 @@ def routers() -> list[APIRouter]:
         api_decisions,
         api_front_desk,
         api_match,
+        api_oruk,
+        api_directory,
         docs_router,
     ]
 

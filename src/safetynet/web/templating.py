@@ -42,6 +42,7 @@ NAVIGATION = (
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
     ("Front desk", "/front-desk", "frontdesk.use"),
+    ("Directory", "/directory", "directory.view"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),

@@ -1,0 +1,1 @@
+"""Open Referral UK service directory: services, counsellors and vacancies of a council area."""
