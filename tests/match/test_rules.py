@@ -120,7 +120,7 @@ def test_concessions_lower_the_price_for_people_on_a_low_income() -> None:
     paid = Provider(id=1, name="Paid", cost_pence=3000, concessions=True, lat=53.4, lon=-1.5)
     assert broken_rules(paid, Seeker(max_cost_pence=0, low_income=True)) == []
     assert broken_rules(paid, Seeker(max_cost_pence=0)) == ["costs more than the seeker can pay"]
-    cheaper = Provider(id=2, name="Cheaper", cost_pence=4000, concessions=True,
+    cheaper = Provider(id=2, name="Cheaper", cost_pence=4000, concessions=True, lat=53.4, lon=-1.5,
                        concession_cost_pence=1500)
     assert broken_rules(cheaper, Seeker(max_cost_pence=1500, low_income=True)) == []
     assert broken_rules(cheaper, Seeker(max_cost_pence=1000, low_income=True)) == [
