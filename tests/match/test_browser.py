@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.web.test_browser import CHROMIUM, _check, _open, demo_output, serving
+from tests.web.test_browser_search import _sign_in
 
 pytestmark = [
     pytest.mark.nostore,
@@ -45,11 +46,7 @@ def test_a_caseworker_finds_matches_and_refers(server):
     problems: dict[str, list[str]] = {}
     with playwright.sync_playwright() as p:
         browser, page = _open(p)
-        page.goto(f"{url}/login")
-        page.fill("#email", email)
-        page.fill("#password", password)
-        page.click("button:has-text('Sign in')")
-        page.wait_for_url(f"{url}/")
+        _sign_in(page, url, email, password)
         page.goto(f"{url}/residents/{resident}")
         page.click("#find-services")
         page.wait_for_url(f"{url}/residents/{resident}/matches")
