@@ -22,6 +22,7 @@ from safetynet.frontdesk.cli import front_desk_app
 from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
 from safetynet.link.search_cli import residents_app
+from safetynet.match.cli import match_app
 from safetynet.payments.cli import payments_app
 from safetynet.places.cli import places_app
 from safetynet.plans.cli import plans_app
@@ -75,6 +76,7 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(demo_app, name="demo")
 app.add_typer(entitlements_app, name="entitlements")
 app.add_typer(front_desk_app, name="front-desk")
+app.add_typer(match_app, name="match")
 app.add_typer(directory_app, name="directory")
 
 

@@ -324,6 +324,20 @@ class Settings(BaseSettings):
         "account number,account name,service user number`: the account the payments are "
         "drawn from (the contra record) and the council's Bacs service user number.",
     )
+    match_ranker_min_outcomes: int = Field(
+        200,
+        ge=20,
+        description="Matching learns its order from referral outcomes only once an area has at "
+        "least this many (accepted, attended, declined or no-show); until then it ranks by the "
+        "transparent weighted score.",
+    )
+    match_ranker_min_groups: int = Field(
+        20,
+        ge=2,
+        description="...and at least this many sittings (one seeker's referrals made together) "
+        "whose outcomes differ: a sitting whose referrals all ended the same way teaches a "
+        "ranker nothing.",
+    )
     oruk_requests_per_minute: int = Field(
         60,
         ge=1,

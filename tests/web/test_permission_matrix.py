@@ -191,6 +191,16 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/front-desk/events"): ("frontdesk.use", None),
     ("POST", "/api/v1/front-desk/events/{event_id}/outcome"): ("frontdesk.use", "desk_referral"),
     ("GET", "/api/v1/front-desk/report"): ("frontdesk.report", None),
+    ("GET", "/residents/{resident_id}/matches"): ("match.view", "resident"),
+    ("POST", "/residents/{resident_id}/matches"): ("match.view", "resident"),
+    ("POST", "/residents/{resident_id}/referrals"): ("match.refer", "resident"),
+    ("POST", "/match/referrals/{referral_id}/status"): ("match.refer", "match_referral"),
+    ("GET", "/api/v1/match/residents/{resident_id}/referrals"): ("match.view", "resident"),
+    ("POST", "/api/v1/match/residents/{resident_id}/matches"): ("match.view", "resident"),
+    ("POST", "/api/v1/match/residents/{resident_id}/referrals"): ("match.refer", "resident"),
+    ("POST", "/api/v1/match/referrals/{referral_id}/status"): ("match.refer", "match_referral"),
+    ("GET", "/api/v1/match/ranker"): ("match.train", None),
+    ("POST", "/api/v1/match/ranker"): ("match.train", None),
     ("GET", "/directory"): ("directory.view", None),
     ("GET", "/directory/services/{service_id}"): ("directory.view", "directory_service"),
     ("POST", "/api/v1/directory/imports"): ("directory.manage", None),
@@ -295,6 +305,9 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "plans.manage": ({"admin", "analyst"}, set()),
     "frontdesk.use": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
     "frontdesk.report": (ALL, ALL),
+    "match.view": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "match.refer": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "match.train": ({"admin", "analyst"}, set()),
     "directory.view": (ALL, ALL),
     "directory.manage": ({"admin", "analyst"}, set()),
 }
@@ -324,6 +337,7 @@ def test_no_partner_role_holds_a_council_wide_permission():
     council_wide |= {"residents.manage", "callbacks.handle", "privacy.retention"}
     council_wide |= {"privacy.subject_access", "payments.schemes", "payments.disburse"}
     council_wide |= {"payments.reconcile", "plans.view", "plans.manage", "directory.manage"}
+    council_wide |= {"match.train"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 
@@ -357,6 +371,8 @@ def _target(
         return {"record_id": _record_of(world, org)}
     if kind == "desk_referral":  # a fresh referral at the organisation's desk
         return {"event_id": _referral(world, org)}
+    if kind == "match_referral":  # a fresh referral of the organisation's resident
+        return {"referral_id": _match_referral(world, org)}
     if kind in PAYMENT_KINDS:  # fresh payments objects of the organisation, by the services
         from tests.web.payments_targets import target
 
@@ -473,6 +489,22 @@ def _referral(world: World, org: str) -> int:
         return event.id
 
 
+def _match_referral(world: World, org: str) -> int:
+    from safetynet.db import open_session
+    from safetynet.match.models import Referral
+
+    with open_session() as session:
+        referral = Referral(
+            tenant_id=world.ids[f"tenant:{AREA[org]}"], organisation_id=world.ids[f"org:{org}"],
+            resident_id=world.ids[f"resident:{org}"], service_id=1, service_name="Matrix",
+            batch="matrix", position=1, method="score", score=0.5, features=[], reasons=[],
+            status="made", made_by="test",
+        )  # fmt: skip
+        session.add(referral)
+        session.commit()
+        return referral.id
+
+
 def _source_id(world: World, org: str) -> int:
     from safetynet.db import open_session
     from safetynet.sources.models import SourceImport
@@ -526,6 +558,11 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/front-desk/search"): lambda p: {"text": "smith"},
     ("POST", "/api/v1/front-desk/events"): lambda p: {"kind": "visit"},
     ("POST", "/api/v1/front-desk/events/{event_id}/outcome"): lambda p: {"outcome": "took_up"},
+    ("POST", "/api/v1/match/referrals/{referral_id}/status"): lambda p: {"status": "accepted"},
+    # A need with a format that does not exist (422); another's resident is 404 before it.
+    ("POST", "/api/v1/match/residents/{resident_id}/matches"): lambda p: {"formats": ["fax"]},
+    ("POST", "/api/v1/match/residents/{resident_id}/referrals"): lambda p: {
+        "need": {"formats": ["fax"]}, "service_ids": [1]},
     ("POST", "/api/v1/directory/imports"): lambda p: {"services": []},
 }
 
@@ -578,6 +615,8 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
         data["status"] = "agreed"
     if key == ("POST", "/call-backs/{check_id}"):
         data["status"] = "no_answer"
+    if key == ("POST", "/match/referrals/{referral_id}/status"):
+        data["status"] = "accepted"
     if key == ("POST", "/privacy/retention"):
         data["as_of"] = OLD_DAY  # a fixed day long ago: the world's records stay, any year
     if key == ("POST", "/login"):

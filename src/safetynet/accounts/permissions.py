@@ -97,6 +97,11 @@ PERMISSIONS: dict[str, Grant] = {
     # and records visits; everyone may read their own desk's counts.
     "frontdesk.use": both(FRONT_DESK),
     "frontdesk.report": both(EVERYONE),
+    # Matching (match/): ranked matches for a resident the caller may read, and referrals;
+    # a partner's staff see their own organisation's referrals. Training is the council's.
+    "match.view": both(FRONT_DESK),
+    "match.refer": both(FRONT_DESK),
+    "match.train": council_only(ADMIN_ANALYST),
     # The service directory (directory/): services, counsellors and vacancies hold no personal
     # data, so everyone reads their area's; the council's admins and analysts import it.
     "directory.view": both(EVERYONE),

@@ -380,3 +380,59 @@ def write_made_here(session: Session, tenant_id: int, feed: Feed, *, actor: str)
         session.rollback()
         raise
     return counts
+
+
+# What matching needs beyond `providers` (match/area.py reads it): when an area's directory
+# changed, each service's needs and language codes, and what people on a low income pay.
+LOW_INCOME = ("low income", "universal credit", "benefit", "unwaged", "concession", "free")
+
+
+def version(session: Session, tenant_id: int) -> tuple[Any, ...]:
+    """A cheap fingerprint of an area's directory: it changes whenever an import writes
+    services (they are replaced, so their ids move on) or places free change."""
+    s = DirectoryService
+    return tuple(
+        session.execute(
+            select(func.count(s.id), func.max(s.id), func.max(s.last_modified),
+                   func.coalesce(func.sum(s.available), 0)).where(s.tenant_id == tenant_id)
+        ).one()
+    )
+
+
+@dataclass(frozen=True)
+class MatchingExtras:
+    """One service's needs (terms of taxonomies other than Safety Net's own), languages as
+    codes where the feed gave them, and the lowest price for people on a low income."""
+
+    needs: tuple[str, ...] = ()
+    language_codes: tuple[str, ...] = ()
+    low_income_pence: int | None = None
+
+
+def matching_extras(session: Session, tenant_id: int) -> dict[int, MatchingExtras]:
+    """`MatchingExtras` of every service of an area that has any, by service id."""
+    needs: dict[int, list[str]] = defaultdict(list)
+    a, t = DirectoryAttribute, DirectoryTaxonomyTerm
+    for sid, taxonomy, term in session.execute(
+        select(a.service_id, t.taxonomy, t.term).join(t, t.id == a.term_id)
+        .where(a.tenant_id == tenant_id).order_by(a.id)
+    ):
+        if not tx.is_ours(taxonomy):
+            needs[sid].append(term)
+    codes: dict[int, list[str]] = defaultdict(list)
+    lang = DirectoryLanguage
+    for sid, name, code in session.execute(
+        select(lang.service_id, lang.name, lang.code).where(lang.tenant_id == tenant_id)
+    ):
+        codes[sid].append((code or name).strip().lower())
+    cheapest: dict[int, int] = {}
+    c = DirectoryCostOption
+    for sid, pence, option in session.execute(
+        select(c.service_id, c.amount_pence, c.option).where(c.tenant_id == tenant_id)
+    ):
+        if pence is not None and option and any(w in option.lower() for w in LOW_INCOME):
+            cheapest[sid] = min(pence, cheapest.get(sid, pence))
+    return {
+        sid: MatchingExtras(tuple(needs[sid]), tuple(codes[sid]), cheapest.get(sid))
+        for sid in set(needs) | set(codes) | set(cheapest)
+    }

@@ -21,6 +21,7 @@ def model_metadata() -> MetaData:
     import safetynet.gaps.models  # noqa: F401
     import safetynet.jobs  # noqa: F401
     import safetynet.link.models  # noqa: F401
+    import safetynet.match.models  # noqa: F401
     import safetynet.payments.models  # noqa: F401
     import safetynet.places.models  # noqa: F401
     import safetynet.plans.models  # noqa: F401

@@ -39,6 +39,7 @@ def routers() -> list[APIRouter]:
     from safetynet.api.entitlements import router as api_entitlements
     from safetynet.api.front_desk import router as api_front_desk
     from safetynet.api.linkage import router as api_linkage
+    from safetynet.api.match import router as api_match
     from safetynet.api.oruk import router as api_oruk
     from safetynet.api.payments import router as api_payments
     from safetynet.api.privacy import router as api_privacy
@@ -55,6 +56,7 @@ def routers() -> list[APIRouter]:
     from safetynet.link.review_web import router as review
     from safetynet.link.search_web import router as resident_search
     from safetynet.link.web import router as link
+    from safetynet.match.web import router as match
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
     from safetynet.places.web import router as places
@@ -80,6 +82,7 @@ def routers() -> list[APIRouter]:
         plans,
         decisions,
         front_desk,
+        match,
         directory,
         api,
         api_linkage,
@@ -91,6 +94,7 @@ def routers() -> list[APIRouter]:
         api_plans,
         api_decisions,
         api_front_desk,
+        api_match,
         api_oruk,
         api_directory,
         docs_router,
