@@ -11,7 +11,10 @@ from safetynet.triage.forms import FormRefused, default_form, read_form
 
 pytestmark = pytest.mark.nostore
 
-SURVEY_HEAD = "| survey |\n| | type | name | label | relevant | constraint | safetynet_need | safetynet_score |\n"
+SURVEY_HEAD = (
+    "| survey |\n"
+    "| | type | name | label | relevant | constraint | safetynet_need | safetynet_score |\n"
+)
 CHOICES = """
 | choices |
 | | list_name | name | label | safetynet_need | safetynet_score |
@@ -41,7 +44,13 @@ def test_the_shipped_form_reads_with_its_questions_groups_and_scores(form):
     names = [q.name for q in form.questions]
     assert names[:4] == ["intro", "age", "lives_alone", "contact_days"]
     assert {q.type for q in form.questions} == {
-        "note", "integer", "select_one", "select_multiple", "decimal", "date", "text"
+        "note",
+        "integer",
+        "select_one",
+        "select_multiple",
+        "decimal",
+        "date",
+        "text",
     }
     skills = form.question("being_safe")
     assert skills.group == "Things you can do online"
@@ -49,8 +58,12 @@ def test_the_shipped_form_reads_with_its_questions_groups_and_scores(form):
 
 
 def test_an_unsupported_function_is_refused_naming_row_column_expression_and_part():
-    problems = refused(md("| | select_one yn | a | A? | | | | |",
-                          "| | integer | n | N? | ${a} = 'yes' | . < today() | | |"))
+    problems = refused(
+        md(
+            "| | select_one yn | a | A? | | | | |",
+            "| | integer | n | N? | ${a} = 'yes' | . < today() | | |",
+        )
+    )
     assert problems == [
         "survey sheet, row 3, column constraint: in `. < today()`, this function or name is "
         "not supported: 'today'."
@@ -63,9 +76,13 @@ def test_a_reference_to_no_question_is_refused_by_pyxform_with_its_row():
 
 
 def test_unknown_needs_scores_and_types_are_all_reported_at_once():
-    problems = refused(md("| | select_one yn | a | A? | | | hunger | 1 |",
-                          "| | geopoint | where | Where? | | | | |",
-                          "| | integer | n | N? | | | | . * 2 |"))
+    problems = refused(
+        md(
+            "| | select_one yn | a | A? | | | hunger | 1 |",
+            "| | geopoint | where | Where? | | | | |",
+            "| | integer | n | N? | | | | . * 2 |",
+        )
+    )
     assert problems == [
         "survey sheet, row 3, column type: 'geopoint' questions are not supported (use date, "
         "decimal, integer, note, select_multiple, select_one, text and groups).",
@@ -125,32 +142,68 @@ def test_answers_are_typed_and_checked_against_required_and_constraints(form):
 
 
 FULL = {
-    "age": 81, "lives_alone": "yes", "contact_days": 1, "devices": ["smartphone"],
-    "device_works": "no", "internet": "mobile_only", "internet_cost": 20.0, "cut_back": "yes",
-    "foundation": "yes", "communicating": "with_help", "handling_information": "no",
-    "transacting": "no", "being_safe": "with_help", "problem_solving": "no",
-    "confidence": "not_at_all", "access": ["sight", "memory"],
+    "age": 81,
+    "lives_alone": "yes",
+    "contact_days": 1,
+    "devices": ["smartphone"],
+    "device_works": "no",
+    "internet": "mobile_only",
+    "internet_cost": 20.0,
+    "cut_back": "yes",
+    "foundation": "yes",
+    "communicating": "with_help",
+    "handling_information": "no",
+    "transacting": "no",
+    "being_safe": "with_help",
+    "problem_solving": "no",
+    "confidence": "not_at_all",
+    "access": ["sight", "memory"],
 }
 
 
 def test_scoring_adds_question_and_choice_scores_to_needs(form):
     result = qn.score(form, FULL)
     assert result.scores == {
-        "device": 2, "connectivity": 3, "skills_communicating": 1,
-        "skills_handling_information": 2, "skills_transacting": 2, "skills_being_safe": 1,
-        "skills_problem_solving": 2, "confidence": 3, "accessibility": 4, "isolation": 1 + 2 + 1,
+        "device": 2,
+        "connectivity": 3,
+        "skills_communicating": 1,
+        "skills_handling_information": 2,
+        "skills_transacting": 2,
+        "skills_being_safe": 1,
+        "skills_problem_solving": 2,
+        "confidence": 3,
+        "accessibility": 4,
+        "isolation": 1 + 2 + 1,
     }
     assert result.needs == [
-        "device", "connectivity", "skills_handling_information", "skills_transacting",
-        "skills_problem_solving", "confidence", "accessibility", "isolation",
+        "device",
+        "connectivity",
+        "skills_handling_information",
+        "skills_transacting",
+        "skills_problem_solving",
+        "confidence",
+        "accessibility",
+        "isolation",
     ]
     assert qn.unfinished(form, FULL) is None
-    assert qn.unfinished(form, {k: v for k, v in FULL.items() if k != "cut_back"}).name == "cut_back"
+    partial = {k: v for k, v in FULL.items() if k != "cut_back"}
+    assert qn.unfinished(form, partial).name == "cut_back"
 
 
 def test_a_confident_connected_resident_has_no_needs(form):
-    answers = {**FULL, "lives_alone": "no", "contact_days": 6, "device_works": "yes",
-               "internet": "broadband", "cut_back": "no", "communicating": "yes",
-               "handling_information": "yes", "transacting": "yes", "being_safe": "yes",
-               "problem_solving": "yes", "confidence": "very", "access": ["none"]}
+    answers = {
+        **FULL,
+        "lives_alone": "no",
+        "contact_days": 6,
+        "device_works": "yes",
+        "internet": "broadband",
+        "cut_back": "no",
+        "communicating": "yes",
+        "handling_information": "yes",
+        "transacting": "yes",
+        "being_safe": "yes",
+        "problem_solving": "yes",
+        "confidence": "very",
+        "access": ["none"],
+    }
     assert qn.score(form, answers).needs == []
