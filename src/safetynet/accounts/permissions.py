@@ -97,6 +97,12 @@ PERMISSIONS: dict[str, Grant] = {
     # and records visits; everyone may read their own desk's counts.
     "frontdesk.use": both(FRONT_DESK),
     "frontdesk.report": both(EVERYONE),
+    # Digital-inclusion triage (triage/): forms are the council's shared configuration; a
+    # partner's staff take triages for residents they may read and see their own; the
+    # isolation-risk list and the needs by ward are the council's.
+    "triage.forms": council_only(ADMIN_ANALYST),
+    "triage.take": both(FRONT_DESK),
+    "triage.isolation": council_only(STAFF),
 }
 
 

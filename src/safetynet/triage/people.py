@@ -1,0 +1,109 @@
+"""What the triage lists need to know of the area's residents, from the linked records:
+name, date of birth, where they live (and who else does), their ward; and each resident's
+latest completed triage. Read-only and unaudited: the list functions that call these audit
+what they show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safetynet.gaps.service import UNKNOWN_WARD
+from safetynet.link.models import ResidentRecord
+from safetynet.link.residents import readable_records
+from safetynet.places.service import postcode_wards
+from safetynet.sources.models import Record, SourceImport
+from safetynet.triage.models import TriageOutcome
+
+
+@dataclass
+class Person:
+    """One current resident as the lists show them."""
+
+    resident_id: int
+    name: str = ""
+    dob: date | None = None
+    postcode: str = ""
+    home: str = ""  # UPRN, or postcode and address, of their newest record giving one
+    ward_name: str = UNKNOWN_WARD
+    reasons: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+
+    def age(self, on: date) -> int | None:
+        """Age in whole years on `on`."""
+        if self.dob is None:
+            return None
+        before_birthday = (on.month, on.day) < (self.dob.month, self.dob.day)
+        return on.year - self.dob.year - before_birthday
+
+
+def home_key(uprn: str | None, postcode: str | None, address: str | None) -> str:
+    """Where a record says the person lives: the UPRN when known, else the postcode with the
+    address's words in lower case ('' when the record gives no address)."""
+    if uprn:
+        return f"uprn:{uprn.strip()}"
+    if postcode and address:
+        words = "".join(c if c.isalnum() else " " for c in address.lower()).split()
+        return f"addr:{postcode.replace(' ', '').upper()}:{' '.join(words)}"
+    return ""
+
+
+def people(session: Session, tenant_id: int) -> dict[int, Person]:
+    """Every current resident of the area with their name, birth date, home and ward."""
+    rows = session.execute(
+        readable_records(
+            session, ResidentRecord.resident_id, Record.forename, Record.surname, Record.dob,
+            Record.postcode, Record.address, Record.uprn, SourceImport.imported_at,
+            tenant_id=tenant_id,
+        ).order_by(SourceImport.imported_at, Record.id)
+    ).all()  # fmt: skip
+    gathered: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        gathered[row[0]].append(row)
+    wards = dict(postcode_wards(session, tenant_id).select("postcode", "ward_name").iter_rows())
+    found = {rid: _person(rid, records) for rid, records in gathered.items()}
+    for p in found.values():
+        p.ward_name = wards.get(p.postcode, UNKNOWN_WARD)
+    return found
+
+
+def _person(rid: int, records: list[Any]) -> Person:
+    """The most given name and birth date; the newest postcode and home (records are oldest
+    first)."""
+    names = Counter(" ".join(p for p in (r[1], r[2]) if p) for r in records if r[1] or r[2])
+    births = Counter(r[3] for r in records if r[3])
+    homes = [home_key(r[6], r[4], r[5]) for r in records]
+    return Person(
+        resident_id=rid,
+        name=names.most_common(1)[0][0] if names else "",
+        dob=births.most_common(1)[0][0] if births else None,
+        postcode=next((r[4] for r in reversed(records) if r[4]), ""),
+        home=next((h for h in reversed(homes) if h), ""),
+    )
+
+
+def household_sizes(found: dict[int, Person]) -> Counter[str]:
+    """How many current residents live at each home."""
+    return Counter(p.home for p in found.values() if p.home)
+
+
+def latest_triages(session: Session, tenant_id: int, as_of: date) -> dict[int, TriageOutcome]:
+    """Each resident's newest triage completed by the end of `as_of`."""
+    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    rows = session.scalars(
+        select(TriageOutcome)
+        .where(
+            TriageOutcome.tenant_id == tenant_id,
+            TriageOutcome.status == "complete",
+            TriageOutcome.resident_id.is_not(None),
+            TriageOutcome.completed_at < end,
+        )
+        .order_by(TriageOutcome.completed_at, TriageOutcome.id)
+    ).all()
+    return {row.resident_id: row for row in rows if row.resident_id is not None}
