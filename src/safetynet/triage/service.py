@@ -129,7 +129,7 @@ def forms(session: Session, principal: Principal) -> list[FormSummary]:
         .where(TriageOutcome.status == COMPLETE, TriageOutcome.tenant_id == principal.tenant_id)
         .group_by(TriageOutcome.form_id)
     )
-    counts = dict(session.execute(done).tuples().all())
+    counts: dict[int, int] = dict(session.execute(done).all())  # type: ignore[arg-type]
     rows = session.scalars(
         select(TriageForm)
         .where(TriageForm.tenant_id == principal.tenant_id)
@@ -232,7 +232,7 @@ def record_answer(
     if found.status != IN_PROGRESS:
         raise Conflict("This triage is finished: start a new one to change its answers.")
     q = _shown(form, found.answers, name)
-    value = _value(q, found.answers, raw)
+    value = _value(q, found.answers, _raw(raw))
     answers = {k: v for k, v in found.answers.items() if k != q.name}
     if not qn.empty(value):
         answers[q.name] = value
