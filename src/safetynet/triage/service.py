@@ -231,7 +231,7 @@ def record_answer(
     found, form = outcome(session, principal, outcome_id)
     if found.status != IN_PROGRESS:
         raise Conflict("This triage is finished: start a new one to change its answers.")
-    q = _shown(form, found.answers, name)
+    q = shown(form, found.answers, name)
     value = _value(q, found.answers, _raw(raw))
     answers = {k: v for k, v in found.answers.items() if k != q.name}
     if not qn.empty(value):
@@ -241,7 +241,7 @@ def record_answer(
     return qn.next_question(form, found.answers, after=q.name)
 
 
-def _shown(form: Form, answers: dict[str, Any], name: str) -> Question:
+def shown(form: Form, answers: dict[str, Any], name: str) -> Question:
     try:
         q = form.question(name)
     except KeyError:

@@ -43,6 +43,7 @@ def routers() -> list[APIRouter]:
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
+    from safetynet.api.triage import router as api_triage
     from safetynet.dashboard.web import api_router as api_decisions
     from safetynet.dashboard.web import router as decisions
     from safetynet.entitlements.web import router as entitlements
@@ -59,6 +60,7 @@ def routers() -> list[APIRouter]:
     from safetynet.plans.web import router as plans
     from safetynet.privacy.web import router as privacy
     from safetynet.sources.web import router as sources
+    from safetynet.triage.web import router as triage
     from safetynet.web.pages import router as pages
 
     return [
@@ -77,6 +79,7 @@ def routers() -> list[APIRouter]:
         plans,
         decisions,
         front_desk,
+        triage,
         api,
         api_linkage,
         api_privacy,
@@ -87,6 +90,7 @@ def routers() -> list[APIRouter]:
         api_plans,
         api_decisions,
         api_front_desk,
+        api_triage,
         docs_router,
     ]
 

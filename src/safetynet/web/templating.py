@@ -42,6 +42,8 @@ NAVIGATION = (
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
     ("Front desk", "/front-desk", "frontdesk.use"),
+    ("Isolation risk", "/triage/isolation", "triage.isolation"),
+    ("Triage forms", "/triage/forms", "triage.forms"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
