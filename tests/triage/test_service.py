@@ -155,3 +155,25 @@ def test_needs_by_ward_counts_what_the_needs_list_shows(db, area):
                               need="isolation")  # fmt: skip
     assert listed.total == counts["Old Town"]["isolation"]
     assert needs.needs_by_ward(db, area.tenant_id, date(2000, 1, 1)) == {}
+
+
+def test_the_dashboards_digital_inclusion_figures_equal_the_lists_behind_them(db, area):
+    from safetynet.dashboard import service as dashboard
+
+    caseworker = area.people["caseworker"]
+    for letter in ("A", "D", "F"):
+        service.take(db, caseworker, area.residents[letter], ALL)
+    found = dashboard.decisions(db, caseworker, TODAY)
+    assert [(w["ward_name"], w["any"]) for w in found.digital] == [
+        ("Old Town", 2),
+        ("Northgate", 1),
+    ]
+    for row in found.digital:
+        listed = needs.needs_list(db, caseworker, TODAY, PageRequest(), ward=row["ward_name"])
+        assert listed.total == row["any"]
+        for key, _, count in row["top"]:
+            by_need = needs.needs_list(db, caseworker, TODAY, PageRequest(), ward=row["ward_name"],
+                                       need=key)  # fmt: skip
+            assert by_need.total == count
+    analyst_view = dashboard.decisions(db, area.people["analyst"], TODAY)
+    assert analyst_view.digital == found.digital
