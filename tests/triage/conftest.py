@@ -86,3 +86,22 @@ def area(db: Session, tmp_path: Path) -> Area:
         "other": _user(db, "other", "oc", "admin"),
     }
     return Area(people, _residents(db, tenant.id), tenant.id)
+
+
+@pytest.fixture
+def client(store: str):
+    """A browser with no cookies, on the app built for this test's store."""
+    from fastapi.testclient import TestClient
+
+    from safetynet.web.app import create_app
+
+    return TestClient(create_app(), follow_redirects=False)
+
+
+def sign_in_as(client, db: Session, principal: Principal) -> str:
+    """Give the browser a session for the principal's user; returns its form token."""
+    from tests.web.linkage_world import act_as
+
+    from safetynet.accounts.models import User
+
+    return act_as(client, db, db.get(User, principal.user_id))
