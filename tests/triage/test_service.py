@@ -177,3 +177,17 @@ def test_the_dashboards_digital_inclusion_figures_equal_the_lists_behind_them(db
             assert by_need.total == count
     analyst_view = dashboard.decisions(db, area.people["analyst"], TODAY)
     assert analyst_view.digital == found.digital
+
+
+def test_the_demos_triages_are_checked_scored_and_the_same_for_a_seed(db, area):
+    from safetynet.demo.triage import _answers, take_triages
+    from safetynet.triage.models import TriageOutcome
+
+    done = take_triages(db, seed=5, count=20)
+    kept = db.scalars(select(TriageOutcome)).all()
+    assert done.kept == len(kept) == len({o.resident_id for o in kept}) <= len(area.residents)
+    assert all(o.status == "complete" and o.channel == "demo" for o in kept)
+    assert sum(done.by_need.values()) == sum(len(o.needs) for o in kept)
+    import random
+
+    assert _answers(random.Random(1), 80) == _answers(random.Random(1), 80)

@@ -308,6 +308,35 @@ def take(
     return found
 
 
+def store_triages(
+    session: Session,
+    tenant_id: int,
+    organisation_id: int,
+    actor: str,
+    items: list[tuple[int, dict[str, Any]]],
+    *,
+    channel: str,
+) -> list[TriageOutcome]:
+    """Keep many whole triages at once, each checked and scored as `take` does (the demo's
+    synthetic borough; the doors take one at a time). All or nothing; audited once."""
+    form_row = ensure_default_form(session, tenant_id, actor)
+    form = form_of(form_row)
+    kept = []
+    for resident_id, answers in items:
+        found = TriageOutcome(tenant_id=tenant_id, organisation_id=organisation_id,
+                              form_id=form_row.id, resident_id=resident_id, status=IN_PROGRESS,
+                              channel=channel, answers=check_answers(form, answers),
+                              started_by=actor)  # fmt: skip
+        _finish(found, form)
+        kept.append(found)
+    session.add_all(kept)
+    audit.record(session, actor=actor, action="triage.bulk", entity_type="tenant",
+                 entity_id=tenant_id, tenant_id=tenant_id,
+                 detail={"triages": len(kept), "channel": channel})  # fmt: skip
+    session.commit()
+    return kept
+
+
 def check_answers(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
     """The answers typed and checked question by question, in form order; every problem is
     raised at once (AnswerRefused naming the first question, `details` all of them)."""
