@@ -183,7 +183,7 @@ def test_the_demos_triages_are_checked_scored_and_the_same_for_a_seed(db, area):
     from safetynet.demo.triage import _answers, take_triages
     from safetynet.triage.models import TriageOutcome
 
-    done = take_triages(db, seed=5, count=20)
+    done = take_triages(db, seed=5, count=20, area="Testshire")
     kept = db.scalars(select(TriageOutcome)).all()
     assert done.kept == len(kept) == len({o.resident_id for o in kept}) <= len(area.residents)
     assert all(o.status == "complete" and o.channel == "demo" for o in kept)

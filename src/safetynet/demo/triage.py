@@ -70,11 +70,13 @@ def _caseworker(session: Session, tenant_id: int) -> User:
     return next(iter(users))
 
 
-def take_triages(session: Session, *, seed: int, count: int = HOW_MANY) -> DemoTriages:
+def take_triages(
+    session: Session, *, seed: int, count: int = HOW_MANY, area: str | None = None
+) -> DemoTriages:
     """Triages for `count` residents (older ones more likely to be asked), kept together."""
     from safetynet.places.service import council_area
 
-    tenant = council_area(session, None)
+    tenant = council_area(session, area)
     residents = [p for p in people(session, tenant.id).values() if p.dob]
     rng = random.Random(seed)
     today = date.today()
