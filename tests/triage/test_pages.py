@@ -52,6 +52,11 @@ def test_a_caseworker_walks_the_triage_from_the_resident_page_to_the_needs(db, a
     outcome = db.scalars(select(TriageOutcome)).one()
     assert outcome.answers["last_online"] == "2024-03-05" and "device_works" not in outcome.answers
     assert "triage.view" in db.scalars(select(AuditEvent.action)).all()
+    listed = client.get(f"/residents/{rid}/triage")
+    assert re.search(r"Saved</td>\s*<td[^>]*>A working device, Getting online", listed.text)
+    behind = client.get("/triage/needs?ward=Northgate&need=isolation")
+    assert behind.status_code == 200 and "Ada Older" in behind.text
+    assert "Showing 1 to 1 of 1 residents" in behind.text
 
 
 def test_a_refused_answer_shows_the_error_summary_and_keeps_what_was_typed(db, area, client):
