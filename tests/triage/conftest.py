@@ -6,16 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests import factories
+from tests.gaps.world import assign_residents
 
 from safetynet.accounts import service as accounts
 from safetynet.accounts.permissions import Principal
-from safetynet.link.models import LinkRun, Resident, ResidentRecord
 from safetynet.places import service as places
 from safetynet.sources.imports import ImportRequest, run_import
-from safetynet.sources.models import Record
 
 # Ada lives alone; Bert and Cath share a UPRN; Dan is young; Edna gives no address; Fred
 # (council list) and Gwen (north's list) share an address written two ways.
@@ -50,22 +48,6 @@ def _user(db: Session, name: str, org: str, role: str) -> Principal:
     return Principal.of(user)
 
 
-def _residents(db: Session, tenant_id: int) -> dict[str, int]:
-    run = LinkRun(tenant_id=tenant_id, status="finished", started_by="test")
-    db.add(run)
-    db.flush()
-    ids: dict[str, int] = {}
-    for record_id, row_id in db.execute(select(Record.id, Record.row_id).order_by(Record.id)):
-        letter = row_id.split("-")[0]
-        resident = Resident(tenant_id=tenant_id, created_by_run_id=run.id)
-        db.add(resident)
-        db.flush()
-        ids[letter] = resident.id
-        db.add(ResidentRecord(record_id=record_id, resident_id=resident.id, run_id=run.id))
-    db.commit()
-    return ids
-
-
 @pytest.fixture
 def area(db: Session, tmp_path: Path) -> Area:
     for slug, kind, name in (("tc", "council", "Testshire"), ("north", "charity", "Testshire"),
@@ -85,7 +67,7 @@ def area(db: Session, tmp_path: Path) -> Area:
         "partner": _user(db, "partner", "north", "partner"),
         "other": _user(db, "other", "oc", "admin"),
     }
-    return Area(people, _residents(db, tenant.id), tenant.id)
+    return Area(people, assign_residents(db, tenant.id), tenant.id)
 
 
 @pytest.fixture
