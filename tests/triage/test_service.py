@@ -191,3 +191,17 @@ def test_the_demos_triages_are_checked_scored_and_the_same_for_a_seed(db, area):
     import random
 
     assert _answers(random.Random(1), 80) == _answers(random.Random(1), 80)
+
+
+def test_a_triage_taken_before_a_merge_follows_the_resident(db, area):
+    from safetynet.link.review import merge_residents
+    from safetynet.triage.people import latest_triages
+
+    caseworker = area.people["caseworker"]
+    done = service.take(db, caseworker, area.residents["C"], ALL)
+    merge_residents(db, area.tenant_id, area.residents["B"], area.residents["C"], actor="test",
+                    reason="one person")  # fmt: skip
+    db.commit()
+    seen = service.resident_outcomes(db, caseworker, area.residents["B"])
+    assert [o.id for o in seen] == [done.id]
+    assert latest_triages(db, area.tenant_id, TODAY)[area.residents["B"]].id == done.id

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safetynet.gaps.service import UNKNOWN_WARD
-from safetynet.link.models import ResidentRecord
+from safetynet.link.models import Resident, ResidentRecord
 from safetynet.link.residents import readable_records
 from safetynet.places.service import postcode_wards
 from safetynet.sources.models import Record, SourceImport
@@ -93,8 +93,27 @@ def household_sizes(found: dict[int, Person]) -> Counter[str]:
     return Counter(p.home for p in found.values() if p.home)
 
 
+def successors(session: Session, tenant_id: int) -> dict[int, int]:
+    """Merged or ended resident id -> the resident they are now (following merges)."""
+    rows = session.execute(
+        select(Resident.id, Resident.merged_into_id).where(
+            Resident.tenant_id == tenant_id, Resident.merged_into_id.is_not(None)
+        )
+    ).all()
+    merged: dict[int, int] = {old: new for old, new in rows if new is not None}
+    found: dict[int, int] = {}
+    for start in merged:
+        now, seen = start, set()
+        while now in merged and now not in seen:
+            seen.add(now)
+            now = merged[now]
+        found[start] = now
+    return found
+
+
 def latest_triages(session: Session, tenant_id: int, as_of: date) -> dict[int, TriageOutcome]:
-    """Each resident's newest triage completed by the end of `as_of`."""
+    """Each current resident's newest triage completed by the end of `as_of` (a triage taken
+    for a resident since merged into another counts for the one they became)."""
     end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
     rows = session.scalars(
         select(TriageOutcome)
@@ -106,4 +125,5 @@ def latest_triages(session: Session, tenant_id: int, as_of: date) -> dict[int, T
         )
         .order_by(TriageOutcome.completed_at, TriageOutcome.id)
     ).all()
-    return {row.resident_id: row for row in rows if row.resident_id is not None}
+    now = successors(session, tenant_id)
+    return {now.get(row.resident_id, row.resident_id): row for row in rows if row.resident_id}

@@ -129,7 +129,7 @@ def forms(session: Session, principal: Principal) -> list[FormSummary]:
         .where(TriageOutcome.status == COMPLETE, TriageOutcome.tenant_id == principal.tenant_id)
         .group_by(TriageOutcome.form_id)
     )
-    counts: dict[int, int] = dict(session.execute(done).all())  # type: ignore[arg-type]
+    counts: dict[int, int] = dict(session.execute(done).all())
     rows = session.scalars(
         select(TriageForm)
         .where(TriageForm.tenant_id == principal.tenant_id)
@@ -372,11 +372,14 @@ def resident_outcomes(
 ) -> list[TriageOutcome]:
     """The resident's triages the caller may see, newest first; the view is audited."""
     principal.require("triage.take")
+    from safetynet.link.residents import same_person
+
     rid = _resident(session, principal, resident_id)
+    ids = same_person(session, principal.tenant_id, rid)  # triages taken before a merge too
     rows = session.scalars(
         select(TriageOutcome)
         .where(
-            TriageOutcome.resident_id == rid,
+            TriageOutcome.resident_id.in_(ids),
             principal.scope(TriageOutcome.tenant_id, TriageOutcome.organisation_id),
         )
         .order_by(TriageOutcome.started_at.desc(), TriageOutcome.id.desc())

@@ -234,6 +234,8 @@ def _rows(outcome_id: int, form: TriageForm, answers: dict[str, Any]) -> list[di
 def check(request: Request, outcome_id: int, db: Db, principal: Taker) -> Response:
     """Check your answers before the triage is saved."""
     found, form = service.outcome(db, principal, outcome_id)
+    if found.status == service.COMPLETE:
+        return RedirectResponse(f"/triage/{outcome_id}", 303)
     missing = qn.unfinished(form, found.answers)
     last = qn.asked(form, found.answers)
     back = _question_url(outcome_id, last[-1]) if last else "/residents"
