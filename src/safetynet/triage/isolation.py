@@ -17,7 +17,7 @@ from safetynet.config import get_settings
 from safetynet.errors import InvalidInput
 from safetynet.exports import write_table
 from safetynet.paging import Page, PageRequest, page_of_items
-from safetynet.triage.people import Person, household_sizes, latest_triages, people
+from safetynet.triage.people import Person, household_sizes, latest_needs, people
 
 ALONE = "{age} or over, the only resident at their address"
 TRIAGE = "Triage found an isolation need"
@@ -34,8 +34,8 @@ def at_risk(session: Session, tenant_id: int, as_of: date, age: int | None = Non
         years = p.age(as_of)
         if years is not None and years >= oldest and p.home and sizes[p.home] == 1:
             p.reasons.append(ALONE.format(age=oldest))
-    for rid, outcome in latest_triages(session, tenant_id, as_of).items():
-        if rid in found and "isolation" in outcome.needs:
+    for rid, needs in latest_needs(session, tenant_id, as_of).items():
+        if rid in found and "isolation" in needs:
             found[rid].reasons.append(TRIAGE)
     listed = [p for p in found.values() if p.reasons]
     return sorted(listed, key=lambda p: (-len(p.reasons), -(p.age(as_of) or 0), p.resident_id))

@@ -15,18 +15,16 @@ from safetynet.errors import InvalidInput
 from safetynet.paging import Page, PageRequest, page_of_items
 from safetynet.places.service import council_area
 from safetynet.triage.forms import NEEDS
-from safetynet.triage.people import Person, latest_triages, people
+from safetynet.triage.people import Person, latest_needs, people
 
 
 def with_needs(session: Session, tenant_id: int, as_of: date) -> list[Person]:
     """Residents whose latest triage by `as_of` found any need, by ward then name."""
-    found = people(session, tenant_id)
+    latest = {rid: found for rid, found in latest_needs(session, tenant_id, as_of).items() if found}
     chosen = []
-    for rid, outcome in latest_triages(session, tenant_id, as_of).items():
-        person = found.get(rid)
-        if person is not None and outcome.needs:
-            person.needs = [n for n in NEEDS if n in outcome.needs]
-            chosen.append(person)
+    for rid, person in people(session, tenant_id, only=latest).items():
+        person.needs = [n for n in NEEDS if n in latest[rid]]
+        chosen.append(person)
     return sorted(chosen, key=lambda p: (p.ward_name, p.name, p.resident_id))
 
 

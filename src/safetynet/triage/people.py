@@ -7,6 +7,7 @@ what they show.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -54,15 +55,18 @@ def home_key(uprn: str | None, postcode: str | None, address: str | None) -> str
     return ""
 
 
-def people(session: Session, tenant_id: int) -> dict[int, Person]:
-    """Every current resident of the area with their name, birth date, home and ward."""
-    rows = session.execute(
-        readable_records(
-            session, ResidentRecord.resident_id, Record.forename, Record.surname, Record.dob,
-            Record.postcode, Record.address, Record.uprn, SourceImport.imported_at,
-            tenant_id=tenant_id,
-        ).order_by(SourceImport.imported_at, Record.id)
-    ).all()  # fmt: skip
+def people(
+    session: Session, tenant_id: int, only: Collection[int] | None = None
+) -> dict[int, Person]:
+    """The area's current residents (or `only` those) with name, birth date, home and ward."""
+    query = readable_records(
+        session, ResidentRecord.resident_id, Record.forename, Record.surname, Record.dob,
+        Record.postcode, Record.address, Record.uprn, SourceImport.imported_at,
+        tenant_id=tenant_id,
+    ).order_by(SourceImport.imported_at, Record.id)  # fmt: skip
+    if only is not None:
+        query = query.where(ResidentRecord.resident_id.in_(sorted(only)))
+    rows = session.execute(query).all()
     gathered: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         gathered[row[0]].append(row)
@@ -76,16 +80,22 @@ def people(session: Session, tenant_id: int) -> dict[int, Person]:
 def _person(rid: int, records: list[Any]) -> Person:
     """The most given name and birth date; the newest postcode and home (records are oldest
     first)."""
-    names = Counter(" ".join(p for p in (r[1], r[2]) if p) for r in records if r[1] or r[2])
-    births = Counter(r[3] for r in records if r[3])
-    homes = [home_key(r[6], r[4], r[5]) for r in records]
+    names = [" ".join(p for p in (r[1], r[2]) if p) for r in records if r[1] or r[2]]
+    home = next((h for h in (home_key(r[6], r[4], r[5]) for r in reversed(records)) if h), "")
     return Person(
         resident_id=rid,
-        name=names.most_common(1)[0][0] if names else "",
-        dob=births.most_common(1)[0][0] if births else None,
+        name=_most_given(names) or "",
+        dob=_most_given([r[3] for r in records if r[3]]),
         postcode=next((r[4] for r in reversed(records) if r[4]), ""),
-        home=next((h for h in reversed(homes) if h), ""),
+        home=home,
     )
+
+
+def _most_given(values: list[Any]) -> Any:
+    """The value given most often (the first given wins a tie); None when there are none."""
+    if len(values) <= 1:
+        return values[0] if values else None
+    return Counter(values).most_common(1)[0][0]
 
 
 def household_sizes(found: dict[int, Person]) -> Counter[str]:
@@ -111,12 +121,13 @@ def successors(session: Session, tenant_id: int) -> dict[int, int]:
     return found
 
 
-def latest_triages(session: Session, tenant_id: int, as_of: date) -> dict[int, TriageOutcome]:
-    """Each current resident's newest triage completed by the end of `as_of` (a triage taken
-    for a resident since merged into another counts for the one they became)."""
+def latest_needs(session: Session, tenant_id: int, as_of: date) -> dict[int, list[str]]:
+    """The needs found by each current resident's newest triage completed by the end of
+    `as_of` (a triage taken for a resident since merged into another counts for the one
+    they became)."""
     end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-    rows = session.scalars(
-        select(TriageOutcome)
+    rows = session.execute(
+        select(TriageOutcome.resident_id, TriageOutcome.needs)
         .where(
             TriageOutcome.tenant_id == tenant_id,
             TriageOutcome.status == "complete",
@@ -126,4 +137,4 @@ def latest_triages(session: Session, tenant_id: int, as_of: date) -> dict[int, T
         .order_by(TriageOutcome.completed_at, TriageOutcome.id)
     ).all()
     now = successors(session, tenant_id)
-    return {now.get(row.resident_id, row.resident_id): row for row in rows if row.resident_id}
+    return {now.get(rid, rid): list(needs) for rid, needs in rows if rid is not None}
