@@ -233,7 +233,7 @@ def _rows(outcome_id: int, form: TriageForm, answers: dict[str, Any]) -> list[di
 @router.get("/triage/{outcome_id}/check")
 def check(request: Request, outcome_id: int, db: Db, principal: Taker) -> Response:
     """Check your answers before the triage is saved."""
-    found, form = service.outcome(db, principal, outcome_id)
+    found, form = service.outcome(db, principal, outcome_id, audited=True)
     if found.status == service.COMPLETE:
         return RedirectResponse(f"/triage/{outcome_id}", 303)
     missing = qn.unfinished(form, found.answers)
