@@ -205,3 +205,12 @@ def test_a_triage_taken_before_a_merge_follows_the_resident(db, area):
     seen = service.resident_outcomes(db, caseworker, area.residents["B"])
     assert [o.id for o in seen] == [done.id]
     assert latest_needs(db, area.tenant_id, TODAY) == {area.residents["B"]: done.needs}
+
+
+def test_subject_access_includes_the_residents_triages(db, area):
+    from safetynet.privacy import subject_access
+
+    done = service.take(db, area.people["caseworker"], area.residents["A"], ALL)
+    found = subject_access.collect(db, area.tenant_id, area.residents["A"])
+    rows = found.sections["triage_outcomes"]
+    assert [(r["id"], r["needs"], r["answers"]["age"]) for r in rows] == [(done.id, done.needs, 86)]
