@@ -28,6 +28,7 @@ from safetynet.places.cli import places_app
 from safetynet.plans.cli import plans_app
 from safetynet.privacy.cli import privacy_app
 from safetynet.sources.cli import import_app
+from safetynet.triage.cli import triage_app
 
 console = Console()
 err_console = Console(stderr=True)
@@ -78,6 +79,7 @@ app.add_typer(entitlements_app, name="entitlements")
 app.add_typer(front_desk_app, name="front-desk")
 app.add_typer(match_app, name="match")
 app.add_typer(directory_app, name="directory")
+app.add_typer(triage_app, name="triage")
 
 
 # Commands that look after the store themselves; commands that are one word, not a group.

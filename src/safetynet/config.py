@@ -161,6 +161,19 @@ class Settings(BaseSettings):
         description="Uploads bigger than this many bytes are imported in the background by the "
         "worker (the page follows the job); smaller ones while you wait.",
     )
+    triage_form_max_bytes: int = Field(
+        2_000_000,
+        ge=1_000,
+        description="Largest triage form (XLSForm .xlsx, .md or .csv) that may be uploaded, "
+        "in bytes.",
+    )
+    triage_isolation_age: int = Field(
+        75,
+        ge=50,
+        le=110,
+        description="Residents this age or older who are the only resident at their address "
+        "(across the linked sources) are on the isolation-risk list.",
+    )
     link_backend: Literal["duckdb", "spark"] = Field(
         "duckdb",
         description="Engine Splink runs on for linkage: `duckdb` on one machine, `spark` for "

@@ -213,6 +213,33 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/oruk/{area}/taxonomies/{taxonomy_id}"): ("public", "oruk"),
     ("GET", "/api/oruk/{area}/taxonomy_terms"): ("public", "oruk"),
     ("GET", "/api/oruk/{area}/taxonomy_terms/{term_id}"): ("public", "oruk"),
+    ("GET", "/residents/{resident_id}/triage"): ("triage.take", "resident"),
+    ("POST", "/residents/{resident_id}/triage"): ("triage.take", "resident"),
+    ("GET", "/triage/{outcome_id}/questions/{question_id}"): ("triage.take", "triage"),
+    ("POST", "/triage/{outcome_id}/questions/{question_id}"): ("triage.take", "triage"),
+    ("GET", "/triage/{outcome_id}/check"): ("triage.take", "triage"),
+    ("POST", "/triage/{outcome_id}/check"): ("triage.take", "triage"),
+    ("GET", "/triage/{outcome_id}"): ("triage.take", "triage"),
+    ("GET", "/triage/forms"): ("triage.forms", None),
+    ("POST", "/triage/forms"): ("triage.forms", None),
+    ("GET", "/triage/forms/{form_id}"): ("triage.forms", "triage_form"),
+    ("GET", "/triage/isolation"): ("triage.isolation", None),
+    ("POST", "/triage/isolation/export"): ("triage.isolation", None),
+    ("GET", "/triage/needs"): ("triage.isolation", None),
+    ("POST", "/api/v1/triage/residents/{resident_id}"): ("triage.take", "resident"),
+    ("GET", "/api/v1/triage/residents/{resident_id}"): ("triage.take", "resident"),
+    ("POST", "/api/v1/triage/residents/{resident_id}/start"): ("triage.take", "resident"),
+    ("POST", "/api/v1/triage/outcomes/{outcome_id}/answers/{question_id}"): (
+        "triage.take",
+        "triage",
+    ),
+    ("POST", "/api/v1/triage/outcomes/{outcome_id}/complete"): ("triage.take", "triage"),
+    ("GET", "/api/v1/triage/outcomes/{outcome_id}"): ("triage.take", "triage"),
+    ("GET", "/api/v1/triage/forms"): ("triage.forms", None),
+    ("POST", "/api/v1/triage/forms"): ("triage.forms", None),
+    ("GET", "/api/v1/triage/forms/{form_id}"): ("triage.forms", "triage_form"),
+    ("GET", "/api/v1/triage/isolation"): ("triage.isolation", None),
+    ("GET", "/api/v1/triage/needs"): ("triage.isolation", None),
 }
 PAYMENT_KINDS = {"scheme", "enrolment", "award", "payment", "round"}
 # Objects no organisation owns (the gap rules): the same for every caller, never "other".
@@ -310,6 +337,9 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "match.train": ({"admin", "analyst"}, set()),
     "directory.view": (ALL, ALL),
     "directory.manage": ({"admin", "analyst"}, set()),
+    "triage.forms": ({"admin", "analyst"}, set()),
+    "triage.take": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
+    "triage.isolation": ({"admin", "analyst", "caseworker"}, set()),
 }
 
 
@@ -338,6 +368,8 @@ def test_no_partner_role_holds_a_council_wide_permission():
     council_wide |= {"privacy.subject_access", "payments.schemes", "payments.disburse"}
     council_wide |= {"payments.reconcile", "plans.view", "plans.manage", "directory.manage"}
     council_wide |= {"match.train"}
+    council_wide |= {"payments.reconcile", "plans.view", "plans.manage"}
+    council_wide |= {"triage.forms", "triage.isolation"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 
@@ -373,6 +405,10 @@ def _target(
         return {"event_id": _referral(world, org)}
     if kind == "match_referral":  # a fresh referral of the organisation's resident
         return {"referral_id": _match_referral(world, org)}
+    if kind == "triage":  # a triage the organisation's staff took for one of its residents
+        return {"outcome_id": _triage(world, org), "question_id": "age"}
+    if kind == "triage_form":  # the shipped form, stored for the organisation's area
+        return {"form_id": _triage_form(world, org)}
     if kind in PAYMENT_KINDS:  # fresh payments objects of the organisation, by the services
         from tests.web.payments_targets import target
 
@@ -503,6 +539,25 @@ def _match_referral(world: World, org: str) -> int:
         session.add(referral)
         session.commit()
         return referral.id
+def _triage(world: World, org: str) -> int:
+    from safetynet.accounts.models import User
+    from safetynet.accounts.permissions import Principal
+    from safetynet.db import open_session
+    from safetynet.triage import service
+
+    staff = {"north": "target", "south": "southpartner", "oc": "otheradmin"}[org]
+    with open_session() as session:
+        principal = Principal.of(session.get(User, world.users[staff].id))
+        return service.start(session, principal, world.ids[f"resident:{org}"]).id
+
+
+def _triage_form(world: World, org: str) -> int:
+    from safetynet.db import open_session
+    from safetynet.triage import service
+
+    with open_session() as session:
+        tenant_id = world.ids[f"tenant:{AREA[org]}"]
+        return service.ensure_default_form(session, tenant_id, "test").id
 
 
 def _source_id(world: World, org: str) -> int:
@@ -564,6 +619,13 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/match/residents/{resident_id}/referrals"): lambda p: {
         "need": {"formats": ["fax"]}, "service_ids": [1]},
     ("POST", "/api/v1/directory/imports"): lambda p: {"services": []},
+    # Triage: answers refused (422) for the caller's own; another's resident or triage is 404
+    # before the body is read.
+    ("POST", "/api/v1/triage/residents/{resident_id}"): lambda p: {"answers": {"age": "old"}},
+    ("POST", "/api/v1/triage/outcomes/{outcome_id}/answers/{question_id}"): lambda p: {
+        "answer": "old"
+    },
+    ("POST", "/api/v1/triage/forms"): lambda p: {"filename": "x.md", "content_base64": "eA=="},
 }
 
 
@@ -619,6 +681,8 @@ def _request(client, db: Session, world: World, key, caller: str, params: dict[s
         data["status"] = "accepted"
     if key == ("POST", "/privacy/retention"):
         data["as_of"] = OLD_DAY  # a fixed day long ago: the world's records stay, any year
+    if key == ("POST", "/triage/isolation/export"):
+        data["reason"] = "matrix test"
     if key == ("POST", "/login"):
         data |= {"email": user.email, "password": "wrong password here"}
     if method == "GET":

@@ -106,6 +106,12 @@ PERMISSIONS: dict[str, Grant] = {
     # data, so everyone reads their area's; the council's admins and analysts import it.
     "directory.view": both(EVERYONE),
     "directory.manage": council_only(ADMIN_ANALYST),
+    # Digital-inclusion triage (triage/): forms are the council's shared configuration; a
+    # partner's staff take triages for residents they may read and see their own; the
+    # isolation-risk list and the needs by ward are the council's.
+    "triage.forms": council_only(ADMIN_ANALYST),
+    "triage.take": both(FRONT_DESK),
+    "triage.isolation": council_only(STAFF),
 }
 
 

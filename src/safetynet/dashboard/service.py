@@ -116,12 +116,14 @@ class Decisions:
     plan: dict[str, Any] | None = None
     payments: list[dict[str, Any]] = field(default_factory=list)
     clients_only: bool = False
+    digital: list[dict[str, Any]] | None = None  # needs by ward from triages (council staff)
 
 
 def decisions(session: Session, principal: Principal, as_of: date) -> Decisions:
     """The dashboard's figures for the caller, as of `as_of`."""
     principal.require("gaps.view")
     found = Decisions(as_of)
+    _digital(found, session, principal, as_of)
     report = gaps_access.report(session, principal, as_of)
     if report.problem:
         found.problem = report.problem
@@ -263,6 +265,22 @@ def _payments(found: Decisions, session: Session, principal: Principal) -> None:
                 "used_pct": _pct(spend.committed, spend.budget),
             }
         )
+
+
+def _digital(found: Decisions, session: Session, principal: Principal, as_of: date) -> None:
+    """Residents whose latest triage found a digital inclusion need, by ward: the same
+    function as the list behind it (`/triage/needs`)."""
+    if not principal.can("triage.isolation"):
+        return
+    from safetynet.triage import service as triage
+    from safetynet.triage.forms import NEEDS
+
+    counts = triage.needs_by_ward(session, principal.tenant_id, as_of)
+    found.digital = [
+        {"ward_name": ward, "any": c["any"],
+         "top": [(n, NEEDS[n], c[n]) for n, _ in c.most_common() if n != "any"][:3]}
+        for ward, c in sorted(counts.items(), key=lambda kv: (-kv[1]["any"], kv[0]))
+    ]  # fmt: skip
 
 
 def line_chart(points: list[tuple[date, int]], *, width: int = 420, height: int = 160) -> dict:

@@ -74,5 +74,6 @@ def decisions_api(db: Db, principal: As_gaps_view, as_of: date | None = None) ->
         ],
         "takeup": found.takeup,
         "plan": found.plan,
+        "digital_inclusion_needs": found.digital,
         "payments": found.payments,
     }

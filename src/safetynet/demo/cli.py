@@ -78,6 +78,10 @@ def demo_run(
                 found = service.link_and_find_gaps(session, screen=screen)
                 service.draft_plan(session)
                 service.record_snapshots(session)
+            with console.status("Taking digital inclusion triages"):
+                from safetynet.demo.triage import take_triages
+
+                triages = take_triages(session, seed=seed)
         if payments:
             from safetynet.demo.payments import set_up_payments
 
@@ -91,9 +95,21 @@ def demo_run(
     _directory_summary(listed)
     if link:
         _gap_summary(*found)
+        _triage_summary(triages)
     if payments:
         _payments_summary(paid)
     _logins(logins)
+
+
+def _triage_summary(triages: Any) -> None:
+    from safetynet.triage.forms import NEEDS
+
+    needs = ", ".join(f"{NEEDS[n]}: {triages.by_need.get(n, 0)}" for n in NEEDS)
+    console.print(
+        f"\n[bold]Triage[/]: {triages.kept} digital inclusion triages kept ({needs}). "
+        "Isolation risk: `safetynet triage isolation --as EMAIL`.",
+        highlight=False,
+    )
 
 
 def _payments_summary(paid: Any) -> None:

@@ -26,6 +26,7 @@ def model_metadata() -> MetaData:
     import safetynet.places.models  # noqa: F401
     import safetynet.plans.models  # noqa: F401
     import safetynet.sources.models  # noqa: F401
+    import safetynet.triage.models  # noqa: F401
     from safetynet.db import Base
 
     return Base.metadata

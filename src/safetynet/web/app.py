@@ -45,6 +45,7 @@ def routers() -> list[APIRouter]:
     from safetynet.api.privacy import router as api_privacy
     from safetynet.api.routes import docs_router
     from safetynet.api.routes import router as api
+    from safetynet.api.triage import router as api_triage
     from safetynet.dashboard.web import api_router as api_decisions
     from safetynet.dashboard.web import router as decisions
     from safetynet.directory.web import api_router as api_directory
@@ -64,6 +65,7 @@ def routers() -> list[APIRouter]:
     from safetynet.plans.web import router as plans
     from safetynet.privacy.web import router as privacy
     from safetynet.sources.web import router as sources
+    from safetynet.triage.web import router as triage
     from safetynet.web.pages import router as pages
 
     return [
@@ -84,6 +86,7 @@ def routers() -> list[APIRouter]:
         front_desk,
         match,
         directory,
+        triage,
         api,
         api_linkage,
         api_privacy,
@@ -97,6 +100,7 @@ def routers() -> list[APIRouter]:
         api_match,
         api_oruk,
         api_directory,
+        api_triage,
         docs_router,
     ]
 

@@ -43,6 +43,8 @@ NAVIGATION = (
     ("Payments", "/payments", "payments.view"),
     ("Front desk", "/front-desk", "frontdesk.use"),
     ("Directory", "/directory", "directory.view"),
+    ("Isolation risk", "/triage/isolation", "triage.isolation"),
+    ("Triage forms", "/triage/forms", "triage.forms"),
     ("Agreements", "/agreements", "agreements.view"),
     ("Organisations", "/organisations", "organisations.view"),
     ("Users", "/users", "users.view"),
