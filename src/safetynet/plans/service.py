@@ -59,8 +59,18 @@ class Drafting:
 
 
 def standard_risks() -> list[dict[str, Any]]:
-    """The standard risk register."""
-    return yaml.safe_load(RISKS.read_text(encoding="utf-8"))
+    """The standard risk register, overlaid by the council's own files in
+    SAFETYNET_PLAN_RISKS_DIR (by `key`: a known key replaces that risk, a new one is added)."""
+    register = {r["key"]: r for r in yaml.safe_load(RISKS.read_text(encoding="utf-8"))}
+    folder = get_settings().plan_risks_dir
+    for path in sorted(folder.glob("*.y*ml")) if folder and folder.is_dir() else []:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and "key" in e for e in entries
+        ):
+            raise InvalidInput(f"{path.name}: expected a list of risks, each with a key.")
+        register |= {e["key"]: e for e in entries}
+    return list(register.values())
 
 
 def _count_in_ward(result: gaps.GapResult, rule_id: str, ward_code: str) -> int:
