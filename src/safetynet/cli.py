@@ -21,6 +21,7 @@ from safetynet.frontdesk.cli import front_desk_app
 from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
 from safetynet.link.search_cli import residents_app
+from safetynet.packs.cli import pack_app
 from safetynet.payments.cli import payments_app
 from safetynet.places.cli import places_app
 from safetynet.plans.cli import plans_app
@@ -67,6 +68,7 @@ app.add_typer(link_app, name="link")
 app.add_typer(residents_app, name="residents")
 app.add_typer(places_app, name="places")
 app.add_typer(plans_app, name="plans")
+app.add_typer(pack_app, name="pack")
 app.add_typer(dashboard_app, name="dashboard")
 app.add_typer(payments_app, name="payments")
 app.add_typer(gaps_app, name="gaps")

@@ -235,3 +235,30 @@ def test_a_rule_a_later_council_file_redefines_undoes_the_apply(
         service.apply_pack(db, areas[1].id, data, actor="test")
     assert any("'whd-pension-credit' is still different" in d for d in refused.value.details)
     assert sorted(p.name for p in (taker / "gap-rules").iterdir()) == ["zz-ours.yaml"]
+
+
+def test_the_command_line_exports_shows_the_diff_and_applies(
+    db, areas, source_council, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from safetynet.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "testshire.json"
+    done = runner.invoke(app, ["pack", "export", "--out", str(out), "--area", "Testshire"])
+    assert done.exit_code == 0, done.output
+    _taker(monkeypatch, tmp_path)
+    shown = runner.invoke(app, ["pack", "diff", str(out), "--area", "Otherton"])
+    assert shown.exit_code == 0, shown.output
+    assert "+ Gap rules: whd-pension-credit" in shown.output
+    refused = runner.invoke(app, ["pack", "apply", str(out), "--area", "Otherton"], input="n\n")
+    assert refused.exit_code == 1 and "whd-pension-credit" not in gaps.rulebook().rules
+    applied = runner.invoke(app, ["pack", "apply", str(out), "--area", "Otherton", "--yes"])
+    assert applied.exit_code == 0, applied.output
+    assert "Applied 4 change(s)" in applied.output
+    assert "whd-pension-credit" in gaps.rulebook().rules
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "safetynet-pack", "version": 9}')
+    failed = runner.invoke(app, ["pack", "diff", str(bad), "--area", "Otherton"])
+    assert failed.exit_code == 2 and "upgrade Safety Net" in failed.output
