@@ -55,6 +55,8 @@ def routers() -> list[APIRouter]:
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
     from safetynet.places.web import router as places
+    from safetynet.packs.web import api_router as api_packs
+    from safetynet.packs.web import router as packs
     from safetynet.plans.web import api_router as api_plans
     from safetynet.plans.web import router as plans
     from safetynet.privacy.web import router as privacy
@@ -75,6 +77,7 @@ def routers() -> list[APIRouter]:
         payments,
         places,
         plans,
+        packs,
         decisions,
         front_desk,
         api,
@@ -85,6 +88,7 @@ def routers() -> list[APIRouter]:
         api_payments,
         api_places,
         api_plans,
+        api_packs,
         api_decisions,
         api_front_desk,
         docs_router,
