@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the store here")
     parser.add_argument("--reuse", action="store_true", help="serve the store already built")
-    parser.add_argument("--pages", default="/,/gaps,/residents/{id}")
+    parser.add_argument("--pages", default="/,/decisions,/gaps,/residents/{id}")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
