@@ -262,3 +262,24 @@ def test_the_command_line_exports_shows_the_diff_and_applies(
     bad.write_text('{"format": "safetynet-pack", "version": 9}')
     failed = runner.invoke(app, ["pack", "diff", str(bad), "--area", "Otherton"])
     assert failed.exit_code == 2 and "upgrade Safety Net" in failed.output
+
+
+def test_the_councils_risk_files_replace_standard_risks_by_key_and_add_new_ones(
+    tmp_path, monkeypatch
+):
+    root = point_at(monkeypatch, tmp_path / "council")
+    standard = {r["key"]: r for r in standard_risks()}
+    mine = standard["capacity"] | {"likelihood": 5}
+    new = {"key": "new-one", "risk": "Venues close.", "likelihood": 2, "impact": 2,
+           "mitigation": "Two spare venues.", "owner": "Service manager"}  # fmt: skip
+    (root / "plan-risks" / "a.yaml").write_text(json.dumps([mine, new]))
+    risks = {r["key"]: r for r in standard_risks()}
+    assert list(risks)[: len(standard)] == list(standard)  # the register's order is kept
+    assert risks["capacity"]["likelihood"] == 5 and "new-one" in risks
+    (root / "plan-risks" / "a.yaml").write_text(json.dumps([mine, {"key": "new-one"}]))
+    with pytest.raises(InvalidInput) as refused:
+        standard_risks()
+    assert "a.yaml, risk 'new-one', field 'risk': Field required." in refused.value.details
+    (root / "plan-risks" / "a.yaml").write_text(json.dumps([{"risk": "no key"}]))
+    with pytest.raises(InvalidInput, match="a.yaml: expected a list of risks, each with a key"):
+        standard_risks()

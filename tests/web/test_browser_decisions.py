@@ -10,49 +10,19 @@ Runs once, in the SQLite pass (it builds its own store). Skips only when Chromiu
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, _check, _env, _free_port, _wait_until_up
-from tests.web.test_browser_search import _sign_in
+from tests.web.test_browser import CHROMIUM, _check
+from tests.web.test_browser_search import _sign_in, server
+
+__all__ = ["server"]  # the demo store and server of the resident-search test, built anew here
 
 pytestmark = [
     pytest.mark.nostore,
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (CI installs it)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    """A demo store, then `safetynet serve`: the url and the council analyst's login."""
-    data = tmp_path_factory.mktemp("browser-decisions")
-    demo = subprocess.run(
-        [sys.executable, "-m", "safetynet", "demo", "run", "--people", "800", "--seed", "7"],
-        env=_env(data) | {"COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    login = re.search(r"analyst\s+council\s+(\S+@\S+)\s+password: (\S+)", demo.stdout)
-    assert login, demo.stdout
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "safetynet", "serve", "--port", str(port), "--no-worker"],
-        env=_env(data),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_up(url, process)
-        yield {"url": url, "login": (login.group(1), login.group(2)), "data": data}
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _figure_to_list(page, url: str, problems) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +65,7 @@ def _pack_pages(page, url: str, problems, tmp_path) -> None:  # type: ignore[no-
     _check(page, "packs-diff", problems)
 
 
-def test_an_analyst_follows_the_dashboard_to_its_lists_and_exports_the_plan(server, tmp_path):
+def test_an_admin_follows_the_dashboard_to_its_lists_and_exports_the_plan(server, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     url = str(server["url"])
     problems: dict[str, list[str]] = {}
@@ -107,7 +77,7 @@ def test_an_analyst_follows_the_dashboard_to_its_lists_and_exports_the_plan(serv
         )
         page = context.new_page()
         page.set_default_timeout(120_000)
-        _sign_in(page, url, *server["login"])  # type: ignore[misc]
+        _sign_in(page, url, *server["logins"]["admin"])  # type: ignore[index]
         _figure_to_list(page, url, problems)
         _plan_downloads(page, url, problems)
         _pack_pages(page, url, problems, tmp_path)

@@ -17,7 +17,7 @@ from safetynet.config import get_settings
 from safetynet.entitlements.ctr import Scheme, load_scheme
 from safetynet.gaps import rules
 from safetynet.gaps import service as gaps
-from safetynet.packs.sections import Items, RiskEntry, Section, State, dump, register
+from safetynet.packs.sections import Items, Section, State, dump, register
 from safetynet.packs.staging import Staging, folder, slug
 
 
@@ -87,7 +87,7 @@ def _stage_schemes(
 
 
 def _risks(session: Session, tenant_id: int) -> Items:
-    from safetynet.plans.service import standard_risks
+    from safetynet.plans.service import RiskEntry, standard_risks
 
     found: Items = {}
     for entry in standard_risks():
@@ -126,4 +126,6 @@ def register_all() -> None:
         )
     )  # fmt: skip
     register(Section("ctr_schemes", "CTR schemes", Scheme, _schemes, _stage_schemes, order=30))
+    from safetynet.plans.service import RiskEntry
+
     register(Section("plan_risks", "Plan risks", RiskEntry, _risks, _stage_risks, order=40))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from safetynet.packs.staging import Staging
@@ -70,19 +70,6 @@ def known(name: str) -> bool:
     """Whether this instance can take a section of this name."""
     _builtin()
     return name in SECTIONS
-
-
-class RiskEntry(BaseModel):
-    """One risk of the standard register a drafted plan starts from (plans/risks.yaml)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    risk: str = Field(min_length=3, max_length=500)
-    likelihood: int = Field(ge=1, le=5)
-    impact: int = Field(ge=1, le=5)
-    mitigation: str = Field(min_length=3, max_length=1000)
-    owner: str = Field(min_length=2, max_length=120, description="A role, not a person.")
-    when: str = Field("always", pattern=r"^[a-z][a-z_]{0,31}$")
 
 
 def dump(item: BaseModel) -> dict[str, Any]:
