@@ -119,6 +119,7 @@ class Decisions:
     plan: dict[str, Any] | None = None
     payments: list[dict[str, Any]] = field(default_factory=list)
     clients_only: bool = False
+    rendered: dict[str, Any] = field(default_factory=dict)  # HTML made from it, kept with it
 
 
 def decisions(session: Session, principal: Principal, as_of: date) -> Decisions:
