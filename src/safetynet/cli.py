@@ -52,6 +52,8 @@ class SafetynetGroup(TyperGroup):
             raise typer.Exit(code=2) from None
 
 
+WORKER_HEALTHCHECK_SECONDS = 120  # see `serve`
+
 app = typer.Typer(
     cls=SafetynetGroup,
     no_args_is_help=True,
@@ -184,6 +186,9 @@ def serve(
             log_level="info",
             workers=workers,
             access_log=access_log,
+            # uvicorn kills a worker that misses a 5 s health ping; one evaluating the gap rules
+            # over 100,000 residents on a busy machine can, and a restarted worker starts cold.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if process is not None:

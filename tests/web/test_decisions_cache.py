@@ -57,3 +57,17 @@ def test_take_up_reads_every_resident_once_per_data_version_and_audits_each_view
     assert len(events) == 2 and db.scalar(select(func.count()).select_from(AuditEvent)) > before
     assert "reused" not in events[0].detail and events[1].detail["reused"] is True
     assert events[0].detail["residents"] == events[1].detail["residents"] > 0
+
+
+def test_serve_gives_a_busy_worker_time_before_uvicorn_calls_it_hung(store, monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from safetynet.cli import app
+
+    seen: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.append(k))
+    assert CliRunner().invoke(app, ["serve", "--no-worker", "--workers", "2"]).exit_code == 0
+    # uvicorn's default is 5 s: a worker evaluating the rules over 100,000 residents on a
+    # busy machine missed it, was killed, and came back cold (the benchmark's errors).
+    assert seen[-1]["workers"] == 2 and seen[-1]["timeout_worker_healthcheck"] >= 60
