@@ -52,11 +52,10 @@ def routers() -> list[APIRouter]:
     from safetynet.link.review_web import router as review
     from safetynet.link.search_web import router as resident_search
     from safetynet.link.web import router as link
+    from safetynet.packs import web as packs
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
     from safetynet.places.web import router as places
-    from safetynet.packs.web import api_router as api_packs
-    from safetynet.packs.web import router as packs
     from safetynet.plans.web import api_router as api_plans
     from safetynet.plans.web import router as plans
     from safetynet.privacy.web import router as privacy
@@ -77,7 +76,7 @@ def routers() -> list[APIRouter]:
         payments,
         places,
         plans,
-        packs,
+        packs.router,
         decisions,
         front_desk,
         api,
@@ -88,7 +87,7 @@ def routers() -> list[APIRouter]:
         api_payments,
         api_places,
         api_plans,
-        api_packs,
+        packs.api_router,
         api_decisions,
         api_front_desk,
         docs_router,
