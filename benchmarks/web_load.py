@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -72,7 +73,9 @@ def build(env: dict[str, str], people: int) -> str:
 def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "safetynet", "serve", "--port", str(port), "--no-worker"]
     command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(  # its own process group, so its workers can be stopped with it
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     for _ in range(120):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
@@ -91,12 +94,21 @@ def settle(server: subprocess.Popen, limit: float = 300) -> float:
     started = time.perf_counter()
     root = psutil.Process(server.pid)
     quiet = 0
+
+    def cpu(processes: list[psutil.Process]) -> float:
+        total = 0.0
+        for process in processes:
+            try:
+                total += process.cpu_percent(interval=None)
+            except psutil.NoSuchProcess:  # a worker replaced by uvicorn: the next round sees it
+                pass
+        return total
+
     while time.perf_counter() - started < limit and quiet < 3:
         processes = [root, *root.children(recursive=True)]
-        busy = sum(p.cpu_percent(interval=None) for p in processes)
+        cpu(processes)
         time.sleep(1)
-        busy = sum(p.cpu_percent(interval=None) for p in processes)
-        quiet = quiet + 1 if busy < 10 else 0
+        quiet = quiet + 1 if cpu(processes) < 10 else 0
     return time.perf_counter() - started
 
 
@@ -153,7 +165,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--data-dir", type=Path, default=None, help="keep the store here")
     parser.add_argument("--reuse", action="store_true", help="serve the store already built")
-    parser.add_argument("--pages", default="/,/gaps,/residents/{id}")
+    parser.add_argument("--pages", default="/,/decisions,/gaps,/residents/{id}")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -170,11 +182,11 @@ def main() -> None:
     ids = resident_ids(env)
     port = free_port()
     server = serve(env, port, args.workers)
-    settled = settle(server)
     base = f"http://127.0.0.1:{port}"
     lua = data / "load.lua"
     lua.write_text(LUA)
     try:
+        settled = settle(server)
         cookie = sign_in(base, "analyst@council.demo.example", password)
         store = "PostgreSQL" if "postgresql" in env.get("SAFETYNET_DATABASE_URL", "") else "SQLite"
         print(
@@ -191,7 +203,11 @@ def main() -> None:
             print(f"{path:<18}{p50:>9.0f}{p95:>9.0f}{p99:>9.0f}{rps:>9.1f}{total:>10,}{errors:>8}")
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with requests: stop them now
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

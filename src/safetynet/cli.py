@@ -23,6 +23,7 @@ from safetynet.gaps.cli import gaps_app
 from safetynet.link.cli import link_app
 from safetynet.link.search_cli import residents_app
 from safetynet.match.cli import match_app
+from safetynet.packs.cli import pack_app
 from safetynet.payments.cli import payments_app
 from safetynet.places.cli import places_app
 from safetynet.plans.cli import plans_app
@@ -54,6 +55,8 @@ class SafetynetGroup(TyperGroup):
             raise typer.Exit(code=2) from None
 
 
+WORKER_HEALTHCHECK_SECONDS = 120  # see `serve`
+
 app = typer.Typer(
     cls=SafetynetGroup,
     no_args_is_help=True,
@@ -70,6 +73,7 @@ app.add_typer(link_app, name="link")
 app.add_typer(residents_app, name="residents")
 app.add_typer(places_app, name="places")
 app.add_typer(plans_app, name="plans")
+app.add_typer(pack_app, name="pack")
 app.add_typer(dashboard_app, name="dashboard")
 app.add_typer(payments_app, name="payments")
 app.add_typer(gaps_app, name="gaps")
@@ -188,6 +192,9 @@ def serve(
             log_level="info",
             workers=workers,
             access_log=access_log,
+            # uvicorn kills a worker that misses a 5 s health ping; one evaluating the gap rules
+            # over 100,000 residents on a busy machine can, and a restarted worker starts cold.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if process is not None:

@@ -280,6 +280,12 @@ class Settings(BaseSettings):
         description="Folder of the council's own gap rule files (`*.yaml`), loaded after the "
         "default rules: they add programmes and rules or redefine them by id.",
     )
+    plan_risks_dir: Path | None = Field(
+        None,
+        description="Folder of the council's own plan risk register files (`*.yaml`, lists of "
+        "risks with a `key`), read after the standard register: a risk with a known key "
+        "replaces it, a new key is added. Packs write here.",
+    )
     plans_llm_url: str | None = Field(
         None,
         description="Base URL of an OpenAI-compatible endpoint (e.g. `http://127.0.0.1:8080/v1`) "

@@ -117,6 +117,13 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/plans"): ("plans.manage", None),
     ("GET", "/api/v1/plans/{plan_id}"): ("plans.view", "plan"),
     ("POST", "/api/v1/plans/{plan_id}/measure"): ("plans.manage", "plan"),
+    ("GET", "/packs"): ("packs.manage", None),
+    ("GET", "/packs/export"): ("packs.manage", None),
+    ("POST", "/packs/diff"): ("packs.manage", None),
+    ("POST", "/packs/apply"): ("packs.manage", None),
+    ("GET", "/api/v1/packs/export"): ("packs.manage", None),
+    ("POST", "/api/v1/packs/diff"): ("packs.manage", None),
+    ("POST", "/api/v1/packs/apply"): ("packs.manage", None),
     ("GET", "/api/v1/outreach"): ("outreach.view", None),
     ("GET", "/api/v1/outreach/{list_id}"): ("outreach.view", "outreach"),
     ("POST", "/api/v1/outreach/{list_id}/status"): ("outreach.update", "outreach"),
@@ -330,6 +337,7 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "payments.reconcile": ({"admin", "analyst"}, set()),
     "plans.view": ({"admin", "analyst", "caseworker"}, set()),
     "plans.manage": ({"admin", "analyst"}, set()),
+    "packs.manage": ({"admin", "analyst"}, set()),
     "frontdesk.use": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
     "frontdesk.report": (ALL, ALL),
     "match.view": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
@@ -370,6 +378,7 @@ def test_no_partner_role_holds_a_council_wide_permission():
     council_wide |= {"match.train"}
     council_wide |= {"payments.reconcile", "plans.view", "plans.manage"}
     council_wide |= {"triage.forms", "triage.isolation"}
+    council_wide |= {"payments.reconcile", "plans.view", "plans.manage", "packs.manage"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 

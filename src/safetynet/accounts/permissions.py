@@ -93,6 +93,8 @@ PERMISSIONS: dict[str, Grant] = {
     # Delivery plans (plans.access): the council's own plans for its area, counts only.
     "plans.view": council_only(STAFF),
     "plans.manage": council_only(ADMIN_ANALYST),
+    # Configuration packs (packs/): export this area's settings, apply another council's.
+    "packs.manage": council_only(ADMIN_ANALYST),
     # The partners' front desk (frontdesk/): each organisation's desk finds its own clients
     # and records visits; everyone may read their own desk's counts.
     "frontdesk.use": both(FRONT_DESK),

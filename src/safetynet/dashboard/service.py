@@ -25,8 +25,11 @@ from safetynet.gaps import charts, recent
 from safetynet.gaps import service as gaps
 from safetynet.gaps.models import ContactStatus, OutreachEntry, OutreachList
 from safetynet.gaps.rules import RuleBook
+from safetynet.versions import Recent, data_version, store_of
 
 TOP_WARDS = 3
+# The dashboard's figures by organisation, role, day, rules and data version (see decisions).
+_figures: Recent[Decisions] = Recent(keep=32, max_age=60)
 
 
 # -- snapshots ---------------------------------------------------------------------------------
@@ -117,17 +120,33 @@ class Decisions:
     payments: list[dict[str, Any]] = field(default_factory=list)
     clients_only: bool = False
     digital: list[dict[str, Any]] | None = None  # needs by ward from triages (council staff)
+    rendered: dict[str, Any] = field(default_factory=dict)  # HTML made from it, kept with it
 
 
 def decisions(session: Session, principal: Principal, as_of: date) -> Decisions:
-    """The dashboard's figures for the caller, as of `as_of`."""
+    """The dashboard's figures for the caller, as of `as_of`. Who is missing is read (and
+    audited) on every view; the rest — where to act, take-up, money, the plan, payments — is
+    made once per organisation, role, day, rules and data version, and at most a minute (for
+    outreach statuses, plans and payments, which the data version does not see), as the home
+    dashboard is. It holds counts and money only."""
     principal.require("gaps.view")
-    found = Decisions(as_of)
-    _digital(found, session, principal, as_of)
     report = gaps_access.report(session, principal, as_of)
     if report.problem:
-        found.problem = report.problem
-        return found
+        return Decisions(as_of, problem=report.problem)
+    key = (
+        store_of(session),
+        principal.tenant_id,
+        principal.organisation_id,
+        principal.role,
+        as_of,
+        recent.book_fingerprint(report.book),
+        data_version(session, principal.tenant_id),
+    )
+    return _figures.get(key, lambda: _figures_for(session, principal, report, as_of))[0]
+
+
+def _figures_for(session: Session, principal: Principal, report: Any, as_of: date) -> Decisions:
+    found = Decisions(as_of)
     reader = gaps_access.reader(session, principal)
     found.clients_only = reader.clients_of is not None
     _missing(found, report, session, reader)
@@ -136,6 +155,7 @@ def decisions(session: Session, principal: Principal, as_of: date) -> Decisions:
     _takeup(found, session, principal)
     _plan(found, session, principal, as_of)
     _payments(found, session, principal)
+    _digital(found, session, principal, as_of)
     return found
 
 

@@ -14,7 +14,7 @@ from safetynet.dashboard import export, service
 from safetynet.errors import InvalidInput
 from safetynet.gaps.web import _as_of  # one parser of ?as_of= for every page
 from safetynet.web.deps import Db, require
-from safetynet.web.templating import render
+from safetynet.web.templating import fragment, render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -34,7 +34,9 @@ def decisions_page(
     """Missing out now and over time, where to act, take-up, money, the plan and payments;
     each figure links to the list behind it."""
     found = service.decisions(db, principal, _as_of(as_of))
-    return render(request, "dashboard/decisions.html", title=TITLE, found=found)
+    if "body" not in found.rendered:  # the same figures: the same tables, charts and map
+        found.rendered["body"] = fragment("dashboard/_decisions_body.html", found=found)
+    return render(request, "dashboard/decisions.html", title=TITLE, body=found.rendered["body"])
 
 
 @router.get("/decisions/export")

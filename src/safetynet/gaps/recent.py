@@ -39,21 +39,34 @@ def gaps_as_of(
     session: Session, reader: Reader, book: RuleBook, *, as_of: date, purpose: str
 ) -> GapResult:
     """`find_gaps`, reusing a result computed since nothing it depends on changed."""
-    key = (
-        store_of(session),
-        reader.tenant.id,
-        reader.organisation_id,
-        reader.clients_of,
-        reader.estimates,
-        as_of,
-        book_fingerprint(book),
-        data_version(session, reader.tenant.id),
-    )
+    key = (*reader_key(session, reader, book), as_of)
     found, reused = _results.get(
         key, lambda: find_gaps(session, reader, book, as_of=as_of, purpose=purpose)
     )
     if not reused:
         return found  # find_gaps audited the read
+    audit_reuse(
+        session, reader, purpose, {"residents": found.residents.height, "as_of": str(as_of)}
+    )
+    return found
+
+
+def reader_key(session: Session, reader: Reader, book: RuleBook) -> tuple[object, ...]:
+    """What a result computed from the residents a reader may read depends on: the store,
+    the area, the reader's scope, the rules and the area's data version."""
+    return (
+        store_of(session),
+        reader.tenant.id,
+        reader.organisation_id,
+        reader.clients_of,
+        reader.estimates,
+        book_fingerprint(book),
+        data_version(session, reader.tenant.id),
+    )
+
+
+def audit_reuse(session: Session, reader: Reader, purpose: str, detail: dict) -> None:
+    """Audit a read of residents answered from a reused result, as the first read was."""
     audit.record_read(
         session,
         actor=reader.actor,
@@ -62,7 +75,6 @@ def gaps_as_of(
         entity_id=reader.tenant.id,
         tenant_id=reader.tenant.id,
         reason=purpose,
-        detail={"residents": found.residents.height, "as_of": str(as_of), "reused": True},
+        detail=detail | {"reused": True},
     )
     session.commit()
-    return found

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,9 +59,48 @@ class Drafting:
     owner: str = "Welfare rights team"
 
 
+class RiskEntry(BaseModel):
+    """One risk of the register a drafted plan starts from (`risks.yaml` and the council's
+    own files); the key names it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    risk: str = Field(min_length=3, max_length=500)
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    mitigation: str = Field(min_length=3, max_length=1000)
+    owner: str = Field(min_length=2, max_length=120, description="A role, not a person.")
+    when: str = Field("always", pattern=r"^[a-z][a-z_]{0,31}$")
+
+
+def _council_risks(path: Path) -> list[dict[str, Any]]:
+    """One council risk file's entries, each checked (errors name the file, key and field)."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and "key" in e for e in entries
+    ):
+        raise InvalidInput(f"{path.name}: expected a list of risks, each with a key.")
+    for entry in entries:
+        try:
+            RiskEntry.model_validate({k: v for k, v in entry.items() if k != "key"})
+        except ValidationError as error:
+            where = f"{path.name}, risk '{entry['key']}'"
+            problems = [
+                f"{where}, field '{'.'.join(map(str, e['loc']))}': {e['msg']}."
+                for e in error.errors()
+            ]
+            raise InvalidInput(f"{where} is not valid.", details=problems) from None
+    return entries
+
+
 def standard_risks() -> list[dict[str, Any]]:
-    """The standard risk register."""
-    return yaml.safe_load(RISKS.read_text(encoding="utf-8"))
+    """The standard risk register, overlaid by the council's own files in
+    SAFETYNET_PLAN_RISKS_DIR (by `key`: a known key replaces that risk, a new one is added)."""
+    register = {r["key"]: r for r in yaml.safe_load(RISKS.read_text(encoding="utf-8"))}
+    folder = get_settings().plan_risks_dir
+    for path in sorted(folder.glob("*.y*ml")) if folder and folder.is_dir() else []:
+        register |= {e["key"]: e for e in _council_risks(path)}
+    return list(register.values())
 
 
 def _count_in_ward(result: gaps.GapResult, rule_id: str, ward_code: str) -> int:

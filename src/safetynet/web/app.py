@@ -58,6 +58,7 @@ def routers() -> list[APIRouter]:
     from safetynet.link.search_web import router as resident_search
     from safetynet.link.web import router as link
     from safetynet.match.web import router as match
+    from safetynet.packs import web as packs
     from safetynet.payments.web import router as payments
     from safetynet.places.web import api_router as api_places
     from safetynet.places.web import router as places
@@ -82,6 +83,7 @@ def routers() -> list[APIRouter]:
         payments,
         places,
         plans,
+        packs.router,
         decisions,
         front_desk,
         match,
@@ -95,6 +97,7 @@ def routers() -> list[APIRouter]:
         api_payments,
         api_places,
         api_plans,
+        packs.api_router,
         api_decisions,
         api_front_desk,
         api_match,

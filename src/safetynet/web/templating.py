@@ -39,6 +39,7 @@ NAVIGATION = (
     ("Outreach", "/outreach", "outreach.view"),
     ("Places", "/places", "gaps.view"),
     ("Plans", "/plans", "plans.view"),
+    ("Packs", "/packs", "packs.manage"),
     ("Call-backs", "/call-backs", "callbacks.handle"),
     ("Payments", "/payments", "payments.view"),
     ("Front desk", "/front-desk", "frontdesk.use"),
