@@ -215,20 +215,20 @@ def _swappable(born: date | None) -> bool:
     return born is not None and born.day <= 12 and born.day != born.month
 
 
-def _mess(row: dict, rng: np.random.Generator, p: Pools, homes: set) -> dict:
+def _mess(row: dict, rng: np.random.Generator, p: Pools, homes: set, rates: dict) -> dict:
     """A partner's row for a person: each kind of difference drawn at its rate."""
     row = dict(row)
-    draw = {kind: rng.random() < rate for kind, rate in RATES.items()}
+    draw = {kind: rng.random() < rate for kind, rate in rates.items()}
     if draw["moved"]:
         row["address"], row["postcode"] = _home(rng, p, homes)
     if draw["surname_changed"]:
         row["surname"] = _new_surname(rng, p, row["surname"])
-    if row["forename"] in p.nicknames and rng.random() < RATES["nickname"] / p.nicknamed:
+    if row["forename"] in p.nicknames and rng.random() < rates["nickname"] / p.nicknamed:
         row["forename"] = str(rng.choice(p.nicknames[row["forename"]]))
     if draw["name_typo"]:
         which = "forename" if rng.random() < 0.5 else "surname"
         row[which] = _typo(rng, row[which])
-    if _swappable(row["dob"]) and rng.random() < RATES["dob_swapped"] / SWAPPABLE:
+    if _swappable(row["dob"]) and rng.random() < rates["dob_swapped"] / SWAPPABLE:
         row["dob"] = date(row["dob"].year, row["dob"].day, row["dob"].month)
     if draw["dob_missing"]:
         row["dob"] = None
@@ -239,7 +239,7 @@ def _mess(row: dict, rng: np.random.Generator, p: Pools, homes: set) -> dict:
     return row
 
 
-def partner(reg: pl.DataFrame, rng: np.random.Generator, p: Pools) -> pl.DataFrame:
+def partner(reg: pl.DataFrame, rng: np.random.Generator, p: Pools, rates: dict) -> pl.DataFrame:
     """The partner's list: some registered people, newcomers, 10% of people on two rows."""
     chosen = reg.filter(pl.Series(rng.random(reg.height) < IN_PARTNER))
     newcomers = _newcomers(reg, int(NEWCOMERS * chosen.height), rng, p)
@@ -247,9 +247,9 @@ def partner(reg: pl.DataFrame, rng: np.random.Generator, p: Pools) -> pl.DataFra
     homes = set(zip(reg["address"], reg["postcode"], strict=True))
     rows = []
     for person in people.iter_rows(named=True):
-        rows.append(_mess(person, rng, p, homes))
-        if rng.random() < RATES["twice"]:
-            rows.append(_mess(person, rng, p, homes))
+        rows.append(_mess(person, rng, p, homes, rates))
+        if rng.random() < rates["twice"]:
+            rows.append(_mess(person, rng, p, homes, rates))
     order = rng.permutation(len(rows))
     frame = pl.DataFrame([rows[i] for i in order])
     ids = rng.choice(np.arange(10_000, 99_999), frame.height, replace=False)
@@ -297,12 +297,16 @@ class World:
         return paths
 
 
-def generate(people: int = 4000, seed: int = 41) -> World:
-    """A register of `people` and a partner's list drawn from it, reproducible by `seed`."""
+def generate(people: int = 4000, seed: int = 41, **rates: float) -> World:
+    """A register of `people` and a partner's list drawn from it, reproducible by `seed`;
+    `rates` overrides some of RATES (say moved=0.01 for lists a month apart)."""
+    unknown = set(rates) - set(RATES)
+    if unknown:
+        raise ValueError(f"unknown rates: {sorted(unknown)}")
     rng = np.random.default_rng(seed)
     names = pools(rng)
     reg = register(people, rng, names)
-    return World(reg, partner(reg, rng, names))
+    return World(reg, partner(reg, rng, names, RATES | rates))
 
 
 def main() -> None:

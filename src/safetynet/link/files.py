@@ -65,11 +65,12 @@ def link_files(
     """
     left, right = read_list(a), read_list(b)
     compare = tuple(c for c in a.compare if c in b.compare)
+    frames = [
+        prepare.for_linkage(left.records, "a", compare),
+        prepare.for_linkage(right.records, "b", compare),
+    ]
     linker = model.build(
-        [
-            prepare.for_linkage(left.records, "a", compare),
-            prepare.for_linkage(right.records, "b", compare),
-        ],
+        frames,
         link_type="link_and_dedupe",
         explainable=True,  # the relatives rule reads the comparison levels
     )
@@ -77,7 +78,8 @@ def link_files(
     if linker.nothing_in_common:
         _nothing_in_common(left, right)
     scored = linker.predict(threshold=min(threshold, 0.05))
-    scored = scored.filter(~decide.relatives(scored, households=False))
+    households = decide.holds_households(frames)
+    scored = scored.filter(~decide.relatives(scored, households=households))
     across = pl.col("source_dataset_l") != pl.col("source_dataset_r")
     cross = _oriented(scored.filter(across))
     within = scored.filter(~across & (pl.col("match_probability") >= threshold))
@@ -194,7 +196,7 @@ def dedupe_file(side: FileSide, *, threshold: float = DEFAULT_THRESHOLD) -> File
             "fields present): no repeated people found"
         )
     scored = linker.predict(threshold=threshold)
-    matched = scored.filter(~decide.relatives(scored, households=False))
+    matched = scored.filter(~decide.relatives(scored, households=decide.holds_households([frame])))
     edges = pl.concat(
         [
             matched.select("unique_id_l", "unique_id_r"),
