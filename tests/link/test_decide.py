@@ -185,3 +185,19 @@ def test_wide_and_narrow_rule_sets_differ_only_where_pairs_grow_fastest():
     assert len(wide) == len(narrow) + 1
     assert "l.forename_first = r.surname AND l.surname = r.forename_first" in narrow
     assert len(comparisons.training_blocking_rules(tight=True)) == 3
+
+
+def test_a_wholly_different_forename_at_one_home_is_a_relative_whatever_the_birthday():
+    # Issue 11 failure 3: JAKE vs Scott, DOB missing on one side; the home known by its
+    # postcode, or (postcode left out) by its house number and street.
+    home = {"address_rest_l": "cowen lane", "address_rest_r": "cowen lane"}
+    frame = pairs(
+        {"gamma_forename": 0, "gamma_dob": -1, "dob_r": None},
+        {"gamma_forename": 0, "gamma_dob": -1, "postcode_r": None, **home},
+        {"gamma_forename": 0, "gamma_dob": -1, "postcode_r": None, **home, "address_rest_r": "x"},
+        {"gamma_forename": 7, "gamma_dob": -1, "dob_r": None},  # the same forename: one person
+    ).with_columns(
+        pl.lit([67]).alias("address_numbers_l"), pl.lit([67]).alias("address_numbers_r")
+    )
+    flagged = frame.select(decide.relatives(frame)).to_series().to_list()
+    assert flagged == [True, True, False, False]

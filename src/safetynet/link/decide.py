@@ -56,6 +56,19 @@ def _same_surname(pairs: pl.DataFrame) -> pl.Expr:
     return (pl.col("gamma_surname") >= barrel) & (pl.col("gamma_surname") != swapped)
 
 
+def _same_place(pairs: pl.DataFrame) -> pl.Expr:
+    """The same postcode, or (a postcode mistyped or left out) the same house number and
+    street words."""
+    same = (pl.col("postcode_l") == pl.col("postcode_r")).fill_null(False)
+    columns = {f"{c}_{s}" for c in ("address_rest", "address_numbers") for s in "lr"}
+    if not columns <= set(pairs.columns):
+        return same
+    house = (pl.col("address_rest_l") == pl.col("address_rest_r")) & (
+        pl.col("address_numbers_l") == pl.col("address_numbers_r")
+    )
+    return same | (house & (pl.col("address_numbers_l").list.len() > 0)).fill_null(False)
+
+
 # A list holds households (not only individuals) when at least this share of its rows live at
 # one address with someone of their surname who is plainly someone else (`holds_households`).
 HOUSEHOLD_SHARE = 0.01
@@ -95,7 +108,7 @@ def holds_households(frames: list[pl.DataFrame]) -> bool:
 def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     """Pairs that look like two members of one household rather than one person.
 
-    Same surname and postcode, and two fields saying "someone else": a wholly different
+    Same surname and home (`_same_place`), and two fields saying "someone else": a wholly different
     forename and another birthday (partners, siblings). With `households` (council and
     partner lists, which hold whole households) also one field that a typo cannot explain:
     the same forename a generation apart (junior and senior), or a wholly different forename
@@ -105,7 +118,7 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     needed = {"surname_l", "surname_r", "postcode_l", "postcode_r"}
     if not needed <= set(pairs.columns):
         return pl.lit(False)
-    same_home = _same_surname(pairs) & (pl.col("postcode_l") == pl.col("postcode_r"))
+    same_home = _same_surname(pairs) & _same_place(pairs)
     partners = _other_forename(pairs) & _other_birthday(pairs)
     if not households:
         return same_home & partners
