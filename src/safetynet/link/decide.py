@@ -69,6 +69,38 @@ def _same_place(pairs: pl.DataFrame) -> pl.Expr:
     return same | (house & (pl.col("address_numbers_l").list.len() > 0)).fill_null(False)
 
 
+# Pairs are scored from this probability up, so a mover's pair (a full name and date of birth
+# held down by three address disagreements) is there to be rescored by `count_a_move_once`.
+SCORE_FLOOR = 0.001
+
+
+def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Rescore pairs whose home differs wholly (another postcode, street and house number, all
+    given): a move is one fact, counted once by the postcode comparison, not three times.
+
+    The model treats its comparisons as independent; the three address comparisons are not,
+    and together they outweighed the same forename, surname and full date of birth of a person
+    who moved (issue 11). Other pairs keep their scores.
+    """
+    needed = {"mw_address_numbers", "mw_address_words", "match_weight"} | {
+        f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"
+    }
+    if pairs.is_empty() or not needed <= set(pairs.columns):
+        return pairs
+    moved = (
+        (pl.col("postcode_l") != pl.col("postcode_r"))
+        & (pl.col("address_rest_l") != pl.col("address_rest_r"))
+        & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
+    ).fill_null(False)
+    counted = pl.min_horizontal(pl.col("mw_address_numbers"), 0) + pl.min_horizontal(
+        pl.col("mw_address_words"), 0
+    )
+    weight = pl.when(moved).then(pl.col("match_weight") - counted).otherwise("match_weight")
+    return pairs.with_columns(weight.alias("match_weight")).with_columns(
+        (1 / (1 + pl.lit(2.0).pow(-pl.col("match_weight")))).alias("match_probability")
+    )
+
+
 # A list holds households (not only individuals) when at least this share of its rows live at
 # one address with someone of their surname who is plainly someone else (`holds_households`).
 HOUSEHOLD_SHARE = 0.01

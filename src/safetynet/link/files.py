@@ -77,7 +77,7 @@ def link_files(
     linker.train(max_pairs=training_pairs(left.records.height + right.records.height))
     if linker.nothing_in_common:
         _nothing_in_common(left, right)
-    scored = linker.predict(threshold=min(threshold, 0.05))
+    scored = decide.count_a_move_once(linker.predict(threshold=decide.SCORE_FLOOR))
     households = decide.holds_households(frames)
     scored = scored.filter(~decide.relatives(scored, households=households))
     across = pl.col("source_dataset_l") != pl.col("source_dataset_r")
@@ -195,7 +195,8 @@ def dedupe_file(side: FileSide, *, threshold: float = DEFAULT_THRESHOLD) -> File
             "no two rows agree on forename, surname and date of birth (or the strictest "
             "fields present): no repeated people found"
         )
-    scored = linker.predict(threshold=threshold)
+    scored = decide.count_a_move_once(linker.predict(threshold=decide.SCORE_FLOOR))
+    scored = scored.filter(pl.col("match_probability") >= threshold)
     matched = scored.filter(~decide.relatives(scored, households=decide.holds_households([frame])))
     edges = pl.concat(
         [
