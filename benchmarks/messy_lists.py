@@ -88,8 +88,12 @@ def pools(rng: np.random.Generator) -> Pools:
         for name in female | male
     }
     words = sorted(surnames)
-    streets = [f"{w} {s}" for w in rng.choice(words, 160, replace=False) for s in [rng.choice(STREETS)]]
-    return Pools(sorted(female), sorted(male), words, {k: v for k, v in nicknames.items() if v}, streets)
+    streets = [
+        f"{w} {s}" for w in rng.choice(words, 160, replace=False) for s in [rng.choice(STREETS)]
+    ]
+    return Pools(
+        sorted(female), sorted(male), words, {k: v for k, v in nicknames.items() if v}, streets
+    )
 
 
 def _birthday(rng: np.random.Generator, born_from: int, born_to: int) -> date:
@@ -122,7 +126,9 @@ def _family(rng: np.random.Generator, p: Pools, surname: str) -> list[dict]:
     parent_born = _birthday(rng, 1950, 1990)
     people = [_person(rng, p, surname, parent_born)]
     if rng.random() < 0.6:
-        people.append(_person(rng, p, surname, _birthday(rng, parent_born.year - 3, parent_born.year + 4)))
+        people.append(
+            _person(rng, p, surname, _birthday(rng, parent_born.year - 3, parent_born.year + 4))
+        )
     children = int(rng.integers(1, 4))
     for _ in range(children):
         born = _birthday(rng, parent_born.year + 20, min(parent_born.year + 40, 2025))

@@ -59,9 +59,7 @@ def within_groups(groups: pl.DataFrame, key: str = "cluster") -> Pairs:
 
 
 def plain_pairs(frames: list[pl.DataFrame], link_type: str, **options: Any) -> pl.DataFrame:
-    result = plain_splink.link(
-        frames, link_type, cluster=False, threshold=PLAIN_FLOOR, **options
-    )
+    result = plain_splink.link(frames, link_type, cluster=False, threshold=PLAIN_FLOOR, **options)
     return result["pairs"]
 
 
@@ -102,7 +100,9 @@ def world_cases(folder: Path, people: int, seed: int) -> list[Case]:
         return within_groups(dedupe_file(partner).clusters)
 
     everyone = truth.select("id", pl.col("person").alias("cluster"))
-    listed = truth.filter(pl.col("list") == "partner").select("id", pl.col("person").alias("cluster"))
+    listed = truth.filter(pl.col("list") == "partner").select(
+        "id", pl.col("person").alias("cluster")
+    )
     across = truth.filter(pl.col("list") == "register").join(
         truth.filter(pl.col("list") == "partner"), on="person"
     )
@@ -273,8 +273,7 @@ def row(name: str, truth: int, r: dict[str, Any]) -> str:
         plain = f"plain Splink failed: {r['plain_failed']} | | | {r['plain_seconds']:.1f}"
     else:
         plain = (
-            f"{r['f1_09']:.4f} | {r['best_f1']:.4f} | {r['best_at']:g} | "
-            f"{r['plain_seconds']:.1f}"
+            f"{r['f1_09']:.4f} | {r['best_f1']:.4f} | {r['best_at']:g} | {r['plain_seconds']:.1f}"
         )
     return f"| {name} | {truth:,} | {ours} | {plain} |"
 

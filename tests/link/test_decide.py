@@ -196,8 +196,6 @@ def test_a_wholly_different_forename_at_one_home_is_a_relative_whatever_the_birt
         {"gamma_forename": 0, "gamma_dob": -1, "postcode_r": None, **home},
         {"gamma_forename": 0, "gamma_dob": -1, "postcode_r": None, **home, "address_rest_r": "x"},
         {"gamma_forename": 7, "gamma_dob": -1, "dob_r": None},  # the same forename: one person
-    ).with_columns(
-        pl.lit([67]).alias("address_numbers_l"), pl.lit([67]).alias("address_numbers_r")
-    )
+    ).with_columns(pl.lit([67]).alias("address_numbers_l"), pl.lit([67]).alias("address_numbers_r"))
     flagged = frame.select(decide.relatives(frame)).to_series().to_list()
     assert flagged == [True, True, False, False]

@@ -40,9 +40,11 @@ def with_movers(world: messy_lists.World, count: int) -> messy_lists.World:
     and postcode), every third of them with a second barrel added to the surname."""
     partner = world.partner.with_row_index("row")
     registered = world.register.select("person", "forename", "surname", "dob")
-    chosen = partner.join(registered, on=["person", "forename", "surname", "dob"]).filter(
-        ~pl.col("surname").str.contains("-")
-    )["row"].head(count)
+    chosen = (
+        partner.join(registered, on=["person", "forename", "surname", "dob"])
+        .filter(~pl.col("surname").str.contains("-"))["row"]
+        .head(count)
+    )
     homes = partner.reverse().select("address", "postcode").head(count)
     moved = partner.filter(pl.col("row").is_in(chosen.implode())).with_columns(
         homes["address"].alias("address"),

@@ -127,7 +127,10 @@ def holds_households(frames: list[pl.DataFrame]) -> bool:
         ).drop_nulls(["forename_first", "dob", *key[:3]])
         both = rows.join(rows, on=key, suffix="_r").filter(
             (pl.col("unique_id") < pl.col("unique_id_r"))
-            & (pl.col("forename_first").str.slice(0, 1) != pl.col("forename_first_r").str.slice(0, 1))
+            & (
+                pl.col("forename_first").str.slice(0, 1)
+                != pl.col("forename_first_r").str.slice(0, 1)
+            )
             & (pl.col("forename_family").list.set_intersection("forename_family_r").list.len() == 0)
             & ((pl.col("dob").dt.year() - pl.col("dob_r").dt.year()).abs() >= 2)
         )
