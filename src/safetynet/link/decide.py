@@ -92,13 +92,43 @@ def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("address_rest_l") != pl.col("address_rest_r"))
         & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
     ).fill_null(False)
+    if not _moves_seen(pairs, moved):
+        return pairs
     counted = pl.min_horizontal(pl.col("mw_address_numbers"), 0) + pl.min_horizontal(
         pl.col("mw_address_words"), 0
     )
-    weight = pl.when(moved).then(pl.col("match_weight") - counted).otherwise("match_weight")
-    return pairs.with_columns(weight.alias("match_weight")).with_columns(
-        (1 / (1 + pl.lit(2.0).pow(-pl.col("match_weight")))).alias("match_probability")
+    weight = pl.col("match_weight") - counted
+    return pairs.with_columns(
+        pl.when(moved).then(weight).otherwise("match_weight").alias("match_weight"),
+        pl.when(moved)
+        .then(1 / (1 + pl.lit(2.0).pow(-weight)))
+        .otherwise("match_probability")
+        .alias("match_probability"),
     )
+
+
+# Share of one person's pairs (same forename, surname and date of birth) with another postcode
+# whose street and house number differ too, from which a move is taken as one fact.
+MOVES_SHARE = 0.3
+
+
+def _moves_seen(pairs: pl.DataFrame, moved: pl.Expr) -> bool:
+    """Whether these lists' address fields change together, as when people move: among pairs
+    agreeing exactly on forename, surname and date of birth but not on postcode, at least
+    MOVES_SHARE differ in street and house number as well. Where address fields were corrupted
+    one at a time (FEBRL), a postcode differs alone, and three disagreements are three facts.
+    """
+    needed = {"gamma_forename", "gamma_surname", "gamma_dob"}
+    if not needed <= set(pairs.columns):
+        return False
+    same = (
+        (pl.col("gamma_forename") == level_gamma("forename", "Exact match on forename"))
+        & (pl.col("gamma_surname") == level_gamma("surname", "Exact match on surname"))
+        & (pl.col("gamma_dob") == level_gamma("dob", "Exact match on dob"))
+        & (pl.col("postcode_l") != pl.col("postcode_r")).fill_null(False)
+    )
+    seen = pairs.filter(same).select(pl.len(), moved.sum()).row(0)
+    return bool(seen[0]) and seen[1] >= MOVES_SHARE * seen[0]
 
 
 # A list holds households (not only individuals) when at least this share of its rows live at
