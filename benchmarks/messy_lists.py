@@ -262,6 +262,17 @@ def partner(reg: pl.DataFrame, rng: np.random.Generator, p: Pools, rates: dict) 
     return frame.with_columns(pl.Series("id", [f"FB{i}" for i in ids]))
 
 
+# Each list's headings (row id, forename, surname, date of birth, address, postcode) and its
+# dates' format, as a council's and a food bank's spreadsheets might have them.
+HEADINGS = {
+    "register": (("Ref", "Forename", "Surname", "DOB", "Address line 1", "Postcode"), "%Y-%m-%d"),
+    "partner": (
+        ("Client ID", "First name", "Last name", "Date of birth", "Address", "Postcode"),
+        "%d/%m/%Y",
+    ),
+}
+
+
 @dataclass
 class World:
     """The register and the partner's list, each with its true `person` per row."""
@@ -282,23 +293,14 @@ class World:
         """The two lists as a user would have them (the register's dates ISO, the partner's
         dd/mm/yyyy), and truth.csv."""
         folder.mkdir(parents=True, exist_ok=True)
-        paths = {"register": folder / "register.csv", "partner": folder / "partner.csv"}
-        self.register.select(
-            pl.col("id").alias("Ref"),
-            pl.col("forename").alias("Forename"),
-            pl.col("surname").alias("Surname"),
-            pl.col("dob").dt.strftime("%Y-%m-%d").alias("DOB"),
-            pl.col("address").alias("Address line 1"),
-            pl.col("postcode").alias("Postcode"),
-        ).write_csv(paths["register"])
-        self.partner.select(
-            pl.col("id").alias("Client ID"),
-            pl.col("forename").alias("First name"),
-            pl.col("surname").alias("Last name"),
-            pl.col("dob").dt.strftime("%d/%m/%Y").alias("Date of birth"),
-            pl.col("address").alias("Address"),
-            pl.col("postcode").alias("Postcode"),
-        ).write_csv(paths["partner"])
+        paths = {name: folder / f"{name}.csv" for name in HEADINGS}
+        for name, (headings, dates) in HEADINGS.items():
+            frame = self.register if name == "register" else self.partner
+            fields = [pl.col(f) for f in ("id", "forename", "surname")]
+            fields += [pl.col("dob").dt.strftime(dates), pl.col("address"), pl.col("postcode")]
+            frame.select(
+                field.alias(heading) for field, heading in zip(fields, headings, strict=True)
+            ).write_csv(paths[name])
         self.truth().write_csv(folder / "truth.csv")
         return paths
 
