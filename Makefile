@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test bench bench-link lint lock clean
+.PHONY: install demo test bench bench-link bench-world lint lock clean
 
 install: $(STAMP)
 
@@ -49,3 +49,7 @@ lock: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The harder test world and FEBRL1-3, ours beside plain Splink (a few minutes on 2 cores)
+bench-world: install
+	$(BIN)/python benchmarks/world_bench.py $(ARGS)

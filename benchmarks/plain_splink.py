@@ -90,8 +90,10 @@ def link(
     dob_format: str = "%Y-%m-%d",
     uk_postcodes: bool = True,
     cluster: bool = True,
+    threshold: float = THRESHOLD,
 ) -> dict[str, Any]:
-    """Train, predict at 0.5 and (optionally) cluster; the pairs, clusters and phase times."""
+    """Train, predict at `threshold` (0.5) and (optionally) cluster there; the pairs, clusters
+    and phase times."""
     from splink import Linker, block_on
     from splink.backends.duckdb import DuckDBAPI
 
@@ -114,7 +116,7 @@ def link(
     for rule in (block_on("first_name", "surname"), block_on("dob")):
         training.estimate_parameters_using_expectation_maximisation(rule)
     mark = _lap(times, "em", mark)
-    scored = linker.inference.predict(threshold_match_probability=THRESHOLD)
+    scored = linker.inference.predict(threshold_match_probability=threshold)
     pairs = pl.from_arrow(
         scored.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability").arrow()
     )
@@ -122,7 +124,7 @@ def link(
     clusters = None
     if cluster:
         clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            scored, threshold_match_probability=THRESHOLD
+            scored, threshold_match_probability=threshold
         )
         clusters = pl.from_arrow(
             clustered.as_duckdbpyrelation().select("unique_id, cluster_id").arrow()

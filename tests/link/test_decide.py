@@ -185,3 +185,55 @@ def test_wide_and_narrow_rule_sets_differ_only_where_pairs_grow_fastest():
     assert len(wide) == len(narrow) + 1
     assert "l.forename_first = r.surname AND l.surname = r.forename_first" in narrow
     assert len(comparisons.training_blocking_rules(tight=True)) == 3
+
+
+def test_a_wholly_different_forename_at_one_home_is_a_relative_whatever_the_birthday():
+    # Issue 11 failure 3: JAKE vs Scott, DOB missing on one side; the home known by its
+    # postcode, or (postcode left out) by its house number and street.
+    home = {"address_rest_l": "cowen lane", "address_rest_r": "cowen lane"}
+    frame = pairs(
+        {"gamma_forename": 0, "gamma_dob": -1, "dob_r": None},
+        {"gamma_forename": 0, "gamma_dob": -1, "postcode_r": None, **home},
+        {"gamma_forename": 0, "gamma_dob": -1, "postcode_r": None, **home, "address_rest_r": "x"},
+        {"gamma_forename": 7, "gamma_dob": -1, "dob_r": None},  # the same forename: one person
+    ).with_columns(pl.lit([67]).alias("address_numbers_l"), pl.lit([67]).alias("address_numbers_r"))
+    flagged = frame.select(decide.relatives(frame)).to_series().to_list()
+    assert flagged == [True, True, False, False]
+
+
+def moves(*rows: dict) -> pl.DataFrame:
+    exact = {
+        "gamma_forename": level_gamma("forename", "Exact match on forename"),
+        "gamma_surname": level_gamma("surname", "Exact match on surname"),
+        "gamma_dob": level_gamma("dob", "Exact match on dob"),
+    }
+    base = {
+        **exact,
+        "postcode_r": "DB9 9ZZ",
+        "address_rest_l": "cowen lane",
+        "address_rest_r": "mill road",
+        "address_numbers_l": ["67"],
+        "address_numbers_r": ["3"],
+        "mw_address_numbers": -4.0,
+        "mw_address_words": -5.0,
+        "match_weight": -2.0,
+    }
+    return pairs(*({**base, **row} for row in rows))
+
+
+def test_a_move_is_counted_once_where_addresses_change_together():
+    frame = moves(
+        {},  # moved: the street and house number add nothing more against
+        {"address_rest_r": "cowen lane", "address_numbers_r": ["67"]},  # a postcode typo
+    )
+    rescored = decide.count_a_move_once(frame)
+    assert rescored["match_weight"].to_list() == [7.0, -2.0]
+    assert rescored["match_probability"][0] == pytest.approx(2**7 / (1 + 2**7))
+    assert rescored["match_probability"][1] == 0.99  # untouched
+
+
+def test_a_move_is_not_counted_once_where_address_fields_change_one_at_a_time():
+    # FEBRL: a postcode differs alone (typos), so three disagreements are three facts.
+    typo = {"address_rest_r": "cowen lane", "address_numbers_r": ["67"]}
+    frame = moves({}, typo, typo, typo, typo)
+    assert decide.count_a_move_once(frame)["match_weight"].to_list() == [-2.0] * 5

@@ -46,19 +46,134 @@ def _other_birthday(pairs: pl.DataFrame) -> pl.Expr:
 
 
 def _same_surname(pairs: pl.DataFrame) -> pl.Expr:
-    """The same surname, allowing a misspelling (two edits): a household member paired with a
-    misspelt copy of another is still a relative, not the same person."""
+    """The same surname, allowing a misspelling (two edits) or one barrel of two: a household
+    member paired with a misspelt copy of another, or a child with a parent's double-barrelled
+    name, is still a relative, not the same person."""
     if "gamma_surname" not in pairs.columns:
         return pl.col("surname_l") == pl.col("surname_r")
-    typo = level_gamma("surname", "Damerau-Levenshtein distance of surname <= 2")
+    barrel = level_gamma("surname", "shares part of a double-barrelled surname")
     swapped = level_gamma("surname", "forename and surname swapped")
-    return (pl.col("gamma_surname") >= typo) & (pl.col("gamma_surname") != swapped)
+    return (pl.col("gamma_surname") >= barrel) & (pl.col("gamma_surname") != swapped)
+
+
+def _same_place(pairs: pl.DataFrame) -> pl.Expr:
+    """The same postcode, or (a postcode mistyped or left out) the same house number and
+    street words."""
+    same = (pl.col("postcode_l") == pl.col("postcode_r")).fill_null(False)
+    columns = {f"{c}_{s}" for c in ("address_rest", "address_numbers") for s in "lr"}
+    if not columns <= set(pairs.columns):
+        return same
+    house = (pl.col("address_rest_l") == pl.col("address_rest_r")) & (
+        pl.col("address_numbers_l") == pl.col("address_numbers_r")
+    )
+    return same | (house & (pl.col("address_numbers_l").list.len() > 0)).fill_null(False)
+
+
+# Pairs are scored from this probability up, so a mover's pair (a full name and date of birth
+# held down by three address disagreements) is there to be rescored by `count_a_move_once`.
+SCORE_FLOOR = 0.001
+
+
+def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Rescore pairs whose home differs wholly (another postcode, street and house number, all
+    given): a move is one fact, counted once by the postcode comparison, not three times.
+
+    The model treats its comparisons as independent; the three address comparisons are not,
+    and together they outweighed the same forename, surname and full date of birth of a person
+    who moved (issue 11). Other pairs keep their scores.
+    """
+    needed = {"mw_address_numbers", "mw_address_words", "match_weight"} | {
+        f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"
+    }
+    if pairs.is_empty() or not needed <= set(pairs.columns):
+        return pairs
+    moved = (
+        (pl.col("postcode_l") != pl.col("postcode_r"))
+        & (pl.col("address_rest_l") != pl.col("address_rest_r"))
+        & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
+    ).fill_null(False)
+    if not _moves_seen(pairs, moved):
+        return pairs
+    counted = pl.min_horizontal(pl.col("mw_address_numbers"), 0) + pl.min_horizontal(
+        pl.col("mw_address_words"), 0
+    )
+    weight = pl.col("match_weight") - counted
+    return pairs.with_columns(
+        pl.when(moved).then(weight).otherwise("match_weight").alias("match_weight"),
+        pl.when(moved)
+        .then(1 / (1 + pl.lit(2.0).pow(-weight)))
+        .otherwise("match_probability")
+        .alias("match_probability"),
+    )
+
+
+# Share of one person's pairs (same forename, surname and date of birth) with another postcode
+# whose street and house number differ too, from which a move is taken as one fact.
+MOVES_SHARE = 0.3
+
+
+def _moves_seen(pairs: pl.DataFrame, moved: pl.Expr) -> bool:
+    """Whether these lists' address fields change together, as when people move: among pairs
+    agreeing exactly on forename, surname and date of birth but not on postcode, at least
+    MOVES_SHARE differ in street and house number as well. Where address fields were corrupted
+    one at a time (FEBRL), a postcode differs alone, and three disagreements are three facts.
+    """
+    needed = {"gamma_forename", "gamma_surname", "gamma_dob"}
+    if not needed <= set(pairs.columns):
+        return False
+    same = (
+        (pl.col("gamma_forename") == level_gamma("forename", "Exact match on forename"))
+        & (pl.col("gamma_surname") == level_gamma("surname", "Exact match on surname"))
+        & (pl.col("gamma_dob") == level_gamma("dob", "Exact match on dob"))
+        & (pl.col("postcode_l") != pl.col("postcode_r")).fill_null(False)
+    )
+    seen = pairs.filter(same).select(pl.len(), moved.sum()).row(0)
+    return bool(seen[0]) and seen[1] >= MOVES_SHARE * seen[0]
+
+
+# A list holds households (not only individuals) when at least this share of its rows live at
+# one address with someone of their surname who is plainly someone else (`holds_households`).
+HOUSEHOLD_SHARE = 0.01
+
+
+def holds_households(frames: list[pl.DataFrame]) -> bool:
+    """Whether any of these prepared lists shows households: rows at one address (surname,
+    postcode, house numbers and street words all equal) whose forenames are wholly different
+    (another initial, no nickname in common) and whose birth years are two or more apart.
+
+    A council register or a food bank's list holds whole families (a quarter of rows or more
+    in the harder test world); lists of individuals such as FEBRL's show none or almost none
+    (two rows in 5,000), and there a wholly different forename can be a field replaced.
+    """
+    key = ["surname", "postcode", "address_rest", "numbers"]
+    for frame in frames:
+        rows = frame.select(
+            "unique_id",
+            "forename_first",
+            "forename_family",
+            "dob",
+            *key[:3],
+            pl.col("address_numbers").list.join(" ").alias("numbers"),
+        ).drop_nulls(["forename_first", "dob", *key[:3]])
+        both = rows.join(rows, on=key, suffix="_r").filter(
+            (pl.col("unique_id") < pl.col("unique_id_r"))
+            & (
+                pl.col("forename_first").str.slice(0, 1)
+                != pl.col("forename_first_r").str.slice(0, 1)
+            )
+            & (pl.col("forename_family").list.set_intersection("forename_family_r").list.len() == 0)
+            & ((pl.col("dob").dt.year() - pl.col("dob_r").dt.year()).abs() >= 2)
+        )
+        seen = pl.concat([both["unique_id"], both["unique_id_r"]]).n_unique()
+        if frame.height and seen >= HOUSEHOLD_SHARE * frame.height:
+            return True
+    return False
 
 
 def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     """Pairs that look like two members of one household rather than one person.
 
-    Same surname and postcode, and two fields saying "someone else": a wholly different
+    Same surname and home (`_same_place`), and two fields saying "someone else": a wholly different
     forename and another birthday (partners, siblings). With `households` (council and
     partner lists, which hold whole households) also one field that a typo cannot explain:
     the same forename a generation apart (junior and senior), or a wholly different forename
@@ -68,7 +183,7 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     needed = {"surname_l", "surname_r", "postcode_l", "postcode_r"}
     if not needed <= set(pairs.columns):
         return pl.lit(False)
-    same_home = _same_surname(pairs) & (pl.col("postcode_l") == pl.col("postcode_r"))
+    same_home = _same_surname(pairs) & _same_place(pairs)
     partners = _other_forename(pairs) & _other_birthday(pairs)
     if not households:
         return same_home & partners

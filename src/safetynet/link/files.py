@@ -65,19 +65,21 @@ def link_files(
     """
     left, right = read_list(a), read_list(b)
     compare = tuple(c for c in a.compare if c in b.compare)
+    frames = [
+        prepare.for_linkage(left.records, "a", compare),
+        prepare.for_linkage(right.records, "b", compare),
+    ]
     linker = model.build(
-        [
-            prepare.for_linkage(left.records, "a", compare),
-            prepare.for_linkage(right.records, "b", compare),
-        ],
+        frames,
         link_type="link_and_dedupe",
         explainable=True,  # the relatives rule reads the comparison levels
     )
     linker.train(max_pairs=training_pairs(left.records.height + right.records.height))
     if linker.nothing_in_common:
         _nothing_in_common(left, right)
-    scored = linker.predict(threshold=min(threshold, 0.05))
-    scored = scored.filter(~decide.relatives(scored, households=False))
+    scored = decide.count_a_move_once(linker.predict(threshold=decide.SCORE_FLOOR))
+    households = decide.holds_households(frames)
+    scored = scored.filter(~decide.relatives(scored, households=households))
     across = pl.col("source_dataset_l") != pl.col("source_dataset_r")
     cross = _oriented(scored.filter(across))
     within = scored.filter(~across & (pl.col("match_probability") >= threshold))
@@ -193,8 +195,9 @@ def dedupe_file(side: FileSide, *, threshold: float = DEFAULT_THRESHOLD) -> File
             "no two rows agree on forename, surname and date of birth (or the strictest "
             "fields present): no repeated people found"
         )
-    scored = linker.predict(threshold=threshold)
-    matched = scored.filter(~decide.relatives(scored, households=False))
+    scored = decide.count_a_move_once(linker.predict(threshold=decide.SCORE_FLOOR))
+    scored = scored.filter(pl.col("match_probability") >= threshold)
+    matched = scored.filter(~decide.relatives(scored, households=decide.holds_households([frame])))
     edges = pl.concat(
         [
             matched.select("unique_id_l", "unique_id_r"),

@@ -130,7 +130,9 @@ def cluster_records(
         explainable=True,
     )
     linker.train()
-    scored = linker.predict(threshold=min(threshold, review_band[0]))
+    floor = min(threshold, review_band[0])
+    scored = decide.count_a_move_once(linker.predict(threshold=min(floor, decide.SCORE_FLOOR)))
+    scored = scored.filter(pl.col("match_probability") >= floor)
     snapshots = {str(s) for s in records.filter(pl.col("mode") == "snapshot")["source_id"].unique()}
     matched, kept_apart = decide.matches(scored, threshold=threshold, snapshots=snapshots)
     constraints = constraints or decide.Constraints([], [])
