@@ -155,9 +155,12 @@ class RequestSlots:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up: the request slots (the setting, at most the store's connections)."""
+    """At start-up: the request slots (the setting, at most the store's connections), and the
+    entitlement engine warmed in the background."""
     slots = min(app.state.settings.web_requests_in_flight, store_capacity(app.state.engine))
     app.state.request_slots = anyio.Semaphore(slots)
+    if app.state.settings.environment != "test":
+        warm_up_entitlements()  # only in a serving process: not in every command that builds the app
     yield
 
 
@@ -190,8 +193,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers():
         app.include_router(router)
     openapi.install(app)
-    if settings.environment != "test":
-        warm_up_entitlements()
     return app
 
 
