@@ -102,3 +102,45 @@ def test_a_person_enrolled_by_two_partners_is_flagged_each_seeing_only_its_own(
     ]
     with pytest.raises(NotFound):
         reports.duplicates(db, pw["otheradmin"], pw.scheme.id)
+
+
+@pytest.mark.nostore
+def test_the_simulator_command_serves_the_provider_on_the_port_given(tmp_path):
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | {"SAFETYNET_DATA_DIR": str(tmp_path)}
+    env.pop("SAFETYNET_DATABASE_URL", None)
+    command = [sys.executable, "-m", "safetynet", "payments", "simulator", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{url}/stats", timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                time.sleep(0.1)
+        body = {"transfers": [{"reference": "SN-1", "amount_pence": 5_000, "payee": "p"}]}
+        ask = urllib.request.Request(
+            f"{url}/transfers", json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+        for _ in range(2):  # the same reference twice: one transfer
+            urllib.request.urlopen(ask, timeout=5).close()
+        with urllib.request.urlopen(f"{url}/stats", timeout=5) as answer:
+            assert json.load(answer)["transfers"] == 1
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=30)[0].decode()
+    assert f"Payment provider simulator on http://127.0.0.1:{port}" in output
+    assert server.returncode == 0, output
