@@ -87,6 +87,8 @@ def test_date_of_birth_postcode_and_reference_each_find_and_all_must_match_one_r
     # Ince, Ince, King, Long, Dean (Eve, and Dan on the food bank's list): all of DB1 2BB.
     assert set(ids(postcode="db12bb")) == {r["D"], r["E"], r["I"], r["J"], r["K"], r["L"]}
     assert set(ids(postcode="DB9")) == {r["F"]}  # the district: Fred Ford in DB9 9ZZ
+    assert set(ids(postcode="db1 2")) == set(ids(postcode="DB1 2BB"))  # the sector DB1 2
+    assert ids(postcode="DB9 8") == []  # a sector no one lives in
     assert ids(name="ince", dob="1986-10-10") == [r["J"]]
     assert ids(name="cook", postcode="DB9 9ZZ") == []
     assert ids(reference="4") == [r["D"]]  # the food bank's client number for Dan Dean
@@ -236,3 +238,32 @@ def test_the_resident_page_is_headed_by_their_name_with_a_summary_and_the_check(
     act_as(client, db, lw.users["analyst"])  # analysts do not run entitlement checks
     page = client.get(f"/residents/{lw.residents['C']}")
     assert 'id="check-entitlements"' not in page.text and "Carol Cook" in page.text
+
+
+def _plan(db, condition) -> str:
+    """How the store would read `SELECT records.id WHERE condition`, as one string."""
+    from sqlalchemy import text
+
+    compiled = select(Record.id).where(condition).compile(db.get_bind())
+    connection = db.connection()
+    if db.get_bind().dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))  # tiny tables: may, not will
+        rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
+        db.rollback()
+        return " ".join(r[0] for r in rows)
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+    return " ".join(str(r[-1]) for r in rows)
+
+
+def test_district_and_sector_searches_read_the_postcode_index(db):
+    from safetynet.link.search import postcode_condition
+
+    dialect = db.get_bind().dialect.name
+    for typed, prefix in (("DB4", True), ("DB4 7", True), ("DB4 7QT", False)):
+        plan = _plan(db, postcode_condition(typed, dialect))
+        if dialect == "postgresql":  # the prefix is the index condition, not a filter on all
+            assert "ix_records_postcode" in plan and "Index Cond" in plan, plan
+            assert ("~>=~" in plan) == prefix, plan
+        else:
+            assert "INDEX ix_records_postcode (postcode" in plan, plan
