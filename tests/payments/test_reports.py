@@ -83,9 +83,7 @@ def test_every_view_of_a_payee_is_audited_and_only_those_in_scope_see_one(db, pw
     assert len(_payee_views(db)) == 3
 
 
-def test_a_person_enrolled_by_two_partners_is_flagged_each_seeing_only_its_own(
-    db, pw, tmp_path
-):
+def test_a_person_enrolled_by_two_partners_is_flagged_each_seeing_only_its_own(db, pw, tmp_path):
     resident = linked_person(db, tmp_path)
     at_north = schemes.enrol(db, pw["north"], pw.scheme.id, person(partner_ref="C1"))
     at_south = schemes.enrol(db, pw["south"], pw.scheme.id, person(partner_ref="C1"))

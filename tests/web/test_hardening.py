@@ -149,9 +149,7 @@ def test_an_api_upload_without_a_valid_token_is_refused_before_its_body_is_read(
     assert receive.calls == 0
 
 
-def test_only_a_signed_in_user_may_send_an_upload_bigger_than_a_request(
-    world, client, db, spools
-):
+def test_only_a_signed_in_user_may_send_an_upload_bigger_than_a_request(world, client, db, spools):
     from safetynet.sources.models import SourceImport
 
     small_requests(client)
@@ -182,9 +180,7 @@ def _session_headers(client) -> dict[str, str]:
 
 
 def _token_part(token: str, name: str = "csrf_token") -> bytes:
-    return (
-        f'--xyz\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{token}\r\n'
-    ).encode()
+    return (f'--xyz\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{token}\r\n').encode()
 
 
 def test_a_chunked_upload_over_the_upload_limit_gets_413_naming_it(world, client):

@@ -155,10 +155,7 @@ def _postcode(text: str, problems: Problems) -> str | None:
         return f"{sector.group(1)} {sector.group(2)}"
     if OUTWARD.match(packed):
         return packed
-    problems.add(
-        "postcode",
-        "Enter a full postcode, like DB4 7QT, or its first half, like DB4 (or DB4 7)",
-    )
+    problems.add("postcode", "Enter a full postcode, like DB4 7QT, or its first half, like DB4")
     return None
 
 
@@ -270,7 +267,7 @@ def find(
     council's staff and the command line) or what one organisation may read."""
     if not query.fields():
         raise InvalidInput("Enter a name, date of birth, postcode or reference to search for.")
-    scope = {"tenant_id": tenant_id, "organisation_id": organisation_id}
+    scope: dict[str, Any] = {"tenant_id": tenant_id, "organisation_id": organisation_id}
     conditions = _conditions(query, session.get_bind().dialect.name)
     ids = (
         readable_records(session, ResidentRecord.resident_id, **scope)

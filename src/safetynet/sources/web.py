@@ -130,7 +130,9 @@ def _import_upload(
     or, when it is big, queue it (the redirect to its job); the folder goes unless queued."""
     settings = settings_of(request)
     folder = settings.data_dir / "uploads"
-    path = access.save_upload(file.file, file.filename or "upload", folder, settings.upload_max_bytes)
+    path = access.save_upload(
+        file.file, file.filename or "upload", folder, settings.upload_max_bytes
+    )
     try:
         access.check_upload_type(path, file.filename or "")
         if path.stat().st_size > settings.import_background_bytes:
