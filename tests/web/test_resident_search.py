@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -267,3 +268,17 @@ def test_district_and_sector_searches_read_the_postcode_index(db):
             assert ("~>=~" in plan) == prefix, plan
         else:
             assert "INDEX ix_records_postcode (postcode" in plan, plan
+
+
+def test_after_a_bulk_write_sqlite_has_statistics_for_the_search_indexes(lw, db):
+    """Without them SQLite guessed an area's residents were a handful and read them all for a
+    district search, never the postcode index (PostgreSQL: tests/link/test_runs.py)."""
+    from sqlalchemy import text
+
+    from safetynet.db import refresh_statistics
+
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's statistics are checked in tests/link/test_runs.py")
+    refresh_statistics(db, "records", "residents", "resident_records")
+    indexes = {row[0] for row in db.execute(text("SELECT idx FROM sqlite_stat1"))}
+    assert {"ix_records_postcode", "ix_records_surname_key", "ix_residents_tenant_id"} <= indexes
