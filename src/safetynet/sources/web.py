@@ -129,10 +129,7 @@ def _import_upload(
     """Save the upload to a random folder, check its type, and import it now (the outcome)
     or, when it is big, queue it (the redirect to its job); the folder goes unless queued."""
     settings = settings_of(request)
-    folder = settings.data_dir / "uploads"
-    path = access.save_upload(
-        file.file, file.filename or "upload", folder, settings.upload_max_bytes
-    )
+    path = access.keep_upload(file, settings)
     try:
         access.check_upload_type(path, file.filename or "")
         if path.stat().st_size > settings.import_background_bytes:
