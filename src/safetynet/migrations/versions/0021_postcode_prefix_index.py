@@ -6,8 +6,8 @@ byte range. PostgreSQL can use an index for `LIKE 'DB4 %'` only when the databas
 is "C" or the index uses the pattern operator class, so there the index is made again with
 `varchar_pattern_ops` (it still serves exact postcodes).
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-05 12:15:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
