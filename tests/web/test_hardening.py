@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from tests import factories
@@ -65,6 +66,27 @@ FILE_PART = (
 )
 
 
+@pytest.fixture
+def spools(monkeypatch) -> list[int]:
+    """Every temporary file the multipart parser rolls over to disk (its size when it did);
+    files roll over from 1 KB here, so even a small part of a file read would show."""
+    from tempfile import SpooledTemporaryFile
+
+    rolled: list[int] = []
+
+    class Watched(SpooledTemporaryFile):  # type: ignore[type-arg]
+        def rollover(self) -> None:
+            if not self._rolled:  # type: ignore[attr-defined]
+                rolled.append(self.tell())
+            super().rollover()
+
+    import starlette.formparsers
+
+    monkeypatch.setattr(starlette.formparsers, "SpooledTemporaryFile", Watched)
+    monkeypatch.setattr(starlette.formparsers.MultiPartParser, "spool_max_size", 1024)
+    return rolled
+
+
 def asgi_post(app, path: str, headers: dict[str, str], receive) -> tuple[int, dict, bytes]:
     """POST straight to the ASGI app (no test client reading the body first)."""
     import anyio
@@ -107,12 +129,16 @@ def test_an_endless_chunked_body_is_cut_off_at_the_limit(world, client):
     assert receive.calls <= 100_000 // 65_536 + 1
 
 
-def test_a_multipart_body_to_a_public_page_is_held_to_the_small_limit(world, client):
+def test_a_file_sent_to_a_page_by_someone_signed_out_is_refused_before_it_is_read(
+    world, client, spools
+):
     small_requests(client)
-    receive = Endless(FILE_PART)
-    status, _, body = asgi_post(client.app, "/check/start", MULTIPART, receive)
-    assert status == 413 and b"SAFETYNET_REQUEST_MAX_BYTES" in body
-    assert receive.calls <= 100_000 // 65_536 + 2
+    for path in ("/check/start", "/imports/new"):
+        receive = Endless(FILE_PART)
+        status, answer, _ = asgi_post(client.app, path, MULTIPART, receive)
+        assert (status, answer["location"]) == (303, f"/login?next={path}")
+        assert receive.calls == 0
+    assert spools == []
 
 
 def test_an_api_upload_without_a_valid_token_is_refused_before_its_body_is_read(world, client):
@@ -123,7 +149,7 @@ def test_an_api_upload_without_a_valid_token_is_refused_before_its_body_is_read(
     assert receive.calls == 0
 
 
-def test_only_a_signed_in_user_may_send_an_upload_bigger_than_a_request(world, client, db):
+def test_only_a_signed_in_user_may_send_an_upload_bigger_than_a_request(world, client, db, spools):
     from safetynet.sources.models import SourceImport
 
     small_requests(client)
@@ -134,7 +160,9 @@ def test_only_a_signed_in_user_may_send_an_upload_bigger_than_a_request(world, c
     data = {"csrf_token": token, "organisation": "north", "source": "big", "kind": "advice_clients"}
     files = {"file": ("visits.csv", text.encode(), "text/csv")}
     signed_out = client.post("/imports/new", data=data, files=files)
-    assert signed_out.status_code == 413
+    assert signed_out.status_code == 303  # sent to sign in, the file unread
+    assert signed_out.headers["location"] == "/login?next=/imports/new"
+    assert spools == []
     sign_in(client, "partner@north.example")
     data["csrf_token"] = form_token(client, "/imports/new")
     signed_in = client.post("/imports/new", data=data, files=files)
@@ -142,19 +170,56 @@ def test_only_a_signed_in_user_may_send_an_upload_bigger_than_a_request(world, c
         signed_in.text.find("There is a problem") :
     ][:1500]
     assert db.scalar(select(SourceImport.rows_loaded).where(SourceImport.file_name == "visits.csv"))
+    assert spools  # the gate let the signed-in upload, its token first, through whole
+
+
+def _session_headers(client) -> dict[str, str]:
+    from safetynet.web.deps import SESSION_COOKIE
+
+    return MULTIPART | {"cookie": f"{SESSION_COOKIE}={client.cookies[SESSION_COOKIE]}"}
+
+
+def _token_part(token: str, name: str = "csrf_token") -> bytes:
+    return (f'--xyz\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{token}\r\n').encode()
 
 
 def test_a_chunked_upload_over_the_upload_limit_gets_413_naming_it(world, client):
     small_requests(client, upload_max_bytes=10_000)
     sign_in(client, "partner@north.example")
     token = form_token(client, "/imports/new")
-    from safetynet.web.deps import SESSION_COOKIE
-
-    headers = MULTIPART | {"cookie": f"{SESSION_COOKIE}={client.cookies[SESSION_COOKIE]}"}
-    receive = Endless(FILE_PART)
-    status, _, body = asgi_post(client.app, "/imports/new", headers, receive)
+    receive = Endless(_token_part(token) + FILE_PART)
+    status, _, body = asgi_post(client.app, "/imports/new", _session_headers(client), receive)
     assert status == 413 and b"The file is too big" in body and b"10,000 bytes" in body
-    assert token
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"",  # the file first: no token before it
+        _token_part("not-the-token"),
+        _token_part("x", name="organisation") + FILE_PART + _token_part("late"),
+    ],
+    ids=["file-first", "wrong-token", "token-after-the-file"],
+)
+def test_a_signed_in_upload_without_its_form_token_first_is_refused_before_the_file(
+    world, client, spools, start
+):
+    sign_in(client, "partner@north.example")
+    form_token(client, "/imports/new")
+    receive = Endless(start + FILE_PART)
+    status, _, body = asgi_post(client.app, "/imports/new", _session_headers(client), receive)
+    assert status == 403 and b"did not come from this service" in body
+    assert receive.calls <= 2  # the start of the body only, never the file
+    assert spools == []
+
+
+def test_another_sessions_token_does_not_open_the_gate(world, client, spools):
+    sign_in(client, "analyst@tc.example")
+    other = form_token(client, "/imports/new")
+    sign_in(client, "partner@north.example")
+    receive = Endless(_token_part(other) + FILE_PART)
+    status, _, _ = asgi_post(client.app, "/imports/new", _session_headers(client), receive)
+    assert status == 403 and spools == []
 
 
 def test_bodies_of_a_type_the_service_does_not_read_get_415(world, client):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -87,6 +88,8 @@ def test_date_of_birth_postcode_and_reference_each_find_and_all_must_match_one_r
     # Ince, Ince, King, Long, Dean (Eve, and Dan on the food bank's list): all of DB1 2BB.
     assert set(ids(postcode="db12bb")) == {r["D"], r["E"], r["I"], r["J"], r["K"], r["L"]}
     assert set(ids(postcode="DB9")) == {r["F"]}  # the district: Fred Ford in DB9 9ZZ
+    assert set(ids(postcode="db1 2")) == set(ids(postcode="DB1 2BB"))  # the sector DB1 2
+    assert ids(postcode="DB9 8") == []  # a sector no one lives in
     assert ids(name="ince", dob="1986-10-10") == [r["J"]]
     assert ids(name="cook", postcode="DB9 9ZZ") == []
     assert ids(reference="4") == [r["D"]]  # the food bank's client number for Dan Dean
@@ -236,3 +239,46 @@ def test_the_resident_page_is_headed_by_their_name_with_a_summary_and_the_check(
     act_as(client, db, lw.users["analyst"])  # analysts do not run entitlement checks
     page = client.get(f"/residents/{lw.residents['C']}")
     assert 'id="check-entitlements"' not in page.text and "Carol Cook" in page.text
+
+
+def _plan(db, condition) -> str:
+    """How the store would read `SELECT records.id WHERE condition`, as one string."""
+    from sqlalchemy import text
+
+    compiled = select(Record.id).where(condition).compile(db.get_bind())
+    connection = db.connection()
+    if db.get_bind().dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))  # tiny tables: may, not will
+        rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
+        db.rollback()
+        return " ".join(r[0] for r in rows)
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+    return " ".join(str(r[-1]) for r in rows)
+
+
+def test_district_and_sector_searches_read_the_postcode_index(db):
+    from safetynet.link.search import postcode_condition
+
+    dialect = db.get_bind().dialect.name
+    for typed, prefix in (("DB4", True), ("DB4 7", True), ("DB4 7QT", False)):
+        plan = _plan(db, postcode_condition(typed, dialect))
+        if dialect == "postgresql":  # the prefix is the index condition, not a filter on all
+            assert "ix_records_postcode" in plan and "Index Cond" in plan, plan
+            assert ("~>=~" in plan) == prefix, plan
+        else:
+            assert "INDEX ix_records_postcode (postcode" in plan, plan
+
+
+def test_after_a_bulk_write_sqlite_has_statistics_for_the_search_indexes(lw, db):
+    """Without them SQLite guessed an area's residents were a handful and read them all for a
+    district search, never the postcode index (PostgreSQL: tests/link/test_runs.py)."""
+    from sqlalchemy import text
+
+    from safetynet.db import refresh_statistics
+
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's statistics are checked in tests/link/test_runs.py")
+    refresh_statistics(db, "records", "residents", "resident_records")
+    indexes = {row[0] for row in db.execute(text("SELECT idx FROM sqlite_stat1"))}
+    assert {"ix_records_postcode", "ix_records_surname_key", "ix_residents_tenant_id"} <= indexes

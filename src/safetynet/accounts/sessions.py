@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -243,7 +244,12 @@ def check_session(
     if now - seen > TOUCH_EVERY:  # one write a minute, not one per request
         session.execute(update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
         session.commit()
-    principal = Principal(
+    return SignedIn(_principal_of(row), row.csrf_secret), None
+
+
+def _principal_of(row: Any) -> Principal:
+    """The caller a session row (joined to its user and organisation) stands for."""
+    return Principal(
         user_id=row.user_id,
         email=row.email,
         full_name=row.full_name,
@@ -253,7 +259,6 @@ def check_session(
         tenant_id=row.tenant_id,
         council=row.kind == OrganisationKind.COUNCIL,
     )
-    return SignedIn(principal, row.csrf_secret), None
 
 
 def end_session(session: Session, token: str | None) -> None:

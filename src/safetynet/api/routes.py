@@ -211,10 +211,7 @@ def upload(
 ) -> object:
     """Import a CSV, XLSX or Parquet file now; a refused file answers 422 with its problems."""
     settings = settings_of(request)
-    folder = settings.data_dir / "uploads"
-    path = sources.save_upload(
-        file.file, file.filename or "upload", folder, settings.upload_max_bytes
-    )
+    path = sources.keep_upload(file, settings)
     try:
         sources.check_upload_type(path, file.filename or "")
         outcome = sources.import_file(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -98,7 +99,6 @@ def screen(
     resident with its inputs and their provenance.
     """
     from rich.progress import Progress
-    from rich.table import Table
 
     from safetynet.audit import cli_actor
     from safetynet.db import open_session
@@ -117,28 +117,37 @@ def screen(
                 setup=setup,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        c = run.counts
-        console.print(
-            f"[green]Screening {run.id}[/]: {c['residents']:,} residents in "
-            f"{c['households']:,} households ({c['households_not_screened']:,} not screened); "
-            f"{c['households_with_unclaimed']:,} households likely miss "
-            f"{pounds(c['unclaimed_pence'])} a year; engine {run.timings['engine_seconds']} s."
+        _print_screening(session, run, ward=ward, top=top)
+
+
+def _print_screening(session: Any, run: Any, *, ward: str | None, top: int) -> None:
+    """A screening run's totals, its wards (or the one asked for) and its top residents."""
+    from rich.table import Table
+
+    from safetynet.entitlements import screening
+
+    c = run.counts
+    console.print(
+        f"[green]Screening {run.id}[/]: {c['residents']:,} residents in "
+        f"{c['households']:,} households ({c['households_not_screened']:,} not screened); "
+        f"{c['households_with_unclaimed']:,} households likely miss "
+        f"{pounds(c['unclaimed_pence'])} a year; engine {run.timings['engine_seconds']} s."
+    )
+    table = Table("Ward", "Residents", "Households", "With unclaimed", "£/year unclaimed")
+    for w in screening.ward_totals(session, run.id):
+        if ward and w.ward.lower() != ward.lower():
+            continue
+        table.add_row(
+            w.ward,
+            f"{w.residents:,}",
+            f"{w.households:,}",
+            f"{w.households_with_unclaimed:,}",
+            pounds(w.unclaimed_pence),
         )
-        table = Table("Ward", "Residents", "Households", "With unclaimed", "£/year unclaimed")
-        for w in screening.ward_totals(session, run.id):
-            if ward and w.ward.lower() != ward.lower():
-                continue
-            table.add_row(
-                w.ward,
-                f"{w.residents:,}",
-                f"{w.households:,}",
-                f"{w.households_with_unclaimed:,}",
-                pounds(w.unclaimed_pence),
-            )
-        console.print(table)
-        residents = Table("Resident", "Ward", "£/year unclaimed", "Benefits not received")
-        for r in screening.top_residents(session, run.id, ward=ward, limit=top):
-            biggest = sorted(r.unclaimed, key=lambda b: -r.unclaimed[b])
-            names = ", ".join(b.replace("_", " ") for b in biggest)
-            residents.add_row(str(r.resident_id), r.ward or "", pounds(r.unclaimed_pence), names)
-        console.print(residents)
+    console.print(table)
+    residents = Table("Resident", "Ward", "£/year unclaimed", "Benefits not received")
+    for r in screening.top_residents(session, run.id, ward=ward, limit=top):
+        biggest = sorted(r.unclaimed, key=lambda b: -r.unclaimed[b])
+        names = ", ".join(b.replace("_", " ") for b in biggest)
+        residents.add_row(str(r.resident_id), r.ward or "", pounds(r.unclaimed_pence), names)
+    console.print(residents)

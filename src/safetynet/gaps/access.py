@@ -189,19 +189,7 @@ def found(
         "ward_name", "resident_id"
     )
     window = page_of_items(kept.select("resident_id", "ward_name").rows(), page or PageRequest())
-    ids = [resident_id for resident_id, _ in window.items]
-    details = contacts.best_contacts(
-        residents.resident_contacts(
-            session, ids, tenant_id=principal.tenant_id, organisation_id=who.contacts_of
-        )
-    )
-    shown = pl.DataFrame(window.items, schema=SHOWN, orient="row")
-    table = shown.with_row_index("order").join(details, on="resident_id", how="left")
-    statuses = _latest_statuses(session, principal.tenant_id, rule_id, ids)
-    people = [
-        row | {"status": statuses.get(row["resident_id"])}
-        for row in table.sort("order").drop("order").iter_rows(named=True)
-    ]
+    people = _people_shown(session, principal, rule_id, window.items, who.contacts_of)
     audit.record(
         session,
         actor=principal.actor,
@@ -223,6 +211,30 @@ def found(
     return Found(
         rule_id, rule.title, heading, ward, people, frame.height - kept.height, None, paged, wards
     )
+
+
+def _people_shown(
+    session: Session,
+    principal: Principal,
+    rule_id: str,
+    shown_rows: list[tuple[int, str]],
+    contacts_of: int | None,
+) -> list[dict[str, Any]]:
+    """The page's residents (id, ward name) in order, with their best contact details and
+    their status on the newest outreach list of this rule."""
+    ids = [resident_id for resident_id, _ in shown_rows]
+    details = contacts.best_contacts(
+        residents.resident_contacts(
+            session, ids, tenant_id=principal.tenant_id, organisation_id=contacts_of
+        )
+    )
+    shown = pl.DataFrame(shown_rows, schema=SHOWN, orient="row")
+    table = shown.with_row_index("order").join(details, on="resident_id", how="left")
+    statuses = _latest_statuses(session, principal.tenant_id, rule_id, ids)
+    return [
+        row | {"status": statuses.get(row["resident_id"])}
+        for row in table.sort("order").drop("order").iter_rows(named=True)
+    ]
 
 
 def _latest_statuses(

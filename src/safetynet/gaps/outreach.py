@@ -131,6 +131,16 @@ def _ward_filter(
     return frame.filter(pl.col("ward_code") == code), code
 
 
+def _check_export_request(reason: str, out: Path) -> None:
+    """An outreach export needs a reason (for the audit log) and a .csv or .xlsx file."""
+    if not reason.strip():
+        raise InvalidInput(
+            "Give the reason for this export (--reason); it is kept in the audit log."
+        )
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise InvalidInput(f"{out.name}: write the list to a .csv or .xlsx file.")
+
+
 def export_outreach(
     session: Session,
     reader: Reader,
@@ -148,12 +158,7 @@ def export_outreach(
     each person's contact status can be recorded; the export is audited with its reason.
     """
     rule = book.rule(rule_id)
-    if not reason.strip():
-        raise InvalidInput(
-            "Give the reason for this export (--reason); it is kept in the audit log."
-        )
-    if out.suffix.lower() not in (".csv", ".xlsx"):
-        raise InvalidInput(f"{out.name}: write the list to a .csv or .xlsx file.")
+    _check_export_request(reason, out)
     as_of = as_of or date.today()
     result = find_gaps(session, reader, book, as_of=as_of, purpose=f"outreach list: {reason}")
     if rule_id in result.not_run:

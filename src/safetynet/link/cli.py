@@ -54,7 +54,6 @@ def link_files(
     one of its rows. Between two registers each row is matched at most once; between two
     files that both repeat people every pair above the threshold is kept.
     """
-    from safetynet.exports import write_table
     from safetynet.link.files import FileSide, link_files
 
     with console.status("Reading, training and scoring"):
@@ -64,6 +63,15 @@ def link_files(
             threshold=threshold,
             one_to_one=one_to_one,
         )
+    _write_linked(result, out, duplicates, threshold=threshold, excel=excel)
+
+
+def _write_linked(
+    result: Any, out: Path, duplicates: Path | None, *, threshold: float, excel: bool
+) -> None:
+    """Write the matched pairs (and the repeated rows, if asked) and say what was found."""
+    from safetynet.exports import write_table
+
     columns = ["id_a", "id_b", "match_probability"]
     write_table(out, columns, result.pairs.select(columns).iter_rows(), excel=excel)
     for side in (result.a, result.b):

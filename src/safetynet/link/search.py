@@ -35,6 +35,7 @@ MOST_NAME_WORDS = 5
 LONGEST = 100
 FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9])$")
 FIELDS = ("name", "dob", "postcode", "reference")
 
 
@@ -44,7 +45,7 @@ class ResidentQuery:
 
     name_keys: tuple[str, ...] = ()
     dob: date | None = None
-    postcode: str | None = None  # "DB4 7QT" (exact) or "DB4" (the district)
+    postcode: str | None = None  # "DB4 7QT" (exact), "DB4" (the district), "DB4 7" (sector)
     reference: str | None = None
 
     def fields(self) -> list[str]:
@@ -141,16 +142,33 @@ def date_of_birth(day: str, month: str, year: str) -> tuple[date | None, str | N
 
 
 def _postcode(text: str, problems: Problems) -> str | None:
+    """A full postcode ("DB4 7QT"), its district ("DB4") or its sector ("DB4 7", typed with
+    the space: "DB47" is the district DB47)."""
     packed = re.sub(r"\s+", "", (text or "")).upper()
     if not packed:
         return None
     full = FULL_POSTCODE.match(packed)
     if full:
         return f"{full.group(1)} {full.group(2)}"
+    sector = SECTOR.match(" ".join((text or "").upper().split()))
+    if sector:
+        return f"{sector.group(1)} {sector.group(2)}"
     if OUTWARD.match(packed):
         return packed
     problems.add("postcode", "Enter a full postcode, like DB4 7QT, or its first half, like DB4")
     return None
+
+
+def postcode_condition(postcode: str, dialect: str) -> ColumnElement[bool]:
+    """Records with this full postcode, or in this district or sector, read from the postcode
+    index: a district or sector is a prefix of the stored postcode ("DB4 " of "DB4 7QT")."""
+    if FULL_POSTCODE.match(postcode.replace(" ", "")) and " " in postcode:
+        return Record.postcode == postcode
+    prefix = postcode if " " in postcode else f"{postcode} "
+    if dialect == "postgresql":  # the index's pattern operator class serves LIKE
+        return Record.postcode.like(f"{prefix}%")
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # SQLite: a byte range on the index
+    return and_(Record.postcode >= prefix, Record.postcode < after)
 
 
 def _reference(text: str, problems: Problems) -> str | None:
@@ -193,16 +211,14 @@ def residents_named(
     ).where(_name_condition(keys))
 
 
-def _conditions(query: ResidentQuery) -> list[ColumnElement[bool]]:
+def _conditions(query: ResidentQuery, dialect: str) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.name_keys:
         found.append(_name_condition(query.name_keys))
     if query.dob:
         found.append(Record.dob == query.dob)
-    if query.postcode and " " in query.postcode:
-        found.append(Record.postcode == query.postcode)
-    elif query.postcode:
-        found.append(Record.postcode.like(f"{query.postcode} %"))
+    if query.postcode:
+        found.append(postcode_condition(query.postcode, dialect))
     if query.reference:
         found.append(Record.person_ref == query.reference)
     return found
@@ -251,8 +267,8 @@ def find(
     council's staff and the command line) or what one organisation may read."""
     if not query.fields():
         raise InvalidInput("Enter a name, date of birth, postcode or reference to search for.")
-    scope = {"tenant_id": tenant_id, "organisation_id": organisation_id}
-    conditions = _conditions(query)
+    scope: dict[str, Any] = {"tenant_id": tenant_id, "organisation_id": organisation_id}
+    conditions = _conditions(query, session.get_bind().dialect.name)
     ids = (
         readable_records(session, ResidentRecord.resident_id, **scope)
         .where(*conditions)

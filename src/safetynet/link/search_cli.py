@@ -14,7 +14,9 @@ residents_app = typer.Typer(no_args_is_help=True, help="Find residents.")
 def residents_search(
     name: str = typer.Option("", help="Surname, or first name and surname."),
     dob: str = typer.Option("", help="Date of birth, like 1980-01-31 or 31/01/1980."),
-    postcode: str = typer.Option("", help="A full postcode, or its first half (district)."),
+    postcode: str = typer.Option(
+        "", help="A full postcode, its first half (district, DB4) or a sector (DB4 7)."
+    ),
     reference: str = typer.Option("", help="A list's own reference for the person."),
     organisation: str = typer.Option(
         None, help="Search only what this organisation (short name) may read."

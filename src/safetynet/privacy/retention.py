@@ -223,23 +223,30 @@ def run_retention(
     cutoff = _cutoff(report.call_back_days, as_of)
     report.call_backs = callbacks.delete_closed(session, tenant.id, cutoff, dry_run=dry_run)
     if not dry_run:
-        audit.record(
-            session,
-            actor=actor,
-            action="privacy.retention",
-            entity_type="tenant",
-            entity_id=tenant.id,
-            tenant_id=tenant.id,
-            user_id=user_id,
-            detail={
-                "as_of": str(as_of),
-                "records_deleted": report.records,
-                "rejected_rows_deleted": report.tables["rejected_rows"],
-                "resident_links_deleted": report.tables["resident_records"],
-                "review_pairs_deleted": report.tables["review_pairs"],
-                "sources": len(report.sources),
-                "call_backs_deleted": report.call_backs,
-            },
-        )
+        _record_retention(session, tenant, report, actor=actor, user_id=user_id)
         session.commit()
     return report
+
+
+def _record_retention(
+    session: Session, tenant: Tenant, report: RetentionReport, *, actor: str, user_id: int | None
+) -> None:
+    """The audit event of a retention run: what it deleted (counts only)."""
+    audit.record(
+        session,
+        actor=actor,
+        action="privacy.retention",
+        entity_type="tenant",
+        entity_id=tenant.id,
+        tenant_id=tenant.id,
+        user_id=user_id,
+        detail={
+            "as_of": str(report.as_of),
+            "records_deleted": report.records,
+            "rejected_rows_deleted": report.tables["rejected_rows"],
+            "resident_links_deleted": report.tables["resident_records"],
+            "review_pairs_deleted": report.tables["review_pairs"],
+            "sources": len(report.sources),
+            "call_backs_deleted": report.call_backs,
+        },
+    )

@@ -175,6 +175,13 @@ def upload_path(folder: Path, file_name: str) -> Path:
     return target / safe
 
 
+def keep_upload(upload: Any, settings: Any) -> Path:
+    """Keep a web or API upload (`UploadFile`) under the data folder's `uploads`, checked
+    against `SAFETYNET_UPLOAD_MAX_BYTES`: its path (see `save_upload`)."""
+    folder = settings.data_dir / "uploads"
+    return save_upload(upload.file, upload.filename or "upload", folder, settings.upload_max_bytes)
+
+
 def save_upload(stream: BinaryIO, file_name: str, folder: Path, limit: int) -> Path:
     """Keep an upload under a random folder; refuse it (keeping nothing) past `limit` bytes."""
     path = upload_path(folder, file_name)

@@ -139,6 +139,14 @@ class Record(Base):
     __tablename__ = "records"
     # Row ids are unique per import (the importer checks before writing); a unique index
     # would only repeat that check at a cost of ~20% of a million-row PostgreSQL import.
+    # The postcode index serves exact postcodes and, read as a prefix range, districts and
+    # sectors ("DB4 ", "DB4 7"): SQLite compares bytes; on PostgreSQL the pattern operator
+    # class lets `LIKE 'DB4 %'` use it whatever the database's collation.
+    __table_args__ = (
+        Index(
+            "ix_records_postcode", "postcode", postgresql_ops={"postcode": "varchar_pattern_ops"}
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     # Only the indexes and foreign keys lookups need: each costs bulk imports dearly (see
@@ -159,7 +167,7 @@ class Record(Base):
     forename_key: Mapped[str | None] = mapped_column(String(200))
     surname_key: Mapped[str | None] = mapped_column(String(200), index=True)
     dob: Mapped[date | None] = mapped_column(Date, index=True)
-    postcode: Mapped[str | None] = mapped_column(String(8), index=True)
+    postcode: Mapped[str | None] = mapped_column(String(8))  # "DB4 7QT": see the index above
     address: Mapped[str | None] = mapped_column(Text)
     uprn: Mapped[str | None] = mapped_column(String(12))
     phone: Mapped[str | None] = mapped_column(String(20))

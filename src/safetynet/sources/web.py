@@ -106,52 +106,50 @@ def upload(
     if errors:
         return _upload_form(request, db, principal, 400, errors=errors, form=form)
     assert file is not None
-    settings = settings_of(request)
-    folder = settings.data_dir / "uploads"
     try:
-        path = access.save_upload(
-            file.file, file.filename or "upload", folder, settings.upload_max_bytes
-        )
-        try:
-            access.check_upload_type(path, file.filename or "")
-            if path.stat().st_size > settings.import_background_bytes:
-                job = _in_background(db, principal, path, form)
-                path = path.parent / ".queued"  # the worker owns the folder now
-                return RedirectResponse(f"/jobs/{job.id}", status_code=303)
-            outcome = access.import_file(
-                db,
-                principal,
-                ImportRequest(
-                    path=path,
-                    organisation=organisation,
-                    source=source.strip(),
-                    kind=kind or None,
-                    skip_invalid_rows=bool(skip_invalid_rows),
-                ),
-            )
-        finally:
-            if path.name != ".queued":
-                shutil.rmtree(path.parent, ignore_errors=True)
+        outcome = _import_upload(request, db, principal, file, form)
     except ImportRefused as refused:
         return _refused(request, db, principal, form, refused)
     except SafetynetError as error:
         if error.status in (403, 404):  # out-of-scope organisation: as if it did not exist
             raise
-        return _upload_form(
-            request,
-            db,
-            principal,
-            400,
-            form=form,
-            errors=[
-                {"text": error.message, "href": "#file"},
-                *({"text": d} for d in error.details),
-            ],
-        )
+        errors = [{"text": error.message, "href": "#file"}, *({"text": d} for d in error.details)]
+        return _upload_form(request, db, principal, 400, form=form, errors=errors)
+    if isinstance(outcome, Response):  # a big file: imported in the background
+        return outcome
     found = access.get_import(db, principal, outcome.import_id or 0)
     return _import_page(
         request, db, principal, found, notice=f"Imported {outcome.rows_loaded:,} records."
     )
+
+
+def _import_upload(
+    request: Request, db: Db, principal: Principal, file: UploadFile, form: dict[str, str]
+) -> Any:
+    """Save the upload to a random folder, check its type, and import it now (the outcome)
+    or, when it is big, queue it (the redirect to its job); the folder goes unless queued."""
+    settings = settings_of(request)
+    path = access.keep_upload(file, settings)
+    try:
+        access.check_upload_type(path, file.filename or "")
+        if path.stat().st_size > settings.import_background_bytes:
+            job = _in_background(db, principal, path, form)
+            path = path.parent / ".queued"  # the worker owns the folder now
+            return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        return access.import_file(
+            db,
+            principal,
+            ImportRequest(
+                path=path,
+                organisation=form["organisation"],
+                source=form["source"].strip(),
+                kind=form["kind"] or None,
+                skip_invalid_rows=bool(form["skip"]),
+            ),
+        )
+    finally:
+        if path.name != ".queued":
+            shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def _in_background(db: Db, principal: Principal, path: Any, form: dict[str, str]) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -32,80 +33,50 @@ def govuk_dist() -> Path:
     return ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
-def routers() -> list[APIRouter]:
-    """Each domain's router; a new domain adds its `web.py` router here."""
-    from safetynet.accounts.web import router as accounts
-    from safetynet.api.callbacks import router as api_callbacks
-    from safetynet.api.entitlements import router as api_entitlements
-    from safetynet.api.front_desk import router as api_front_desk
-    from safetynet.api.linkage import router as api_linkage
-    from safetynet.api.match import router as api_match
-    from safetynet.api.oruk import router as api_oruk
-    from safetynet.api.payments import router as api_payments
-    from safetynet.api.privacy import router as api_privacy
-    from safetynet.api.routes import docs_router
-    from safetynet.api.routes import router as api
-    from safetynet.api.triage import router as api_triage
-    from safetynet.dashboard.web import api_router as api_decisions
-    from safetynet.dashboard.web import router as decisions
-    from safetynet.directory.web import api_router as api_directory
-    from safetynet.directory.web import router as directory
-    from safetynet.entitlements.web import router as entitlements
-    from safetynet.frontdesk.web import router as front_desk
-    from safetynet.gaps.web import router as gaps
-    from safetynet.link.resident_web import router as residents
-    from safetynet.link.review_web import router as review
-    from safetynet.link.search_web import router as resident_search
-    from safetynet.link.web import router as link
-    from safetynet.match.web import router as match
-    from safetynet.packs import web as packs
-    from safetynet.payments.web import router as payments
-    from safetynet.places.web import api_router as api_places
-    from safetynet.places.web import router as places
-    from safetynet.plans.web import api_router as api_plans
-    from safetynet.plans.web import router as plans
-    from safetynet.privacy.web import router as privacy
-    from safetynet.sources.web import router as sources
-    from safetynet.triage.web import router as triage
-    from safetynet.web.pages import router as pages
+# Each domain's router, in the order the app matches them (module, attribute); a new domain
+# adds its `web.py` router here.
+ROUTERS = (
+    ("safetynet.web.pages", "router"),
+    ("safetynet.accounts.web", "router"),
+    ("safetynet.sources.web", "router"),
+    ("safetynet.link.web", "router"),
+    ("safetynet.link.review_web", "router"),
+    ("safetynet.link.resident_web", "router"),
+    ("safetynet.link.search_web", "router"),
+    ("safetynet.gaps.web", "router"),
+    ("safetynet.entitlements.web", "router"),
+    ("safetynet.privacy.web", "router"),
+    ("safetynet.payments.web", "router"),
+    ("safetynet.places.web", "router"),
+    ("safetynet.plans.web", "router"),
+    ("safetynet.packs.web", "router"),
+    ("safetynet.dashboard.web", "router"),
+    ("safetynet.frontdesk.web", "router"),
+    ("safetynet.match.web", "router"),
+    ("safetynet.directory.web", "router"),
+    ("safetynet.triage.web", "router"),
+    ("safetynet.api.routes", "router"),
+    ("safetynet.api.linkage", "router"),
+    ("safetynet.api.privacy", "router"),
+    ("safetynet.api.entitlements", "router"),
+    ("safetynet.api.callbacks", "router"),
+    ("safetynet.api.payments", "router"),
+    ("safetynet.places.web", "api_router"),
+    ("safetynet.plans.web", "api_router"),
+    ("safetynet.packs.web", "api_router"),
+    ("safetynet.dashboard.web", "api_router"),
+    ("safetynet.api.front_desk", "router"),
+    ("safetynet.api.match", "router"),
+    ("safetynet.api.oruk", "router"),
+    ("safetynet.directory.web", "api_router"),
+    ("safetynet.api.triage", "router"),
+    ("safetynet.api.routes", "docs_router"),
+)
 
-    return [
-        pages,
-        accounts,
-        sources,
-        link,
-        review,
-        residents,
-        resident_search,
-        gaps,
-        entitlements,
-        privacy,
-        payments,
-        places,
-        plans,
-        packs.router,
-        decisions,
-        front_desk,
-        match,
-        directory,
-        triage,
-        api,
-        api_linkage,
-        api_privacy,
-        api_entitlements,
-        api_callbacks,
-        api_payments,
-        api_places,
-        api_plans,
-        packs.api_router,
-        api_decisions,
-        api_front_desk,
-        api_match,
-        api_oruk,
-        api_directory,
-        api_triage,
-        docs_router,
-    ]
+
+def routers() -> list[APIRouter]:
+    """Each domain's router (`ROUTERS`), imported when the app is built."""
+    return [getattr(importlib.import_module(module), name) for module, name in ROUTERS]
 
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:

@@ -1,11 +1,15 @@
-"""Request bodies: a size limit counted as the bytes arrive, a sign-in check before an upload is
-read, and the content types the service reads.
+"""Request bodies: a size limit counted as the bytes arrive, the sign-in and form-token checks
+before an upload is read, and the content types the service reads.
 
 A `Content-Length` header can be absent (chunked transfer) or lie, so the limit is enforced on
 the bytes actually received, whatever the headers say. Only a signed-in caller (a live session
 for pages, a valid token for the API) may send a body the size of an upload
-(`SAFETYNET_UPLOAD_MAX_BYTES`); every other body is held to `SAFETYNET_REQUEST_MAX_BYTES`, so
-nobody can fill the disk with a multipart body spooled before the sign-in and form checks.
+(`SAFETYNET_UPLOAD_MAX_BYTES`); every other body is held to `SAFETYNET_REQUEST_MAX_BYTES`.
+
+A file sent to a page (multipart) reaches the app, which spools it to a temporary file before
+any route runs, only when it comes from a live session AND the form's `csrf_token` field comes
+before the first file part and is right for that session: a signed-out browser is sent to sign
+in and a missing or wrong token gets a 403, before any byte of the file is read.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from safetynet.db import session_factory
+from safetynet.web import upload_gate
 
 FORM_SLACK = 1_000_000  # room for the other form fields around an upload
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -67,8 +72,9 @@ def _has_body(request: Request) -> bool:
     return bool(length and length != "0") or "transfer-encoding" in request.headers
 
 
-def _signed_in(app_state: Any, request: Request) -> bool:
-    """True when the request carries a live session or a valid API token (store work)."""
+def _signed_in(app_state: Any, request: Request) -> str | None:
+    """The caller's form-token secret for a live session ("" for a valid API token, which
+    needs none), or None when the request is not signed in (store work)."""
     from safetynet.accounts.sessions import check_session, user_for_api_token
     from safetynet.web.deps import SESSION_COOKIE
 
@@ -76,15 +82,32 @@ def _signed_in(app_state: Any, request: Request) -> bool:
     try:
         if request.url.path.startswith("/api/"):
             scheme, _, token = request.headers.get("authorization", "").partition(" ")
-            return scheme.lower() == "bearer" and user_for_api_token(db, token.strip()) is not None
-        return check_session(db, request.cookies.get(SESSION_COOKIE))[0] is not None
+            valid = scheme.lower() == "bearer" and user_for_api_token(db, token.strip())
+            return "" if valid else None
+        live = check_session(db, request.cookies.get(SESSION_COOKIE))[0]
+        return live.csrf_secret if live else None
     finally:
         db.close()
 
 
+def _signed_out_upload(request: Request) -> Any:
+    """The answer to a file sent by someone not signed in, before any of it is read: the API
+    asks for a token, a page sends the browser to sign in (as the page itself would)."""
+    if request.url.path.startswith("/api/"):
+        return _problem(
+            401,
+            "Unauthorised",
+            "Send a valid personal API token as `Authorization: Bearer TOKEN` "
+            "(create one on your account page).",
+            **{"WWW-Authenticate": "Bearer"},
+        )
+    return upload_gate.sign_in_first(request)
+
+
 class BodyLimits:
-    """ASGI middleware: refuse unread content types (415), unauthenticated uploads to the API
-    (401), and bodies over their limit (413), counting bytes as they stream in."""
+    """ASGI middleware: refuse unread content types (415), uploads from callers not signed in
+    (401 for the API, sign-in for pages) or without the page's form token first (403), and
+    bodies over their limit (413), counting bytes as they stream in."""
 
     def __init__(self, app: Any, state: Any) -> None:
         self.app, self.state = app, state
@@ -94,42 +117,39 @@ class BodyLimits:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        refusal = await self._refusal(request)
+        refusal, form_secret = await self._refusal(request)
+        if isinstance(refusal, Limit) and form_secret:  # a file for a page: the token first
+            key = self.state.settings.secret_key
+            gate_refusal, receive = await upload_gate.check(request, receive, form_secret, key)
+            refusal = gate_refusal or refusal
         if isinstance(refusal, Limit):
             await self._counted(scope, receive, send, refusal)
         else:
             await refusal(scope, receive, send)
 
-    async def _refusal(self, request: Request) -> Any:
-        """The answer refusing the request at once, or the body's limit in bytes."""
+    async def _refusal(self, request: Request) -> tuple[Any, str | None]:
+        """The answer refusing the request at once, or the body's limit in bytes; and for a
+        file sent to a page by a live session, that session's form-token secret."""
         settings = self.state.settings
         media = _media_type(request)
         if _has_body(request) and not _readable(media):
-            return _problem(
-                415,
-                "Unsupported media type",
-                f"This service reads {', '.join(READ_TYPES)}; the request was '{media}'.",
-            )
+            detail = f"This service reads {', '.join(READ_TYPES)}; the request was '{media}'."
+            return _problem(415, "Unsupported media type", detail), None
         limit = Limit(
             settings.request_max_bytes, settings.request_max_bytes, "SAFETYNET_REQUEST_MAX_BYTES"
         )
+        secret = None
         if media == "multipart/form-data":
-            if await run_in_threadpool(_signed_in, self.state, request):
-                upload = settings.upload_max_bytes
-                if upload + FORM_SLACK > limit.bytes:
-                    limit = Limit(upload + FORM_SLACK, upload, "SAFETYNET_UPLOAD_MAX_BYTES")
-            elif request.url.path.startswith("/api/"):
-                return _problem(
-                    401,
-                    "Unauthorised",
-                    "Send a valid personal API token as `Authorization: Bearer TOKEN` "
-                    "(create one on your account page).",
-                    **{"WWW-Authenticate": "Bearer"},
-                )
+            secret = await run_in_threadpool(_signed_in, self.state, request)
+            if secret is None:
+                return _signed_out_upload(request), None
+            upload = settings.upload_max_bytes
+            if upload + FORM_SLACK > limit.bytes:
+                limit = Limit(upload + FORM_SLACK, upload, "SAFETYNET_UPLOAD_MAX_BYTES")
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit.bytes:
-            return too_large(request.url.path, limit)
-        return limit
+            return too_large(request.url.path, limit), None
+        return limit, secret
 
     async def _counted(self, scope: Any, receive: Any, send: Any, limit: Limit) -> None:
         """Run the app with a receive that counts the body and stops it past `limit`."""
