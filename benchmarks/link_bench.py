@@ -294,7 +294,9 @@ def scale_ours(path: Path, count: bool) -> dict[str, Any]:
     bench_runs.time_training(linker.linker.training, times)
     linker.train()
     mark = time.perf_counter()
-    scored = linker.predict(THRESHOLD)
+    # As a link run scores: from the score floor, a move counted once, then the review floor.
+    scored = decide.count_a_move_once(linker.predict(decide.SCORE_FLOOR))
+    scored = scored.filter(pl.col("match_probability") >= min(THRESHOLD, runs.REVIEW_BAND[0]))
     mark = bench_runs.lap(times, "predict", mark)
     matched, kept_apart = decide.matches(scored, threshold=THRESHOLD, snapshots=set())
     edges = decide.Constraints([], []).edges(matched)

@@ -72,3 +72,57 @@ def test_a_double_barrelled_surname_meets_one_of_its_parts():
 def test_postcodes_compare_by_unit_sector_and_district():
     assert level("postcode", BASE, BASE | {"postcode": "DB1 1AB"}) == "same sector"
     assert level("postcode", BASE, BASE | {"postcode": "DB1 9ZZ"}) == "same district"
+
+
+@pytest.mark.parametrize("edits", [1, 2])
+def test_the_fast_edit_distance_level_holds_the_same_pairs_as_damerau_levenshtein(edits):
+    """`edits_within` skips the slow function where it cannot decide; it must keep exactly the
+    pairs `damerau_levenshtein(l, r) <= edits` keeps: transpositions, insertions, deletions,
+    accented letters, empty strings and different lengths included."""
+    words = [
+        "MARY",
+        "MRAY",
+        "MAYR",
+        "AMRY",
+        "MARIE",
+        "MARRY",
+        "MARY ANN",
+        "MRY",
+        "M",
+        "",
+        "SMITH",
+        "SMYTH",
+        "SMIHT",
+        "SIMTH",
+        "SMITHE",
+        "SCHMIDT",
+        "JOSÉ",
+        "JOSE",
+        "JSOÉ",
+        "ZOË",
+        "ZOE",
+        "OZË",
+        "1980-03-12",
+        "1980-12-03",
+        "1980-03-21",
+        "1908-03-12",
+        "1980-30-12",
+        "1981-03-12",
+        "1980-03-1",
+        "ABCDEF",
+        "BADCFE",
+        "ACBDFE",
+        "FEDCBA",
+    ]
+    level = comparisons.edits_within("name", edits).get_comparison_level("duckdb")
+    fast = level.as_dict()["sql_condition"]
+    frame = pl.DataFrame({"name_l": words}).join(pl.DataFrame({"name_r": words}), how="cross")
+    with duckdb.connect() as con:
+        con.register("pairs", frame.to_arrow())
+        differ = con.sql(
+            f"SELECT name_l, name_r FROM pairs WHERE ({fast}) IS DISTINCT FROM "
+            f"(damerau_levenshtein(name_l, name_r) <= {edits})"
+        ).fetchall()
+        kept = con.sql(f"SELECT count(*) FROM pairs WHERE {fast}").fetchall()[0][0]
+    assert differ == []
+    assert len(words) < kept < len(words) ** 2  # some near pairs kept, far pairs not

@@ -56,7 +56,7 @@ def _forename() -> Any:
                 label_for_charts="nickname or formal form (Bill / William)"
             ),
             cll.JaroWinklerLevel("forename_first", 0.92),
-            cll.DamerauLevenshteinLevel("forename_first", 1),
+            edits_within("forename_first", 1),
             cll.JaroWinklerLevel("forename_first", 0.8),
             cll.ElseLevel(),
         ],
@@ -74,7 +74,7 @@ def _surname() -> Any:
             cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
             portable_level(NAMES_SWAPPED, "forename and surname swapped"),
             cll.JaroWinklerLevel("surname", 0.92),
-            cll.DamerauLevenshteinLevel("surname", 2),
+            edits_within("surname", 2),
             cll.ArrayIntersectLevel("surname_parts", 1).configure(
                 label_for_charts="shares part of a double-barrelled surname"
             ),
@@ -94,9 +94,7 @@ def _dob() -> Any:
             cll.NullLevel("dob"),
             cll.ExactMatchLevel("dob"),
             portable_level(DOB_SWAPPED, "day and month swapped"),
-            cll.DamerauLevenshteinLevel("dob_text", 1).configure(
-                label_for_charts="one digit wrong or two transposed"
-            ),
+            edits_within("dob_text", 1, "one digit wrong or two transposed"),
             portable_level(
                 "month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r) "
                 "AND abs(year(dob_l) - year(dob_r)) = 1",
@@ -159,6 +157,26 @@ def _address_words() -> Any:
         ],
         output_column_name="address_words",
     )
+
+
+def edits_within(column: str, edits: int, label: str | None = None) -> Any:
+    """Damerau-Levenshtein distance of `column` at most `edits`, the same pairs as Splink's
+    `DamerauLevenshteinLevel` at a fraction of the cost.
+
+    DuckDB's `damerau_levenshtein` was most of the time spent scoring pairs (7 s for 3M pairs
+    of names against under 1 s for `levenshtein`). The distance is computed only where it can
+    decide: strings whose lengths differ by more than `edits` are further apart; Levenshtein
+    distance is never less than Damerau-Levenshtein (so at most `edits` settles it) and at
+    most twice it (a transposition costs 1 in one, 2 in the other), so only pairs in between
+    need the slower function.
+    """
+    left, right = f'"{column}_l"', f'"{column}_r"'
+    plain = f"levenshtein({left}, {right})"
+    sql = (
+        f"abs(length({left}) - length({right})) <= {edits} AND ({plain} <= {edits} OR "
+        f"({plain} <= {2 * edits} AND damerau_levenshtein({left}, {right}) <= {edits}))"
+    )
+    return portable_level(sql, label or f"Damerau-Levenshtein distance of {column} <= {edits}")
 
 
 def _exact(name: str) -> Any:
