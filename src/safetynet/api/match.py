@@ -14,7 +14,7 @@ from safetynet.accounts.permissions import Principal
 from safetynet.api.auth import api_require
 from safetynet.link import resident_access
 from safetynet.match import referrals, training
-from safetynet.match.area import area_loader
+from safetynet.match.area import area_loader, located
 from safetynet.match.columns import ProviderColumns
 from safetynet.match.engine import Match
 from safetynet.match.models import Referral
@@ -80,7 +80,8 @@ def matches(body: SeekerIn, db: Db, target: Viewing, area: Area, limit: int = 10
     """The resident's best matches for this need, each with its reasons; audited."""
     principal, resident_id = target
     ranking = referrals.resident_matches(
-        db, principal, resident_id=resident_id, seeker=body.seeker(resident_id),
+        db, principal, resident_id=resident_id,
+        seeker=located(db, principal.tenant_id, body).seeker(resident_id),
         cols=area(principal.tenant_id), ranker=training.current_ranker(db, principal.tenant_id),
         limit=max(1, min(limit, 50)),
     )
@@ -93,7 +94,8 @@ def refer(body: ReferIn, db: Db, target: Referring, area: Area) -> object:
     """Refer the resident to some of their matches, in one sitting; audited."""
     principal, resident_id = target
     made = referrals.refer(
-        db, principal, resident_id=resident_id, seeker=body.need.seeker(resident_id),
+        db, principal, resident_id=resident_id,
+        seeker=located(db, principal.tenant_id, body.need).seeker(resident_id),
         service_ids=body.service_ids, cols=area(principal.tenant_id),
         ranker=training.current_ranker(db, principal.tenant_id),
     )
