@@ -71,7 +71,7 @@ def located(session: Session, tenant_id: int, need: SeekerIn) -> SeekerIn:
         raise InvalidInput("Give where they travel from as a postcode or as latitude and "
                            "longitude, not both.")
     lat, lon = postcode_location(session, tenant_id, need.postcode)
-    return need.model_copy(update={"lat": lat, "lon": lon})
+    return need.model_copy(update={"lat": lat, "lon": lon, "postcode": None})
 
 
 def area_loader(db: Db) -> Callable[[int], ProviderColumns]:
