@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from safetynet.accounts.permissions import Principal
 from safetynet.api.auth import api_require
-from safetynet.link import resident_access
 from safetynet.errors import InvalidInput
+from safetynet.link import resident_access
 from safetynet.match import batch, referrals, training
 from safetynet.match.area import area_loader, located
 from safetynet.match.columns import ProviderColumns

@@ -22,7 +22,7 @@ _SKILLS_TERMS = ("digital skills",)
 DIRECTORY_TERMS: dict[str, tuple[str, ...]] = {
     "device": ("device lending", "digital skills"),
     "connectivity": ("data bank", "digital skills"),
-    **{skill: _SKILLS_TERMS for skill in SKILLS},
+    **dict.fromkeys(SKILLS, _SKILLS_TERMS),
     "confidence": ("digital skills", "befriending"),
     "accessibility": ("assistive technology", "digital skills"),
     "isolation": ("befriending", "warm space", "mental health peer support"),

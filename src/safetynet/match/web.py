@@ -102,7 +102,8 @@ class SeekerRefused(Exception):
 FIELD_OF = {"max_cost_pence": "max_cost"}
 LABELS = {"needs": "Needs", "formats": "How they can meet", "languages": "Languages",
           "max_cost": "Most they can pay", "max_distance_km": "Furthest they can travel, in km",
-          "age": "Age", "postcode": "Where they travel from: postcode", "lat": "Latitude", "lon": "Longitude", "kind": "Looking for",
+          "age": "Age", "postcode": "Where they travel from: postcode", "lat": "Latitude",
+          "lon": "Longitude", "kind": "Looking for",
           "gender_preference": "Gender of practitioner"}
 
 
