@@ -357,6 +357,14 @@ class Settings(BaseSettings):
         "whose outcomes differ: a sitting whose referrals all ended the same way teaches a "
         "ranker nothing.",
     )
+    match_exposure_strength: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="How strongly allocating a waiting list (`safetynet match allocate`) lowers "
+        "providers that have had more than their share of referrals, 0 (not at all) to 1. On "
+        "the simulated borough 0.3 halves the exposure Gini for a 6% lower NDCG@10.",
+    )
     oruk_requests_per_minute: int = Field(
         60,
         ge=1,

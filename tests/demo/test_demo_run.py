@@ -55,6 +55,14 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     ]
     kept = set(db.scalars(select(PlacePostcode.la_code)))
     assert kept == {"E08000999"}
+    # the synthetic NSPL carries coordinates, kept for placing postcodes
+    assert db.scalar(select(func.count()).where(PlacePostcode.lat.is_(None))) == 0
+    # referrals with outcomes recorded, and the area's ranker trained from them
+    from safetynet.match.models import RankerModel, Referral
+
+    assert db.scalar(select(func.count()).select_from(Referral)) >= 200
+    assert db.scalar(select(func.count()).select_from(RankerModel)) == 1
+    assert "Referrals: " in output and "recorded with outcomes" in output
     snapshot_days = db.scalars(select(GapSnapshot.as_of).distinct()).all()
     assert len(snapshot_days) == 4  # three month-ends and today, for the dashboard's trend
     plan = db.scalars(select(Plan)).one()  # one plan drafted from the gaps and places

@@ -147,3 +147,33 @@ def test_subject_access_includes_the_residents_referrals(db, area) -> None:
     found = subject_access.collect(db, made.tenant_id, area.resident_id)
     rows = found.sections["match_referrals"]
     assert [(r["service_id"], r["status"]) for r in rows] == [(made.service_id, "made")]
+
+
+def test_referrals_follow_a_resident_a_link_run_ends(db, area) -> None:
+    """Two residents for John Smith's two visits; a link run joins them, ending one: the
+    survivor's referrals include those made for the one it ended."""
+    from safetynet.link import runs
+    from safetynet.link.models import Resident, ResidentRecord
+    from tests import factories
+
+    second = db.scalars(select(ResidentRecord).where(
+        ResidentRecord.resident_id == area.resident_id).order_by(ResidentRecord.record_id)).all()[1]
+    record_id = second.record_id
+    db.delete(second)
+    db.flush()
+    other = factories.resident(db, [record_id])
+    caseworker = area.people["caseworker"]
+    first, then = _top(area, n=2)
+    made = [referrals.refer(db, caseworker, resident_id=rid, seeker=SEEKER, service_ids=[sid],
+                            cols=area.cols)[0].id
+            for rid, sid in ((area.resident_id, first), (other, then))]
+    runs.run_linkage(db, area="Testshire", actor="test")
+    db.expire_all()
+    ended = [r for r in (db.get(Resident, area.resident_id), db.get(Resident, other))
+             if r.ended_by_run_id is not None]
+    assert len(ended) >= 1 and all(r.merged_into_id is not None for r in ended)
+    survivor = referrals.referrals_for(db, caseworker, ended[0].merged_into_id)
+    assert sorted(r.id for r in survivor) == sorted(made)
+    # the ended id still finds the person and all their referrals
+    again = referrals.referrals_for(db, caseworker, ended[0].id)
+    assert sorted(r.id for r in again) == sorted(made)

@@ -216,3 +216,41 @@ def test_the_cli_imports_lists_and_removes_versions(db, area, tmp_path):
     assert wrong.exit_code != 0 and "Unknown kind of place file 'shops'" in wrong.output
     gone = runner.invoke(app, ["places", "remove", "1"])
     assert gone.exit_code == 0 and "Removed version 1" in gone.output
+
+
+NSPL_PLACED = (
+    "pcd,pcds,dointr,doterm,usertype,oa21,laua,ward,lsoa21,ruc21,lat,long\n"
+    "DB1 1AA,DB1 1AA,198001,,0,E00990001,E08000999,E05000001,E01990001,UN1,53.381234,-1.470001\n"
+    "DB1 2BB,DB1 2BB,198001,,0,E00990002,E08000999,E05000002,E01990002,RSF1,99.999999,0.000000\n"
+    "DZ1 1AB,DZ1 1AB,198001,,0,E00980001,E08000998,E05890001,E01980001,UN1,53.4,-1.3\n"
+)
+
+
+def test_postcode_coordinates_are_kept_and_a_postcode_is_placed(db, area, tmp_path):
+    _import(db, area, tmp_path, "postcodes", NSPL_PLACED, "nspl.csv")
+    kept = dict(db.execute(select(PlacePostcode.postcode, PlacePostcode.lat)).all())
+    assert kept == {"DB1 1AA": 53.381234, "DB1 2BB": None}  # 99.999999: no grid reference
+    assert reference.postcode_location(db, area.id, "db11aa") == (53.381234, -1.470001)
+    with pytest.raises(InvalidInput, match="gives no place for DB1 2BB"):
+        reference.postcode_location(db, area.id, "DB1 2BB")
+    with pytest.raises(InvalidInput, match="DZ1 1AB is not a live postcode of this area"):
+        reference.postcode_location(db, area.id, "DZ1 1AB")
+    with pytest.raises(InvalidInput, match="'nowhere' is not a UK postcode"):
+        reference.postcode_location(db, area.id, "nowhere")
+
+
+def test_a_coordinate_outside_the_uk_is_refused_by_row_and_column(db, area, tmp_path):
+    bad = NSPL_PLACED.replace("53.381234,-1.470001", "north,-1.470001").replace(
+        "E01990002,RSF1,99.999999,0.000000", "E01990002,RSF1,53.4,45.0")
+    with pytest.raises(InvalidInput) as refused:
+        _import(db, area, tmp_path, "postcodes", bad, "nspl.csv")
+    assert refused.value.details == [
+        "nspl.csv row 2, column 'lat': 'north' is not a latitude in the UK.",
+        "nspl.csv row 3, column 'long': '45.0' is not a longitude in the UK.",
+    ]
+    assert db.scalar(select(func.count()).select_from(PlacePostcode)) == 0
+
+
+def test_without_a_postcode_directory_a_postcode_cannot_be_placed(db, area):
+    with pytest.raises(InvalidInput, match="no postcode directory yet"):
+        reference.postcode_location(db, area.id, "DB1 1AA")

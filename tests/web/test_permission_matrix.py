@@ -207,6 +207,9 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/match/residents/{resident_id}/referrals"): ("match.refer", "resident"),
     ("POST", "/api/v1/match/referrals/{referral_id}/status"): ("match.refer", "match_referral"),
     ("GET", "/api/v1/match/ranker"): ("match.train", None),
+    ("POST", "/api/v1/match/allocate"): ("match.refer", None),
+    ("POST", "/api/v1/match/allocate/confirm"): ("match.refer", None),
+    ("GET", "/api/v1/match/exposure"): ("match.train", None),
     ("POST", "/api/v1/match/ranker"): ("match.train", None),
     ("GET", "/directory"): ("directory.view", None),
     ("GET", "/directory/services/{service_id}"): ("directory.view", "directory_service"),
@@ -627,6 +630,9 @@ API_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/match/residents/{resident_id}/matches"): lambda p: {"formats": ["fax"]},
     ("POST", "/api/v1/match/residents/{resident_id}/referrals"): lambda p: {
         "need": {"formats": ["fax"]}, "service_ids": [1]},
+    # Allocation: neither seekers nor a list, nothing to confirm (422 for those allowed).
+    ("POST", "/api/v1/match/allocate"): lambda p: {},
+    ("POST", "/api/v1/match/allocate/confirm"): lambda p: {"proposals": []},
     ("POST", "/api/v1/directory/imports"): lambda p: {"services": []},
     # Triage: answers refused (422) for the caller's own; another's resident or triage is 404
     # before the body is read.

@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 
 from safetynet.accounts.permissions import Principal
 from safetynet.api.auth import api_require
+from safetynet.errors import InvalidInput
 from safetynet.link import resident_access
-from safetynet.match import referrals, training
-from safetynet.match.area import area_loader
+from safetynet.match import batch, referrals, training
+from safetynet.match.area import area_loader, located
 from safetynet.match.columns import ProviderColumns
 from safetynet.match.engine import Match
 from safetynet.match.models import Referral
@@ -50,6 +51,34 @@ class ReferIn(BaseModel):
     service_ids: list[int] = Field(min_length=1, max_length=20)
 
 
+class SeekerRow(BaseModel):
+    """One resident of a batch and their need."""
+
+    resident_id: int
+    need: SeekerIn
+
+
+class AllocateIn(BaseModel):
+    """Who to allocate: `seekers`, or a `triage_list` (needs or isolation); and how strongly
+    to share referrals among providers (default: the setting)."""
+
+    seekers: list[SeekerRow] = Field(default_factory=list, max_length=batch.MAX_SEEKERS)
+    triage_list: str | None = Field(None, description="needs or isolation")
+    strength: float | None = Field(None, ge=0, le=1)
+
+
+class ProposalIn(BaseModel):
+    """A proposal to confirm: refer this resident to this service for this need."""
+
+    resident_id: int
+    service_id: int
+    need: SeekerIn
+
+
+class ConfirmIn(BaseModel):
+    proposals: list[ProposalIn] = Field(min_length=1, max_length=batch.MAX_SEEKERS)
+
+
 class StatusIn(BaseModel):
     """How a referral moved on: accepted, attended, declined or no_show; and what came of it."""
 
@@ -80,7 +109,8 @@ def matches(body: SeekerIn, db: Db, target: Viewing, area: Area, limit: int = 10
     """The resident's best matches for this need, each with its reasons; audited."""
     principal, resident_id = target
     ranking = referrals.resident_matches(
-        db, principal, resident_id=resident_id, seeker=body.seeker(resident_id),
+        db, principal, resident_id=resident_id,
+        seeker=located(db, principal.tenant_id, body).seeker(resident_id),
         cols=area(principal.tenant_id), ranker=training.current_ranker(db, principal.tenant_id),
         limit=max(1, min(limit, 50)),
     )
@@ -93,7 +123,8 @@ def refer(body: ReferIn, db: Db, target: Referring, area: Area) -> object:
     """Refer the resident to some of their matches, in one sitting; audited."""
     principal, resident_id = target
     made = referrals.refer(
-        db, principal, resident_id=resident_id, seeker=body.need.seeker(resident_id),
+        db, principal, resident_id=resident_id,
+        seeker=located(db, principal.tenant_id, body.need).seeker(resident_id),
         service_ids=body.service_ids, cols=area(principal.tenant_id),
         ranker=training.current_ranker(db, principal.tenant_id),
     )
@@ -110,6 +141,44 @@ def resident_referrals(resident_id: int, db: Db, principal: As_viewer) -> object
 def status(referral_id: int, body: StatusIn, db: Db, principal: As_referrer) -> object:
     """Move a referral on: made → accepted → attended, declined or no_show."""
     return _referral(referrals.set_status(db, principal, referral_id, body.status, body.outcome))
+
+
+@router.post("/allocate")
+def allocate(body: AllocateIn, db: Db, principal: As_referrer, area: Area) -> object:
+    """Propose one provider per resident within free places, with fair exposure, and the
+    reasons for each; nothing is referred (confirm with `/allocate/confirm`). Audited."""
+    from datetime import date
+
+    from safetynet.config import get_settings
+
+    if bool(body.seekers) == bool(body.triage_list):
+        raise InvalidInput("Send either seekers or a triage_list (needs or isolation).")
+    cols = area(principal.tenant_id)
+    asked = ([batch.Asked(s.resident_id, s.need, f"seekers[{i}]")
+              for i, s in enumerate(body.seekers)] if body.seekers else
+             batch.seekers_from_list(db, principal, str(body.triage_list), date.today(), cols))
+    strength = get_settings().match_exposure_strength if body.strength is None else body.strength
+    proposals = batch.propose(db, principal, asked, cols, strength=strength)
+    return {"strength": strength, "proposals": [
+        {"resident_id": p.resident_id, "service_id": p.service_id, "name": p.service_name,
+         "score": p.score, "reasons": list(p.reasons),
+         "need": p.need.model_dump(exclude_none=True)} for p in proposals]}
+
+
+@router.post("/allocate/confirm")
+def confirm(body: ConfirmIn, db: Db, principal: As_referrer, area: Area) -> object:
+    """Refer the proposals, all or none (each checked again against the resident's rules)."""
+    found = [(p.resident_id, p.service_id, p.need) for p in body.proposals]
+    return {"referred": batch.confirm(db, principal, found, area(principal.tenant_id))}
+
+
+@router.get("/exposure")
+def exposure(db: Db, principal: As_trainer, area: Area) -> object:
+    """How fairly the area's referrals shared attention among its providers (Gini)."""
+    found = batch.exposure_report(db, principal, area(principal.tenant_id))
+    return {"providers": found.providers, "referred_to": found.referred_to,
+            "referrals": found.referrals, "gini": found.gini,
+            "top_tenth_share": found.top_tenth_share}
 
 
 @router.get("/ranker")

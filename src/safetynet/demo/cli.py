@@ -82,6 +82,10 @@ def demo_run(
                 from safetynet.demo.triage import take_triages
 
                 triages = take_triages(session, seed=seed)
+            with console.status("Recording referrals with outcomes, training the ranker"):
+                from safetynet.demo.referrals import demo_referrals
+
+                referred = demo_referrals(session, seed=seed)
         if payments:
             from safetynet.demo.payments import set_up_payments
 
@@ -96,9 +100,18 @@ def demo_run(
     if link:
         _gap_summary(*found)
         _triage_summary(triages)
+        _referral_summary(referred)
     if payments:
         _payments_summary(paid)
     _logins(logins)
+
+
+def _referral_summary(referred: Any) -> None:
+    outcomes = ", ".join(f"{n} {k}" for k, n in sorted(referred.outcomes.items()))
+    ranker = referred.ranker_id or "not trained (too few outcomes)"
+    console.print(f"\n[bold]Referrals[/]: {referred.referrals} recorded with outcomes "
+                  f"({outcomes}); ranker {ranker}. Exposure: `safetynet match exposure --as "
+                  "EMAIL`.", highlight=False)
 
 
 def _triage_summary(triages: Any) -> None:

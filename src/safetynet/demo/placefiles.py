@@ -28,6 +28,7 @@ RURAL_SHARE_BY_COLUMN = {0: 0.0, 1: 0.0, 2: 0.15, 3: 0.6}  # east of the borough
 DECILE_HEADING = (
     "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
 )
+CENTRE, CELL = (53.38, -1.47), (0.03, 0.05)  # the directory's centre; a ward's size in degrees
 RURAL_CLASSES = ("RLN1", "RLF1", "RSN1", "RSF1")
 URBAN_CLASSES = ("UN1", "UF1")
 
@@ -46,8 +47,9 @@ def write_place_files(ward_lookup: Path, out_dir: Path, seed: int) -> PlaceFiles
     rng = np.random.default_rng(seed + 7_919)
     lookup = pl.read_csv(ward_lookup, infer_schema=False).sort("postcode")
     wards = {name: (depr, col) for name, depr, _, _, col in WARDS}
-    rows = _placed(lookup, wards, rng)
+    rows = _located(_placed(lookup, wards, rng), np.random.default_rng(seed + 104_729))
     neighbour = _neighbour(rng)
+    neighbour = neighbour.with_columns(lat=pl.lit(CENTRE[0]), lon=pl.lit(CENTRE[1] + 0.2))
     postcodes = _write_directory(rows, neighbour, out_dir / "NSPL_demo.csv", rng)
     deprivation = _write_deprivation(rows, neighbour, out_dir / "IoD_File_7_demo.csv", rng)
     connectivity = _write_coverage(rows, out_dir / "ofcom_fixed_postcode_demo.csv", rng)
@@ -94,6 +96,16 @@ def _placed(lookup: pl.DataFrame, wards: dict, rng: np.random.Generator) -> pl.D
     )
 
 
+def _located(rows: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Each postcode's latitude and longitude: its ward's cell of the borough's grid (row 0
+    north, column 0 west) around the centre, scattered within the cell."""
+    cell = {name: (row, col) for name, _, _, row, col in WARDS}
+    where = [cell.get(name, (1, 1)) for name in rows.get_column("ward_name").to_list()]
+    lat = [CENTRE[0] + CELL[0] * (1 - r) + rng.uniform(-0.4, 0.4) * CELL[0] for r, _ in where]
+    lon = [CENTRE[1] + CELL[1] * (c - 1.5) + rng.uniform(-0.4, 0.4) * CELL[1] for _, c in where]
+    return rows.with_columns(lat=pl.Series(lat).round(6), lon=pl.Series(lon).round(6))
+
+
 def _neighbour(rng: np.random.Generator) -> pl.DataFrame:
     """A few hundred postcodes of the next authority along (postcode area DZ)."""
     postcodes = [
@@ -120,10 +132,11 @@ def _write_directory(
     rows: pl.DataFrame, neighbour: pl.DataFrame, path: Path, rng: np.random.Generator
 ) -> Path:
     """NSPL layout (a subset of its columns, in its order), live and terminated postcodes."""
-    live = rows.select("postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc")
+    live = rows.select("postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc",
+                       "lat", "lon")
     other = neighbour.select(
         "postcode", "oa", "lsoa", "ward_code", pl.lit(NEIGHBOUR_CODE).alias("laua"),
-        pl.lit("UN1").alias("ruc"),
+        pl.lit("UN1").alias("ruc"), "lat", "lon",
     )  # fmt: skip
     # Terminated postcodes: recoded years ago, still listed with their termination date.
     sample = rows.sample(n=max(1, rows.height // 50), seed=int(rng.integers(1 << 30)))
@@ -134,7 +147,8 @@ def _write_directory(
         .unique("postcode")
         .filter(~pl.col("postcode").is_in(rows.get_column("postcode").implode()))
     )
-    gone = gone.select("postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc")
+    gone = gone.select("postcode", "oa", "lsoa", "ward_code", pl.lit(LA_CODE).alias("laua"), "ruc",
+                       "lat", "lon")
     frame = pl.concat(
         [
             live.with_columns(doterm=pl.lit("")),
@@ -154,6 +168,8 @@ def _write_directory(
         pl.col("lsoa").alias("lsoa21"),
         pl.col("ruc").alias("ruc21"),
         pl.lit("E92000001").alias("ctry"),
+        pl.col("lat").round(6).cast(pl.String).alias("lat"),
+        pl.col("lon").round(6).cast(pl.String).alias("long"),
     )
     out.write_csv(path)
     return path

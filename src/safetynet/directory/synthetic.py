@@ -28,7 +28,8 @@ MODALITIES = ("Person-centred", "Cognitive behavioural", "Psychodynamic", "Integ
               "Bereavement", "Couples", "Trauma-informed", "Solution-focused")  # fmt: skip
 SERVICE_TYPES = ("Food bank", "Debt advice", "Benefits advice", "Housing advice", "Warm space",
                  "Carers support", "Youth club", "Digital skills", "Energy advice",
-                 "Mental health peer support")  # fmt: skip
+                 "Mental health peer support", "Device lending", "Data bank",
+                 "Befriending")  # fmt: skip
 JOBS = {
     "care": ("Care assistant", "Support worker"),
     "retail": ("Sales assistant", "Stock controller"),

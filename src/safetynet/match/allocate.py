@@ -63,15 +63,26 @@ def rerank_for_exposure(keys: Sequence[Hashable], scores: np.ndarray, exposure: 
     scores = np.asarray(scores, dtype=np.float64)
     if not len(scores):
         return []
-    had = np.array([exposure.get(k, 0.0) for k in keys], dtype=np.float64)
-    total = had.sum()
-    share = had / total if total > 0 else had
-    spread = float(scores.max() - scores.min()) or 1.0
-    adjusted = scores - strength * spread * (share - share.mean()) * len(scores)
+    adjusted = scores - exposure_penalty(keys, scores, exposure, strength)
     order = list(np.lexsort((np.arange(len(scores)), -adjusted))[:limit])
     for index, seen in zip(order, position_exposure(len(order)), strict=True):
         exposure[keys[index]] = exposure.get(keys[index], 0.0) + float(seen)
     return [int(i) for i in order]
+
+
+def exposure_penalty(keys: Sequence[Hashable], scores: np.ndarray, exposure: dict,
+                     strength: float) -> np.ndarray:
+    """How much to lower each of one list's candidates for the exposure it has had: `strength`
+    times its share's excess over the candidates' mean share, in units of the list's score
+    spread (negative for the under-exposed, which rise). `strength` 0 changes nothing."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if not len(scores) or strength == 0:
+        return np.zeros(len(scores))
+    had = np.array([exposure.get(k, 0.0) for k in keys], dtype=np.float64)
+    total = had.sum()
+    share = had / total if total > 0 else had
+    spread = float(scores.max() - scores.min()) or 1.0
+    return strength * spread * (share - share.mean()) * len(scores)
 
 
 def exposure_gini(values: Sequence[float]) -> float:

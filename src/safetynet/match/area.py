@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from safetynet.errors import InvalidInput
 from safetynet.match.columns import ProviderColumns
 from safetynet.match.model import Provider
+from safetynet.match.schemas import SeekerIn
 from safetynet.match.service import provider_columns
 from safetynet.versions import store_of
 from safetynet.web.deps import Db
@@ -56,6 +58,20 @@ def area_providers(session: Session, tenant_id: int) -> list[Provider]:
     extras = directory.matching_extras(session, tenant_id)
     return [from_directory(row, extras.get(row.service_id), tenant_id)
             for row in directory.providers(session, tenant_id)]
+
+
+def located(session: Session, tenant_id: int, need: SeekerIn) -> SeekerIn:
+    """The need with where the person travels from placed, when it was given as a postcode
+    (the area's postcode directory's coordinates); InvalidInput names what is wrong."""
+    from safetynet.places.reference import postcode_location
+
+    if not need.postcode or not need.postcode.strip():
+        return need
+    if need.lat is not None or need.lon is not None:
+        raise InvalidInput("Give where they travel from as a postcode or as latitude and "
+                           "longitude, not both.")
+    lat, lon = postcode_location(session, tenant_id, need.postcode)
+    return need.model_copy(update={"lat": lat, "lon": lon, "postcode": None})
 
 
 def area_loader(db: Db) -> Callable[[int], ProviderColumns]:

@@ -1,9 +1,11 @@
-"""`safetynet match`: a resident's referrals, moving one on, and training the area's ranker,
+"""`safetynet match`: a resident's referrals, moving one on, allocating a waiting list
+(proposals, then confirming them), exposure, and training the area's ranker,
 as a named user (`--as EMAIL`), so the same permissions, scope and audit apply as on the
 pages."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -167,3 +169,85 @@ def train_command(
             return
         console.print(f"Ranker {kept.id} trained on {kept.outcomes} outcomes from "
                       f"{kept.groups} sittings; matching now uses it.")
+
+
+@match_app.command("allocate")
+def allocate_command(
+    out: Path = typer.Option(..., "--out", help="Where to write the proposals (CSV)."),
+    seekers: Path | None = typer.Option(None, "--seekers", exists=True, dir_okay=False,
+                                        help="A CSV of seekers: resident_id, needs (split by ;)"
+                                             " and any of kind, languages, formats, max_cost, "
+                                             "low_income, max_distance_km, age, postcode, lat, "
+                                             "lon."),
+    from_list: str | None = typer.Option(None, "--list", help="Or a triage list: needs or "
+                                                              "isolation."),
+    exposure: float | None = typer.Option(None, help="How strongly to share referrals among "
+                                                     "providers, 0 to 1 (default: the setting)."),
+    as_: str = AS,
+) -> None:
+    """Propose one provider per resident within free places, with fair exposure; writes the
+    proposals with their reasons. Nothing is referred until `safetynet match confirm`."""
+    from datetime import date
+
+    from safetynet.accounts.access import acting_as
+    from safetynet.config import get_settings
+    from safetynet.db import open_session
+    from safetynet.errors import InvalidInput
+    from safetynet.exports import write_table
+    from safetynet.match import batch
+    from safetynet.match.area import area_columns
+
+    if (seekers is None) == (from_list is None):
+        raise InvalidInput("Give either --seekers FILE or --list needs|isolation.")
+    strength = get_settings().match_exposure_strength if exposure is None else exposure
+    with open_session() as session:
+        principal = acting_as(session, as_)
+        cols = area_columns(session, principal.tenant_id)
+        asked = (batch.seekers_from_csv(seekers) if seekers is not None else
+                 batch.seekers_from_list(session, principal, str(from_list), date.today(), cols))
+        proposals = batch.propose(session, principal, asked, cols, strength=strength)
+    write_table(out, batch.PROPOSAL_HEADER, batch.proposal_rows(proposals), excel=False)
+    given = sum(p.service_id is not None for p in proposals)
+    console.print(f"{given} of {len(proposals)} residents given a provider with room "
+                  f"(exposure strength {strength}); proposals written to {out}. Nothing is "
+                  f"referred until `safetynet match confirm {out.name} --as EMAIL`.",
+                  highlight=False)
+
+
+@match_app.command("confirm")
+def confirm_command(
+    proposals: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                     help="The proposals `allocate` wrote (rows removed are "
+                                          "not referred)."),
+    as_: str = AS,
+) -> None:
+    """Refer the proposals, all or none (each checked again against the resident's rules)."""
+    from safetynet.accounts.access import acting_as
+    from safetynet.db import open_session
+    from safetynet.match import batch
+    from safetynet.match.area import area_columns
+
+    found = batch.read_proposals(proposals)
+    with open_session() as session:
+        principal = acting_as(session, as_)
+        made = batch.confirm(session, principal, found,
+                             area_columns(session, principal.tenant_id))
+    console.print(f"{made} referral(s) made.")
+
+
+@match_app.command("exposure")
+def exposure_command(as_: str = AS) -> None:
+    """How fairly the area's referrals shared attention among its providers (Gini)."""
+    from safetynet.accounts.access import acting_as
+    from safetynet.db import open_session
+    from safetynet.match import batch
+    from safetynet.match.area import area_columns
+
+    with open_session() as session:
+        principal = acting_as(session, as_)
+        found = batch.exposure_report(session, principal,
+                                      area_columns(session, principal.tenant_id))
+    console.print(f"{found.referrals} referrals reached {found.referred_to} of {found.providers} "
+                  f"providers. Exposure Gini {found.gini:.3f} (0 equal, near 1 all on one); the "
+                  f"most exposed tenth of providers had {found.top_tenth_share:.0%} of it.",
+                  highlight=False)

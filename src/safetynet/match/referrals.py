@@ -119,13 +119,16 @@ def set_status(session: Session, principal: Principal, referral_id: int, status:
 
 
 def referrals_for(session: Session, principal: Principal, resident_id: int) -> list[Referral]:
-    """A resident's referrals the caller may read, newest first; the read is audited."""
+    """A resident's referrals the caller may read, newest first, with those made for residents
+    a link run or a reviewer has since merged into them; the read is audited."""
     from safetynet.link import resident_access
+    from safetynet.link.residents import same_person
 
     principal.require("match.view")
     resident_id = resident_access.current(session, principal, resident_id).id
+    ids = same_person(session, principal.tenant_id, resident_id)  # made before a merge too
     found = list(session.scalars(
-        readable_referrals(principal).where(Referral.resident_id == resident_id)
+        readable_referrals(principal).where(Referral.resident_id.in_(ids))
         .order_by(Referral.made_at.desc(), Referral.position)
     ))
     audit.record_read(

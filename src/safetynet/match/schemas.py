@@ -29,6 +29,9 @@ class SeekerIn(BaseModel):
     area: str | None = Field(None, max_length=40)
     lat: float | None = Field(None, ge=49, le=61)
     lon: float | None = Field(None, ge=-9, le=3)
+    postcode: str | None = Field(None, max_length=10,
+                                 description="Where they travel from, instead of lat and lon: "
+                                             "placed by the area's postcode directory")
     min_hours: float | None = Field(None, ge=0, le=80)
     max_hours: float | None = Field(None, ge=0, le=80)
     min_pay_pence_per_hour: int | None = Field(None, ge=0, le=100_000)
@@ -61,7 +64,7 @@ class SeekerIn(BaseModel):
 
     def seeker(self, resident_id: int | None = None) -> Seeker:
         """The engine's seeker for this need."""
-        data = self.model_dump()
+        data = self.model_dump(exclude={"postcode"})
         data |= {"needs": frozenset(self.needs), "sectors": frozenset(self.sectors),
                  "languages": tuple(dict.fromkeys(self.languages)),
                  "formats": tuple(dict.fromkeys(self.formats)), "resident_id": resident_id}

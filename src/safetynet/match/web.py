@@ -14,13 +14,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from safetynet.accounts.permissions import Principal
-from safetynet.errors import SafetynetError
+from safetynet.errors import InvalidInput, NotFound, SafetynetError
 from safetynet.link import resident_access
 from safetynet.match import referrals, training
-from safetynet.match.area import area_loader
+from safetynet.match.area import area_loader, located
 from safetynet.match.columns import ProviderColumns
 from safetynet.match.engine import Ranking
 from safetynet.match.schemas import SeekerIn
+from safetynet.match.triage_needs import directory_needs
 from safetynet.web.deps import Db, require
 from safetynet.web.templating import render
 
@@ -29,7 +30,7 @@ Viewer = Annotated[Principal, Depends(require("match.view"))]
 Referrer = Annotated[Principal, Depends(require("match.refer"))]
 LIST_FIELDS = ("needs", "formats", "service_id")
 TEXT_FIELDS = ("kind", "languages", "gender_preference", "max_cost", "max_distance_km", "age",
-               "lat", "lon", "low_income")
+               "lat", "lon", "low_income", "postcode")
 STATUS_CHOICES = [(s.value, label) for s, label in referrals.STATUS_LABELS.items()]
 
 
@@ -58,6 +59,16 @@ def _numbers(form: dict[str, Any]) -> dict[str, float | None]:
     return found
 
 
+def placed_need(db: Session, tenant_id: int, form: dict[str, Any]) -> SeekerIn:
+    """The form's need, with a postcode placed by the area's postcode directory."""
+    need = need_of(form)
+    try:
+        return located(db, tenant_id, need)
+    except InvalidInput as refused:
+        raise SeekerRefused([{"text": f"{LABELS['postcode']}: {refused.message}",
+                              "href": "#postcode"}]) from None
+
+
 def need_of(form: dict[str, Any]) -> SeekerIn:
     """The need the form describes, checked by the same schema as the API's."""
     n = _numbers(form)
@@ -69,6 +80,7 @@ def need_of(form: dict[str, Any]) -> SeekerIn:
         "max_cost_pence": None if n["max_cost"] is None else round(n["max_cost"] * 100),
         "low_income": form["low_income"] == "yes", "max_distance_km": n["max_distance_km"],
         "age": None if n["age"] is None else int(n["age"]), "lat": n["lat"], "lon": n["lon"],
+        "postcode": form.get("postcode") or None,
     }
     try:
         return SeekerIn(**{k: v for k, v in values.items() if v is not None})
@@ -90,7 +102,8 @@ class SeekerRefused(Exception):
 FIELD_OF = {"max_cost_pence": "max_cost"}
 LABELS = {"needs": "Needs", "formats": "How they can meet", "languages": "Languages",
           "max_cost": "Most they can pay", "max_distance_km": "Furthest they can travel, in km",
-          "age": "Age", "lat": "Latitude", "lon": "Longitude", "kind": "Looking for",
+          "age": "Age", "postcode": "Where they travel from: postcode", "lat": "Latitude",
+          "lon": "Longitude", "kind": "Looking for",
           "gender_preference": "Gender of practitioner"}
 
 
@@ -138,7 +151,31 @@ def matches_page(request: Request, resident_id: int, db: Db, principal: Viewer,
     resident_access.current(db, principal, resident_id)
     notice = {"referred": "Referral made.", "status": "Referral updated."}.get(
         request.query_params.get("done", ""))
-    return _page(request, db, principal, resident_id, area(principal.tenant_id), notice=notice)
+    cols = area(principal.tenant_id)
+    triage = request.query_params.get("triage", "")
+    if triage.isdigit():
+        form, from_triage = _from_triage(db, principal, resident_id, int(triage), cols)
+        return _page(request, db, principal, resident_id, cols, form=form,
+                     from_triage=from_triage)
+    return _page(request, db, principal, resident_id, cols, notice=notice)
+
+
+def _from_triage(db: Session, principal: Principal, resident_id: int, outcome_id: int,
+                 cols: ProviderColumns) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The need form prefilled from one of the resident's completed triages (its view is
+    audited by the triage service), and what to say about it."""
+    from safetynet.triage import service as triages
+    from safetynet.triage.forms import NEEDS
+
+    principal.require("triage.take")
+    found, _ = triages.outcome(db, principal, outcome_id, audited=True)
+    current = resident_access.current(db, principal, found.resident_id or 0).id
+    if current != resident_id or found.status != triages.COMPLETE:
+        raise NotFound("There is no finished triage with that id for this resident.")
+    mapped = directory_needs(found.needs, cols.categories.codes)
+    return {"needs": mapped.terms, "formats": []}, {
+        "id": found.id, "completed_at": found.completed_at, "terms": mapped.terms,
+        "needs": [NEEDS.get(n, n) for n in found.needs], "unmet": mapped.unmet}
 
 
 async def _asked(request: Request, db: Session, principal: Principal, resident_id: int,
@@ -154,7 +191,7 @@ async def find_matches(request: Request, resident_id: int, db: Db, principal: Vi
     """The resident's ranked matches for the need described, with the reasons for each."""
     form, cols = await _asked(request, db, principal, resident_id, area)
     try:
-        need = need_of(form)
+        need = placed_need(db, principal.tenant_id, form)
     except SeekerRefused as refused:
         return _page(request, db, principal, resident_id, cols, 400, errors=refused.errors,
                      form=form)
@@ -171,7 +208,7 @@ async def refer(request: Request, resident_id: int, db: Db, principal: Referrer,
     """Refer the resident to the ticked matches (the ranking is worked out again here)."""
     form, cols = await _asked(request, db, principal, resident_id, area)
     try:
-        need = need_of(form)
+        need = placed_need(db, principal.tenant_id, form)
         ids = [int(v) for v in form["service_id"] if v.isdigit()]
         referrals.refer(db, principal, resident_id=resident_id, seeker=need.seeker(resident_id),
                         service_ids=ids, cols=cols,

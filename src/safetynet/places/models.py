@@ -76,6 +76,8 @@ class PlacePostcode(Base):
     la_code: Mapped[str | None] = mapped_column(String(12))
     rural_class: Mapped[str | None] = mapped_column(String(8))
     rural: Mapped[bool | None] = mapped_column(Boolean)
+    lat: Mapped[float | None] = mapped_column(Float)  # WGS84, when the file gives it
+    lon: Mapped[float | None] = mapped_column(Float)
 
 
 class PlaceDeprivation(Base):

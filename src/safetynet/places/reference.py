@@ -48,6 +48,7 @@ KIND_NAMES = {
 }
 MAX_ERRORS_SHOWN = 20
 INSERT_BATCH = 5_000
+NO_GRID_LAT = 99.0  # ONS directories: 99.999999 latitude for a postcode with no grid reference
 GSS = {
     "oa": r"^[EWSN]00\d{6}$",
     "lsoa": r"^[EWSN]0[12]\d{6}$",
@@ -80,6 +81,8 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
         Column("ward", ("ward", "osward", "wdcd", "wardcode")),
         Column("la", ("laua", "oslaua", "lad", "ladcd", "lacode")),
         Column("rural_class", ("ruc", "ruind", "ruccd", "rurbanclass"), required=False),
+        Column("lat", ("lat", "latitude"), required=False),
+        Column("lon", ("long", "longitude", "lon"), required=False),
     ),
     "deprivation": (
         Column("lsoa", ("lsoacode", "lsoacd", "lsoa"), prefixes=("lsoacode",)),
@@ -368,6 +371,7 @@ def _check_postcodes(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         )
     if "oa" not in frame.columns:
         frame = frame.with_columns(oa=pl.lit(None, pl.String))
+    frame = _coordinates(frame, problems)
     return frame.select(
         pl.col("postcode_std").alias("postcode"),
         "oa",
@@ -376,7 +380,51 @@ def _check_postcodes(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         pl.col("la").alias("la_code"),
         "rural_class",
         "rural",
+        "lat",
+        "lon",
     )
+
+
+def _coordinates(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
+    """The postcode's latitude and longitude (WGS84), when the file gives them. The ONS
+    directories write 99.999999 / 0.000000 for a postcode without a grid reference: kept as
+    unknown. Anything else outside the UK is refused, naming its row and column."""
+    if "lat" not in frame.columns or "lon" not in frame.columns:
+        return frame.with_columns(lat=pl.lit(None, pl.Float64), lon=pl.lit(None, pl.Float64))
+    for name, low, high in (("lat", 49.0, 61.0), ("lon", -9.0, 3.0)):
+        value = pl.col(name).cast(pl.Float64, strict=False)
+        given = pl.col(name).is_not_null() & (pl.col(name) != "")
+        unset = (pl.col("lat").cast(pl.Float64, strict=False) >= NO_GRID_LAT).fill_null(False)
+        problems.add(frame, given & ~unset & (value.is_null() | (value < low) | (value > high)),
+                     name, f"'{{value}}' is not a {'latitude' if name == 'lat' else 'longitude'}"
+                     " in the UK")  # fmt: skip
+    unset = pl.col("lat").cast(pl.Float64, strict=False) >= NO_GRID_LAT
+    return frame.with_columns(
+        *(pl.when(unset).then(None).otherwise(pl.col(n).cast(pl.Float64, strict=False)).alias(n)
+          for n in ("lat", "lon"))
+    )
+
+
+def postcode_location(session: Session, tenant_id: int, postcode: str) -> tuple[float, float]:
+    """Where a postcode of the area is (latitude, longitude), from the area's current postcode
+    directory; a clear error when it is not a postcode, not in the directory, or has no place."""
+    std = standardise.postcodes(pl.Series([postcode.strip()[:20]])).values[0]
+    if std is None:
+        raise InvalidInput(f"'{postcode[:20]}' is not a UK postcode.")
+    current = current_file(session, tenant_id, "postcodes")
+    if current is None:
+        raise InvalidInput("The area has no postcode directory yet, so postcodes cannot be "
+                           "placed: give latitude and longitude instead.")
+    row = session.execute(
+        select(PlacePostcode.lat, PlacePostcode.lon)
+        .where(PlacePostcode.file_id == current.id, PlacePostcode.postcode == std)
+    ).first()
+    if row is None:
+        raise InvalidInput(f"{std} is not a live postcode of this area's postcode directory.")
+    if row.lat is None or row.lon is None:
+        raise InvalidInput(f"The postcode directory gives no place for {std}: give latitude "
+                           "and longitude instead.")
+    return float(row.lat), float(row.lon)
 
 
 def rural_flag(rural_class: pl.Expr) -> pl.Expr:
