@@ -192,7 +192,7 @@ def test_a_pack_that_would_leave_rules_inconsistent_changes_nothing(
     data = _resealed(
         _export(db, areas[0]), lambda p: p["sections"]["gap_programmes"].pop("warm_home")
     )
-    taker = _taker(monkeypatch, tmp_path)
+    _taker(monkeypatch, tmp_path)
     with pytest.raises(InvalidInput) as refused:
         service.apply_pack(db, areas[1].id, data, actor="test")
     assert any("unknown programme 'warm_home'" in d for d in refused.value.details)
