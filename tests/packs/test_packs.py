@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from safetynet.areaconfig.models import AreaConfig
 from safetynet.audit import AuditEvent
 from safetynet.entitlements import service as entitlements
 from safetynet.errors import InvalidInput
@@ -24,7 +25,22 @@ def _export(db, tenant) -> bytes:
 
 
 def _taker(monkeypatch, tmp_path):
+    """The shared deployment's folders, now holding nothing of Testshire's."""
     return point_at(monkeypatch, tmp_path / "otherton")
+
+
+def _rules(db, tenant):
+    return gaps.rulebook(session=db, tenant_id=tenant.id).rules
+
+
+def _own(db, tenant) -> list[tuple[str, str]]:
+    """What the area holds itself: (kind, key) rows."""
+    rows = db.execute(
+        select(AreaConfig.kind, AreaConfig.key)
+        .where(AreaConfig.tenant_id == tenant.id)
+        .order_by(AreaConfig.kind, AreaConfig.key)
+    )
+    return [tuple(r) for r in rows]
 
 
 def test_a_pack_carries_the_councils_configuration_with_a_checksum_per_section(
@@ -53,16 +69,18 @@ def test_another_council_sees_what_is_new_then_applies_it(
     found = service.diff_pack(db, areas[1].id, service.read_pack(data))
     counts = found.summary()
     assert counts["gap_rules"]["added"] == 1 and counts["gap_rules"]["changed"] == 0
-    assert counts["gap_rules"]["unchanged"] == len(gaps.rulebook().rules)
+    assert counts["gap_rules"]["unchanged"] == len(_rules(db, areas[1]))
     assert counts["gap_programmes"]["added"] == 1
     assert counts["ctr_schemes"] == {"added": 1, "changed": 0, "unchanged": 0, "kept": 0}
     assert counts["plan_risks"]["added"] == 1
     assert found.changes == 4
     service.apply_pack(db, areas[1].id, data, actor="test", expect_state=found.state)
-    assert "whd-pension-credit" in gaps.rulebook().rules
-    assert (taker / "gap-rules" / "pack-testshire.yaml").is_file()
-    assert [s.name for s in entitlements.council_schemes()] == ["Example banded scheme 2025/26"]
-    assert "winter-surge" in {r["key"] for r in standard_risks()}
+    assert "whd-pension-credit" in _rules(db, areas[1])
+    assert list(taker.rglob("*.yaml")) == []  # the deployment's folders are untouched
+    assert ("gap_rule", "whd-pension-credit") in _own(db, areas[1])
+    schemes = entitlements.council_schemes(session=db, tenant_id=areas[1].id)
+    assert [s.name for s in schemes] == ["Example banded scheme 2025/26"]
+    assert "winter-surge" in {r["key"] for r in standard_risks(db, areas[1].id)}
     again = service.diff_pack(db, areas[1].id, service.read_pack(data))
     assert again.changes == 0
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "pack.apply")).one()
@@ -94,7 +112,7 @@ def test_a_changed_item_shows_each_field_before_and_after(
         "when[0].on[1]": ("uc", None),
     }
     service.apply_pack(db, areas[1].id, data, actor="test")
-    assert gaps.rulebook().rules["whd-pension-credit"].when[0].on == ("pension_credit",)
+    assert _rules(db, areas[1])["whd-pension-credit"].when[0].on == ("pension_credit",)
 
 
 def _tamper(data: bytes, change) -> bytes:
@@ -174,16 +192,15 @@ def test_a_pack_that_would_leave_rules_inconsistent_changes_nothing(
     data = _resealed(
         _export(db, areas[0]), lambda p: p["sections"]["gap_programmes"].pop("warm_home")
     )
-    taker = _taker(monkeypatch, tmp_path)
+    _taker(monkeypatch, tmp_path)
     with pytest.raises(InvalidInput) as refused:
         service.apply_pack(db, areas[1].id, data, actor="test")
     assert any("unknown programme 'warm_home'" in d for d in refused.value.details)
-    assert list((taker / "gap-rules").iterdir()) == []
-    assert list((taker / "ctr").iterdir()) == []
+    assert _own(db, areas[1]) == []
     assert db.scalars(select(AuditEvent).where(AuditEvent.action == "pack.apply")).all() == []
 
 
-def test_a_failure_while_committing_puts_every_file_back(
+def test_a_failure_while_committing_changes_nothing(
     db, areas, source_council, tmp_path, monkeypatch
 ):
     data = _export(db, areas[0])
@@ -202,8 +219,7 @@ def test_a_failure_while_committing_puts_every_file_back(
     with pytest.raises(RuntimeError):
         service.apply_pack(db, areas[1].id, data, actor="test")
     assert (taker / "ctr" / "banded.yaml").read_text() == before
-    assert sorted(p.name for p in (taker / "gap-rules").iterdir()) == []
-    assert sorted(p.name for p in (taker / "ctr").iterdir()) == ["banded.yaml"]
+    assert _own(db, areas[1]) == []
 
 
 def test_a_diff_confirmed_after_the_configuration_changed_is_not_applied(
@@ -217,10 +233,10 @@ def test_a_diff_confirmed_after_the_configuration_changed_is_not_applied(
     )
     with pytest.raises(InvalidInput, match="changed after the differences were shown"):
         service.apply_pack(db, areas[1].id, data, actor="test", expect_state=seen)
-    assert not (taker / "gap-rules" / "pack-testshire.yaml").exists()
+    assert _own(db, areas[1]) == []
 
 
-def test_a_rule_a_later_council_file_redefines_undoes_the_apply(
+def test_the_areas_own_copy_wins_over_a_deployment_file_that_redefines_it(
     db, areas, source_council, tmp_path, monkeypatch
 ):
     data = _export(db, areas[0])
@@ -231,10 +247,10 @@ def test_a_rule_a_later_council_file_redefines_undoes_the_apply(
         .replace("but not the Warm Home Discount", "(ours)")
     )
     (taker / "gap-rules" / "zz-ours.yaml").write_text(later)
-    with pytest.raises(InvalidInput) as refused:
-        service.apply_pack(db, areas[1].id, data, actor="test")
-    assert any("'whd-pension-credit' is still different" in d for d in refused.value.details)
-    assert sorted(p.name for p in (taker / "gap-rules").iterdir()) == ["zz-ours.yaml"]
+    assert _rules(db, areas[1])["whd-pension-credit"].title.endswith("(ours)")
+    service.apply_pack(db, areas[1].id, data, actor="test")
+    assert _rules(db, areas[1])["whd-pension-credit"].title.endswith("Warm Home Discount")
+    assert _rules(db, areas[0])["whd-pension-credit"].title.endswith("(ours)")
 
 
 def test_the_command_line_exports_shows_the_diff_and_applies(
@@ -253,11 +269,12 @@ def test_the_command_line_exports_shows_the_diff_and_applies(
     assert shown.exit_code == 0, shown.output
     assert "+ Gap rules: whd-pension-credit" in shown.output
     refused = runner.invoke(app, ["pack", "apply", str(out), "--area", "Otherton"], input="n\n")
-    assert refused.exit_code == 1 and "whd-pension-credit" not in gaps.rulebook().rules
+    assert refused.exit_code == 1 and "whd-pension-credit" not in _rules(db, areas[1])
     applied = runner.invoke(app, ["pack", "apply", str(out), "--area", "Otherton", "--yes"])
     assert applied.exit_code == 0, applied.output
     assert "Applied 4 change(s)" in applied.output
-    assert "whd-pension-credit" in gaps.rulebook().rules
+    db.expire_all()
+    assert "whd-pension-credit" in _rules(db, areas[1])
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "safetynet-pack", "version": 9}')
     failed = runner.invoke(app, ["pack", "diff", str(bad), "--area", "Otherton"])
@@ -283,3 +300,45 @@ def test_the_councils_risk_files_replace_standard_risks_by_key_and_add_new_ones(
     (root / "plan-risks" / "a.yaml").write_text(json.dumps([{"risk": "no key"}]))
     with pytest.raises(InvalidInput, match="a.yaml: expected a list of risks, each with a key"):
         standard_risks()
+
+
+def _state(db, tenant) -> dict:
+    found = service.current_state(db, tenant.id)
+    return {
+        name: {k: v.model_dump(mode="json") for k, v in items.items()}
+        for name, items in found.items()
+    }
+
+
+def test_a_pack_applied_in_one_area_leaves_another_areas_rules_schemes_and_risks_unchanged(
+    db, areas, source_council
+):
+    """One instance, two councils sharing the deployment's folders: Otherton takes a pack that
+    changes a rule, a scheme and a risk; Testshire's configuration (and its pages' rulebook
+    fingerprint) stays exactly as it was."""
+
+    def edits(pack):
+        sections = pack["sections"]
+        sections["gap_rules"]["whd-pension-credit"]["title"] = "Otherton's own wording"
+        sections["ctr_schemes"]["example-banded-scheme-2025-26"]["capital_limit"] = 9000
+        sections["plan_risks"]["winter-surge"]["likelihood"] = 5
+
+    data = _resealed(_export(db, areas[0]), edits)
+    before = _state(db, areas[0])
+    print_before = gaps.rulebook(session=db, tenant_id=areas[0].id).fingerprint
+    found = service.apply_pack(db, areas[1].id, data, actor="test")
+    assert found.changes == 3
+    assert _state(db, areas[0]) == before
+    assert gaps.rulebook(session=db, tenant_id=areas[0].id).fingerprint == print_before
+    assert gaps.rulebook(session=db, tenant_id=areas[1].id).fingerprint != print_before
+    assert _own(db, areas[0]) == []
+    theirs = _state(db, areas[1])
+    assert theirs["gap_rules"]["whd-pension-credit"]["title"] == "Otherton's own wording"
+    assert theirs["ctr_schemes"]["example-banded-scheme-2025-26"]["capital_limit"] == 9000
+    assert theirs["plan_risks"]["winter-surge"]["likelihood"] == 5
+    assert theirs["gap_rules"] != before["gap_rules"]
+    banded = entitlements.council_schemes(session=db, tenant_id=areas[0].id)
+    assert [s.capital_limit for s in banded] == [6000]
+    again = service.diff_pack(db, areas[1].id, service.read_pack(data))
+    assert again.changes == 0
+    assert service.diff_pack(db, areas[0].id, service.read_pack(data)).changes == 3

@@ -25,6 +25,10 @@ def snapshot(
     day = _as_of(as_of)
     with _reading(area) as (session, reader):
         total = service.record_snapshot(
-            session, reader, gaps.rulebook(), as_of=day, actor=reader.actor
+            session,
+            reader,
+            gaps.rulebook(session=session, tenant_id=reader.tenant.id),
+            as_of=day,
+            actor=reader.actor,
         )
     console.print(f"Snapshot of {day}: {total:,} residents probably missing out.")

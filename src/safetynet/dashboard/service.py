@@ -181,7 +181,13 @@ def _where(found: Decisions, session: Session, reader: gaps.Reader, as_of: date)
     from safetynet.places import profiles
     from safetynet.places import service as places
 
-    result = recent.gaps_as_of(session, reader, gaps.rulebook(), as_of=as_of, purpose="dashboard")
+    result = recent.gaps_as_of(
+        session,
+        reader,
+        gaps.rulebook(session=session, tenant_id=reader.tenant.id),
+        as_of=as_of,
+        purpose="dashboard",
+    )
     ranked = profiles.ward_profiles(session, reader.tenant.id, result)
     found.wards = ranked.rows[:TOP_WARDS]
     scores = {r["ward_code"]: round(100 * (r["score"] or 0)) for r in ranked.rows}

@@ -209,8 +209,8 @@ def link_and_find_gaps(session: Session, *, screen: bool = True) -> tuple[object
             year=2025, local_authority=DEMO_LOCAL_AUTHORITY, brma=None, council_tax=1_800.0
         )
         screening.screen(session, area=DEMO_AREA_SLUG, actor=ACTOR, setup=setup)
-    book = gaps.rulebook()
     reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
+    book = gaps.rulebook(session=session, tenant_id=reader.tenant.id)
     result = gaps.find_gaps(session, reader, book, as_of=date.today(), purpose="demo gap summary")
     return run, result, book
 
@@ -222,7 +222,13 @@ def draft_plan(session: Session) -> object:
 
     reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
     drafting = plans.Drafting(title=plans.default_title(date.today()), starts=date.today())
-    return plans.draft(session, reader, gaps.rulebook(), drafting, actor=ACTOR)
+    return plans.draft(
+        session,
+        reader,
+        gaps.rulebook(session=session, tenant_id=reader.tenant.id),
+        drafting,
+        actor=ACTOR,
+    )
 
 
 def record_snapshots(session: Session, months: int = 3) -> list[int]:
@@ -239,7 +245,7 @@ def record_snapshots(session: Session, months: int = 3) -> list[int]:
         first - relativedelta(months=n) - relativedelta(days=1) for n in range(months - 1, -1, -1)
     ]
     reader = gaps.reader_for(session, DEMO_AREA_SLUG, ACTOR)
-    book = gaps.rulebook()
+    book = gaps.rulebook(session=session, tenant_id=reader.tenant.id)
     return [
         dashboard.record_snapshot(session, reader, book, as_of=day, actor=ACTOR)
         for day in [*days, today]

@@ -96,11 +96,12 @@ def run_check(
     sources' figures came from. The resident's scope is checked (and the view audited) first."""
     partner = _acting_for(session, principal, resident_id)
     user = user_of(session, principal)
+    schemes = service.council_schemes(session=session, tenant_id=principal.tenant_id)
     if not save:
         saved_checks(session, principal, resident_id)
-        return service.check_household(household), None
+        return service.check_household(household, schemes=schemes), None
     checks.resident_to_check(session, user, resident_id)
-    check = service.check_household(household)
+    check = service.check_household(household, schemes=schemes)
     assumed = setup(session, principal.tenant_id)
     found = prefill(session, principal, resident_id, assumed) if assumed else None
     provenance = found.provenance if found else None

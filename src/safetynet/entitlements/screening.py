@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from safetynet import audit
 from safetynet.db import refresh_statistics, utcnow
 from safetynet.entitlements import engine, service
+from safetynet.entitlements.ctr import Scheme
 from safetynet.entitlements.models import EntitlementScreening, ScreeningResult
 from safetynet.entitlements.residents import Assumptions, ScreenedHousehold, households
 from safetynet.entitlements.schemas import engine_places, resolve_place
@@ -107,12 +108,11 @@ def _rows(
 
 
 def _checks(
-    found: Sequence[ScreenedHousehold], progress: Progress | None
+    found: Sequence[ScreenedHousehold], progress: Progress | None, schemes: list[Scheme]
 ) -> list[service.Check | None]:
     from safetynet.config import get_settings
 
     ready = [h for h in found if h.household is not None]
-    schemes = service.council_schemes()
     workers = get_settings().screening_workers
     checks: dict[str, service.Check] = {}
     for start in range(0, len(ready), engine.CHUNK_SIZE * 10):
@@ -142,7 +142,8 @@ def screen(
     if not found:
         raise InvalidInput(f"{tenant.name} has no linked residents: run `safetynet link run`.")
     built = time.perf_counter()
-    checks = _checks(found, progress)
+    schemes = service.council_schemes(session=session, tenant_id=tenant.id)
+    checks = _checks(found, progress, schemes)
     calculated = time.perf_counter()
     last_run = session.scalar(select(func.max(LinkRun.id)).where(LinkRun.tenant_id == tenant.id))
     screening = EntitlementScreening(

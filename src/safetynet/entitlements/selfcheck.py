@@ -22,6 +22,7 @@ from safetynet.config import get_settings
 from safetynet.db import utcnow
 from safetynet.entitlements import answers, checks, councils, questions, service
 from safetynet.entitlements.claiming import how_to_claim
+from safetynet.entitlements.ctr import Scheme
 from safetynet.entitlements.models import EntitlementCheck, SelfCheckSession
 
 PENDING = "_pending"  # a refused page's typed values and problems, until it is saved
@@ -121,10 +122,18 @@ def held_problems(row: SelfCheckSession, page: str) -> tuple[dict[str, Any], dic
 def run_check(session: Session, row: SelfCheckSession) -> dict[str, Any]:
     """Check the household the answers describe and keep the result with the answers."""
     household = answers.parse(row.answers)
-    check = service.check_household(household)
+    check = service.check_household(household, schemes=_schemes(session, row))
     row.result = result_view(check)
     session.commit()
     return row.result
+
+
+def _schemes(session: Session, row: SelfCheckSession) -> list[Scheme]:
+    """The CTR schemes of the council area serving the council the resident named (its own
+    over the deployment's); the deployment's when no area here serves it."""
+    area = sharing_area(session, row)
+    tenant_id = area.id if area is not None else None
+    return service.council_schemes(session=session, tenant_id=tenant_id)
 
 
 def result_view(check: service.Check) -> dict[str, Any]:
@@ -189,7 +198,7 @@ def share(
     area = sharing_area(session, row)
     assert area is not None, "sharing is offered only when a council area receives it"
     household = answers.parse(row.answers)
-    check = service.check_household(household)
+    check = service.check_household(household, schemes=_schemes(session, row))
     contact = {
         "name": name.strip()[:100],
         "phone": phone.strip()[:40],

@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from safetynet.entitlements import engine, tariffs, why
-from safetynet.entitlements.ctr import Scheme, load_schemes, scheme_for
+from safetynet.entitlements.ctr import Scheme, load_schemes, scheme_for, scheme_key
 from safetynet.entitlements.ctr.reduction import reduction_pence
 from safetynet.entitlements.schemas import HouseholdFile
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -98,11 +101,23 @@ def notes(household: HouseholdFile, result: engine.EngineResult) -> list[str]:
     return found
 
 
-def council_schemes(extra: Sequence[Scheme] = ()) -> list[Scheme]:
-    """Schemes given for this check first, then those in the configured folder."""
+def council_schemes(
+    extra: Sequence[Scheme] = (), *, session: Session | None = None, tenant_id: int | None = None
+) -> list[Scheme]:
+    """Schemes given for this check first, then the council area's own (from a pack applied
+    there, when an area is given), then those in the configured folder that the area's own do
+    not replace (same key)."""
     from safetynet.config import get_settings
 
-    return [*extra, *load_schemes(get_settings().ctr_schemes_dir)]
+    folder = load_schemes(get_settings().ctr_schemes_dir)
+    if session is None or tenant_id is None:
+        return [*extra, *folder]
+    from safetynet.areaconfig import service as area
+
+    bodies = area.items(session, tenant_id, "ctr_scheme").values()
+    own = [Scheme.model_validate(body) for body in bodies]
+    replaced = {scheme_key(s) for s in own}
+    return [*extra, *own, *(s for s in folder if scheme_key(s) not in replaced)]
 
 
 def apply_council_scheme(

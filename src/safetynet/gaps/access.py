@@ -83,7 +83,7 @@ class Report:
 def report(session: Session, principal: Principal, as_of: date) -> Report:
     """Who is missing by programme and ward (an area with no residents yet says so)."""
     principal.require("gaps.view")
-    book = service.rulebook()
+    book = service.rulebook(session=session, tenant_id=principal.tenant_id)
     try:
         result = recent.gaps_as_of(
             session, reader(session, principal), book, as_of=as_of, purpose="who is missing page"
@@ -170,7 +170,7 @@ def found(
     """One page of the residents `rule_id` finds (in one ward, or all), by ward then id, with
     contact details and outreach status (audited: the residents on the page)."""
     principal.require("gaps.view")
-    book = service.rulebook()
+    book = service.rulebook(session=session, tenant_id=principal.tenant_id)
     if rule_id not in book.rules:
         raise NotFound(f"There is no gap rule '{rule_id}'.")
     rule = book.rules[rule_id]
@@ -267,7 +267,7 @@ def export(
     """Make an outreach list and write it to a new temporary file (audited with its reason);
     the caller removes the file's folder once sent."""
     principal.require("outreach.export")
-    book = service.rulebook()
+    book = service.rulebook(session=session, tenant_id=principal.tenant_id)
     if rule_id not in book.rules:
         raise NotFound(f"There is no gap rule '{rule_id}'.")
     if file_format not in ("csv", "xlsx"):
@@ -411,7 +411,7 @@ def takeup_report(
     return takeup.takeup_report(
         session,
         reader(session, principal),
-        service.rulebook(),
+        service.rulebook(session=session, tenant_id=principal.tenant_id),
         period=period,  # type: ignore[arg-type]
         list_id=list_id,
     )

@@ -108,8 +108,8 @@ def gaps_report(
     """How many residents each programme is probably missing, by ward."""
     from safetynet.gaps import service
 
-    book = service.rulebook(rules)
     with _reading(area) as (session, reader):
+        book = service.rulebook(rules, session=session, tenant_id=reader.tenant.id)
         result = service.find_gaps(
             session, reader, book, as_of=_as_of(as_of), purpose="gap report by ward"
         )
@@ -129,8 +129,8 @@ def gaps_export(
     """Make an outreach list of the residents a rule finds, with their contact details."""
     from safetynet.gaps import outreach, service
 
-    book = service.rulebook(rules)
     with _reading(area) as (session, reader):
+        book = service.rulebook(rules, session=session, tenant_id=reader.tenant.id)
         done = outreach.export_outreach(
             session, reader, book, rule_id=rule, out=out, reason=reason, ward=ward,
             as_of=_as_of(as_of),
@@ -229,8 +229,8 @@ def gaps_takeup(
 
     if by not in ("week", "month"):
         raise InvalidInput(f"--by '{by}': use week or month.")
-    book = service.rulebook(rules)
     with _reading(area) as (session, reader):
+        book = service.rulebook(rules, session=session, tenant_id=reader.tenant.id)
         table = takeup.takeup_report(session, reader, book, period=by, list_id=list_id)  # type: ignore[arg-type]
     out = Table("Period", "Contacted", "Taken up", "%", "Not yet", "Taken up", "%")
     for column in out.columns[1:]:

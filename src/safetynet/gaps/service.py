@@ -20,7 +20,7 @@ from safetynet.accounts.models import Tenant
 from safetynet.config import get_settings
 from safetynet.errors import InvalidInput
 from safetynet.gaps import evaluate
-from safetynet.gaps.rules import RuleBook, load_rulebook
+from safetynet.gaps.rules import RuleBook, area_rulebook, load_rulebook
 from safetynet.link import residents
 from safetynet.places import service as places
 
@@ -54,11 +54,21 @@ def reader_for(session: Session, area: str | None, actor: str) -> Reader:
     return Reader(places.council_area(session, area), actor)
 
 
-def rulebook(extra: list[Path] | None = None) -> RuleBook:
-    """The default rules, then the files in SAFETYNET_GAP_RULES_DIR, then `extra`."""
+def rulebook(
+    extra: list[Path] | None = None,
+    *,
+    session: Session | None = None,
+    tenant_id: int | None = None,
+) -> RuleBook:
+    """The default rules, then the files in SAFETYNET_GAP_RULES_DIR, then `extra`: the
+    deployment's rules. Given a council area (`session` and `tenant_id`), that area's own
+    programmes and rules (from a pack applied there) are laid over them."""
     folder = get_settings().gap_rules_dir
     council = sorted(folder.glob("*.y*ml")) if folder else []
-    return load_rulebook([*council, *(extra or [])])
+    book = load_rulebook([*council, *(extra or [])])
+    if session is None or tenant_id is None:
+        return book
+    return area_rulebook(session, tenant_id, book)
 
 
 def read_residents(
@@ -228,7 +238,7 @@ def rank_after_link_run(session: Session, tenant_id: int, actor: str) -> Ranking
     from safetynet.errors import SafetynetError
 
     try:
-        book = rulebook()
+        book = rulebook(session=session, tenant_id=tenant_id)
     except SafetynetError as problem:
         return Ranking(0, problem.message)
     tenant = session.get(Tenant, tenant_id)

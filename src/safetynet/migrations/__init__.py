@@ -13,6 +13,7 @@ HERE = Path(__file__).parent
 def model_metadata() -> MetaData:
     """The metadata of every model in the product (imports each domain's models)."""
     import safetynet.accounts.models  # noqa: F401
+    import safetynet.areaconfig.models  # noqa: F401
     import safetynet.audit  # noqa: F401
     import safetynet.dashboard.models  # noqa: F401
     import safetynet.directory.models  # noqa: F401

@@ -188,7 +188,7 @@ def apply_pack(
         )
     changed = {k: v for k, v in _changed(incoming, found).items() if v}
     _check_after(session, tenant_id, changed)
-    staging = Staging()
+    staging = Staging(actor)
     source = incoming.manifest.source_council
     for section in sections.ordered():
         if section.name in changed:
@@ -216,7 +216,9 @@ def _record(session: Session, tenant_id: int, actor: str, found: PackDiff) -> No
 
 
 def _commit(session: Session, tenant_id: int, staging: Staging, changed: dict[str, Items]) -> None:
-    """Swap the files in, check the result is what the pack says, commit; else undo all."""
+    """Write any staged files (a section registered by another domain may stage files; the
+    shipped sections write rows of the area's configuration in the session), check the
+    result is what the pack says, commit; else undo all."""
     try:
         staging.write()
         session.flush()
@@ -231,12 +233,11 @@ def _commit(session: Session, tenant_id: int, staging: Staging, changed: dict[st
 
 
 def _verify(session: Session, tenant_id: int, changed: dict[str, Items]) -> None:
-    """Every applied item is now in force as the pack has it (a council file that loads
-    later could still redefine it: then the apply is undone and the file named)."""
+    """Every applied item is now in force for the area as the pack has it (a safety net: the
+    area's own items are read last, so nothing should redefine them)."""
     state = current_state(session, tenant_id)
     wrong = [
-        f"{sections.get(name).title}: '{key}' is still different after applying; a file of "
-        "this council's that loads after the pack's redefines it."
+        f"{sections.get(name).title}: '{key}' is still different after applying."
         for name, items in changed.items()
         for key, item in items.items()
         if key not in state[name] or dump(state[name][key]) != dump(item)

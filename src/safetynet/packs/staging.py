@@ -1,9 +1,9 @@
 """Files an apply will write, written all together or not at all.
 
-Gap rules, CTR schemes and the plan risk register live in folders the settings name (that is
-where the rest of Safety Net reads them). An apply first writes every new file beside its
-final name, then swaps them all in; if anything fails before the database commits, every file
-is put back as it was.
+The shipped sections write into the area's configuration in the database (see
+`areaconfig`); a section another domain registers may still stage files here. An apply first
+writes every new file beside its final name, then swaps them all in; if anything fails before
+the database commits, every file is put back as it was.
 """
 
 from __future__ import annotations
@@ -16,24 +16,11 @@ from typing import Any
 
 import yaml
 
-from safetynet.errors import InvalidInput
-
 
 def slug(text: str, limit: int = 48) -> str:
     """A file-name-safe, lower-case form of a name ("Royal Borough of X" -> royal-borough-of-x)."""
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:limit].strip("-") or "pack"
-
-
-def folder(path: Path | None, setting: str, what: str) -> Path:
-    """The configured folder for `what`, created if missing; a clear error when unset."""
-    if path is None:
-        raise InvalidInput(
-            f"This pack changes {what}, but {setting} is not set: set it to the folder that "
-            f"holds the council's own {what}, then apply the pack again."
-        )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def read_yaml(path: Path) -> Any:
@@ -46,7 +33,8 @@ def read_yaml(path: Path) -> Any:
 class Staging:
     """The files one apply writes: final path -> text."""
 
-    def __init__(self) -> None:
+    def __init__(self, actor: str = "") -> None:
+        self.actor = actor  # who applies the pack (for rows a section writes)
         self.files: dict[Path, tuple[str, Any]] = {}  # final path -> (header, data)
         self._written: list[tuple[Path, Path]] = []  # (temporary, final)
         self._backups: list[tuple[Path, Path | None]] = []  # (final, backup or None if new)

@@ -40,7 +40,11 @@ def places_page(
     files = reference.files(session, principal.tenant_id)
     try:
         result = recent.gaps_as_of(
-            session, reader, gaps.rulebook(), as_of=as_of, purpose="place profiles page"
+            session,
+            reader,
+            gaps.rulebook(session=session, tenant_id=principal.tenant_id),
+            as_of=as_of,
+            purpose="place profiles page",
         )
     except InvalidInput as empty:
         return PlacesPage(as_of, by, None, files, problem=empty.message)

@@ -185,7 +185,13 @@ def places_profiles(
     if by not in ("ward", "lsoa"):
         raise InvalidInput(f"--by '{by}': use ward or lsoa.")
     with _reading(area) as (session, reader):
-        found = profiles.profiles(session, reader, gaps.rulebook(), as_of=_as_of(as_of), by=by)
+        found = profiles.profiles(
+            session,
+            reader,
+            gaps.rulebook(session=session, tenant_id=reader.tenant.id),
+            as_of=_as_of(as_of),
+            by=by,
+        )
     columns = [(k, h) for k, h in PROFILE_COLUMNS]
     if by == "lsoa":
         columns.insert(1, ("lsoa", "LSOA"))

@@ -29,7 +29,13 @@ def draft(session: Session, principal: Principal, drafting: service.Drafting) ->
     """Draft a plan for the caller's area from today's data."""
     principal.require("plans.manage")
     reader = gaps_access.reader(session, principal)
-    return service.draft(session, reader, gaps.rulebook(), drafting, actor=principal.actor)
+    return service.draft(
+        session,
+        reader,
+        gaps.rulebook(session=session, tenant_id=principal.tenant_id),
+        drafting,
+        actor=principal.actor,
+    )
 
 
 def measure(session: Session, principal: Principal, plan_id: int, as_of: date) -> Plan:
@@ -37,7 +43,14 @@ def measure(session: Session, principal: Principal, plan_id: int, as_of: date) -
     principal.require("plans.manage")
     plan = service.get_plan(session, principal.tenant_id, plan_id)
     reader = gaps_access.reader(session, principal)
-    service.measure(session, reader, gaps.rulebook(), plan, as_of=as_of, actor=principal.actor)
+    service.measure(
+        session,
+        reader,
+        gaps.rulebook(session=session, tenant_id=principal.tenant_id),
+        plan,
+        as_of=as_of,
+        actor=principal.actor,
+    )
     return plan
 
 

@@ -31,7 +31,13 @@ def plans_draft(
         title=title or service.default_title(today), starts=today, months=months, wards=wards
     )
     with _reading(area) as (session, reader):
-        plan = service.draft(session, reader, gaps.rulebook(), drafting, actor=reader.actor)
+        plan = service.draft(
+            session,
+            reader,
+            gaps.rulebook(session=session, tenant_id=reader.tenant.id),
+            drafting,
+            actor=reader.actor,
+        )
         console.print(
             f"[green]Plan {plan.id}[/] drafted: {plan.title} ({len(plan.actions)} actions, "
             f"{len(plan.risks)} risks). Summary by {plan.prose_by}.",
@@ -63,7 +69,12 @@ def plans_measure(plan_id: int = typer.Argument(..., help="The plan."), area: st
     with _reading(area) as (session, reader):
         plan = service.get_plan(session, reader.tenant.id, plan_id)
         found = service.measure(
-            session, reader, gaps.rulebook(), plan, as_of=date.today(), actor=reader.actor
+            session,
+            reader,
+            gaps.rulebook(session=session, tenant_id=reader.tenant.id),
+            plan,
+            as_of=date.today(),
+            actor=reader.actor,
         )
         table = Table("Action", "Baseline", "Now", "Target", "Where it stands")
         for i, p in enumerate(found, start=1):

@@ -93,13 +93,21 @@ def _council_risks(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def standard_risks() -> list[dict[str, Any]]:
-    """The standard risk register, overlaid by the council's own files in
-    SAFETYNET_PLAN_RISKS_DIR (by `key`: a known key replaces that risk, a new one is added)."""
+def standard_risks(
+    session: Session | None = None, tenant_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The standard risk register, overlaid by the deployment's files in
+    SAFETYNET_PLAN_RISKS_DIR, then (given a council area) by the area's own risks from a pack
+    applied there (by `key`: a known key replaces that risk, a new one is added)."""
     register = {r["key"]: r for r in yaml.safe_load(RISKS.read_text(encoding="utf-8"))}
     folder = get_settings().plan_risks_dir
     for path in sorted(folder.glob("*.y*ml")) if folder and folder.is_dir() else []:
         register |= {e["key"]: e for e in _council_risks(path)}
+    if session is not None and tenant_id is not None:
+        from safetynet.areaconfig import service as area
+
+        own = area.items(session, tenant_id, "plan_risk")
+        register |= {key: {"key": key, **body} for key, body in own.items()}
     return list(register.values())
 
 
@@ -164,7 +172,7 @@ def draft(
     digital = [r for r in chosen if (r.get("gigabit_pct") or 100.0) < POOR_BROADBAND_PCT]
     for row in digital:
         plan.actions.append(_digital_action(row, drafting, ends, len(plan.actions)))
-    _add_risks(plan, {"outreach"} | ({"digital"} if digital else set()))
+    _add_risks(session, reader.tenant.id, plan, {"outreach"} | ({"digital"} if digital else set()))
     written, by = prose.draft_summary(get_settings(), plan_facts(plan, chosen))
     plan.summary = written or template_summary(plan, chosen)
     plan.prose_by = by
@@ -183,9 +191,10 @@ def draft(
     return plan
 
 
-def _add_risks(plan: Plan, kinds: set[str]) -> None:
-    """The standard risks that apply to always, or to a kind of action the plan has."""
-    chosen = [r for r in standard_risks() if r["when"] in {"always", *kinds}]
+def _add_risks(session: Session, tenant_id: int, plan: Plan, kinds: set[str]) -> None:
+    """The area's risks that apply to always, or to a kind of action the plan has."""
+    register = standard_risks(session, tenant_id)
+    chosen = [r for r in register if r["when"] in {"always", *kinds}]
     for position, risk in enumerate(chosen):
         plan.risks.append(
             PlanRisk(

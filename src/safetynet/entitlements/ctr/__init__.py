@@ -12,6 +12,7 @@ models. Two kinds are supported, as most councils now run:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -138,6 +139,13 @@ def load_schemes(folder: Path | None) -> list[Scheme]:
         raise InvalidInput(f"The CTR schemes folder {folder} does not exist.")
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     return [load_scheme(path) for path in files]
+
+
+def scheme_key(scheme: Scheme) -> str:
+    """A scheme's key (in a pack, and in an area's own configuration): its name, slugged
+    (schemes have no id of their own)."""
+    key = re.sub(r"[^a-z0-9]+", "-", scheme.name.lower()).strip("-")[:60].strip("-") or "pack"
+    return key if key[0].isalpha() else f"scheme-{key}"
 
 
 def scheme_for(schemes: list[Scheme], household: HouseholdFile) -> Scheme | None:
