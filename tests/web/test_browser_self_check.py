@@ -88,7 +88,18 @@ def _axe(page, name: str, problems: dict[str, list[str]]) -> None:  # type: igno
 
 
 def _continue(page) -> None:  # type: ignore[no-untyped-def]
+    """Continue, then wait for the next page's scripts: a click waits only for the navigation
+    to commit, and on a busy machine GOV.UK Frontend may not yet have hidden a conditional."""
     page.click("button:has-text('Continue')")
+    page.wait_for_load_state("load")
+
+
+def _revealed(page, selector: str, js: bool) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a conditional question shows before its answer is chosen: hidden by the
+    script with JavaScript on (waited for), shown plainly with it off."""
+    if js:
+        page.wait_for_selector(selector, state="hidden")
+    return bool(page.is_visible(selector))
 
 
 def _walk(page, url: str, problems: dict[str, list[str]] | None) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +132,7 @@ def _walk(page, url: str, problems: dict[str, list[str]] | None) -> None:  # typ
     page.goto(f"{url}/check/age")
     page.fill("#age", "30")
     _continue(page)
-    assert page.is_visible("#partner_age") is (not js)  # revealed only under "Yes"
+    assert _revealed(page, "#partner_age", js) is (not js)  # revealed only under "Yes"
     if js:
         page.check("#partner")
         assert page.is_visible("#partner_age")
@@ -134,7 +145,7 @@ def _walk(page, url: str, problems: dict[str, list[str]] | None) -> None:  # typ
     _continue(page)
     _continue(page)  # no earnings
     _continue(page)  # no pensions
-    assert page.is_visible("#rent_social_rent") is (not js)
+    assert _revealed(page, "#rent_social_rent", js) is (not js)
     page.check("#tenure")
     page.fill("#rent_social_rent", "500")
     if js:
