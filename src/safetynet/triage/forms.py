@@ -45,7 +45,7 @@ TYPES = {
 }
 EXPRESSION_COLUMNS = ("relevant", "constraint", "required", "safetynet_score")
 DEFAULT_THRESHOLD = 2.0
-DEFAULT_FORM = Path(__file__).parent / "forms" / "digital_inclusion.md"
+DEFAULT_FORM = Path(__file__).parent / "shipped_forms" / "digital_inclusion.md"
 
 
 class FormRefused(InvalidInput):

@@ -131,7 +131,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     slots = min(app.state.settings.web_requests_in_flight, store_capacity(app.state.engine))
     app.state.request_slots = anyio.Semaphore(slots)
     if app.state.settings.environment != "test":
-        warm_up_entitlements()  # only in a serving process: not in every command that builds the app
+        # only in a serving process: not in every command that builds the app
+        warm_up_entitlements()
     yield
 
 
