@@ -71,6 +71,16 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     assert f"into {run.counts['residents']:,} residents" in output
     assert "Residents probably missing out" in output and "All wards" in output
     assert "foodbank-no-ctr" in output and "Northgate" in output
+    # A neighbouring council's pack tuned one rule here: the area holds it, the gaps use it.
+    from safetynet.areaconfig.models import AreaConfig
+
+    own = db.scalars(select(AreaConfig)).one()
+    assert (own.kind, own.key, own.source) == (
+        "gap_rule",
+        "foodbank-no-ctr",
+        "Demo Neighbour District",
+    )
+    assert "A neighbouring council's pack" in output and "in the last 12 months" in output
     assert output.index("What was imported") < output.index("Residents probably missing out")
     # The front desks' records reached linkage: nearly every one joined a resident who is
     # also on another list (walk-ins are council residents; the rest the charities' clients).

@@ -124,6 +124,10 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/packs/export"): ("packs.manage", None),
     ("POST", "/api/v1/packs/diff"): ("packs.manage", None),
     ("POST", "/api/v1/packs/apply"): ("packs.manage", None),
+    ("GET", "/configuration"): ("areaconfig.manage", None),
+    ("POST", "/configuration/revert"): ("areaconfig.manage", None),
+    ("GET", "/api/v1/configuration"): ("areaconfig.manage", None),
+    ("POST", "/api/v1/configuration/revert"): ("areaconfig.manage", None),
     ("GET", "/api/v1/outreach"): ("outreach.view", None),
     ("GET", "/api/v1/outreach/{list_id}"): ("outreach.view", "outreach"),
     ("POST", "/api/v1/outreach/{list_id}/status"): ("outreach.update", "outreach"),
@@ -341,6 +345,7 @@ GRANTS: dict[str, tuple[set[str], set[str]]] = {
     "plans.view": ({"admin", "analyst", "caseworker"}, set()),
     "plans.manage": ({"admin", "analyst"}, set()),
     "packs.manage": ({"admin", "analyst"}, set()),
+    "areaconfig.manage": ({"admin"}, set()),
     "frontdesk.use": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
     "frontdesk.report": (ALL, ALL),
     "match.view": ({"admin", "caseworker", "partner"}, {"admin", "caseworker", "partner"}),
@@ -382,6 +387,7 @@ def test_no_partner_role_holds_a_council_wide_permission():
     council_wide |= {"payments.reconcile", "plans.view", "plans.manage"}
     council_wide |= {"triage.forms", "triage.isolation"}
     council_wide |= {"payments.reconcile", "plans.view", "plans.manage", "packs.manage"}
+    council_wide |= {"areaconfig.manage"}
     assert {p for p, g in PERMISSIONS.items() if not g.partner} == council_wide
 
 
@@ -641,6 +647,8 @@ API_BODIES: dict[tuple[str, str], Any] = {
         "answer": "old"
     },
     ("POST", "/api/v1/triage/forms"): lambda p: {"filename": "x.md", "content_base64": "eA=="},
+    # Neither an item nor a pack named: refused (422) for the council's admin, changing nothing.
+    ("POST", "/api/v1/configuration/revert"): lambda p: {},
 }
 
 

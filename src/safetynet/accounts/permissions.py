@@ -95,6 +95,8 @@ PERMISSIONS: dict[str, Grant] = {
     "plans.manage": council_only(ADMIN_ANALYST),
     # Configuration packs (packs/): export this area's settings, apply another council's.
     "packs.manage": council_only(ADMIN_ANALYST),
+    # The area's own configuration (areaconfig/): see what packs changed here and revert it.
+    "areaconfig.manage": council_only(ADMIN),
     # The partners' front desk (frontdesk/): each organisation's desk finds its own clients
     # and records visits; everyone may read their own desk's counts.
     "frontdesk.use": both(FRONT_DESK),

@@ -27,5 +27,8 @@ class AreaConfig(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSONType)
     version: Mapped[int] = mapped_column(Integer, default=1)
     source: Mapped[str] = mapped_column(String(200))  # e.g. the pack's source council
+    # The sha256 of the pack file that last wrote the item (None: written some other way), so
+    # everything one pack applied can be found and reverted together.
+    pack_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200))

@@ -1,7 +1,8 @@
 """Read and write a council area's own configuration items.
 
 Readers ask for `items(session, tenant_id, kind)`; `stamp` is a short fingerprint of every item
-the area holds (keys and versions), so a cache keyed by area and stamp is never stale.
+the area holds (keys, versions and when each was written: an item reverted and written again
+starts at version 1 again), so a cache keyed by area and stamp is never stale.
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ def items(session: Session, tenant_id: int, kind: str) -> dict[str, dict[str, An
 def stamp(session: Session, tenant_id: int) -> str:
     """A fingerprint of what the area holds: changes whenever an item is added or changed."""
     rows = session.execute(
-        select(AreaConfig.kind, AreaConfig.key, AreaConfig.version)
+        select(AreaConfig.kind, AreaConfig.key, AreaConfig.version, AreaConfig.updated_at)
         .where(AreaConfig.tenant_id == tenant_id)
         .order_by(AreaConfig.kind, AreaConfig.key)
     ).all()
     if not rows:
         return ""
-    text = ";".join(f"{kind}/{key}/{version}" for kind, key, version in rows)
+    text = ";".join(
+        f"{kind}/{key}/{version}/{when:%Y%m%d%H%M%S%f}" for kind, key, version, when in rows
+    )
     return hashlib.sha256(f"{tenant_id}:{text}".encode()).hexdigest()[:16]
 
 
@@ -48,6 +51,7 @@ def put(
     *,
     actor: str,
     source: str,
+    pack: str | None = None,
 ) -> AreaConfig:
     """Add or replace one item of the area's (flushed, not committed: the caller commits)."""
     if kind not in KINDS:
@@ -65,5 +69,17 @@ def put(
     row.source = source[:200]
     row.updated_at = utcnow()
     row.updated_by = actor[:200]
+    row.pack_sha256 = pack
     session.flush()
     return row
+
+
+def rows(session: Session, tenant_id: int) -> list[AreaConfig]:
+    """Every item the area holds, by kind and key."""
+    return list(
+        session.scalars(
+            select(AreaConfig)
+            .where(AreaConfig.tenant_id == tenant_id)
+            .order_by(AreaConfig.kind, AreaConfig.key)
+        )
+    )

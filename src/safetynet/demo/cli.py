@@ -64,6 +64,7 @@ def demo_run(
         manifest = generate_borough(settings.data_dir / "demo", people=people, seed=seed)
     with open_session() as session:
         logins = service.create_accounts(session, ORGANISATIONS)
+        shared = service.neighbours_pack(session)
         with console.status("Importing partners' lists"):
             imports = service.import_lists(session, manifest)
         with console.status("Recording a week at the partners' front desks"):
@@ -95,6 +96,7 @@ def demo_run(
             ):
                 paid = set_up_payments(own, council=ORGANISATIONS[0][0])
     _summary(imports, names)
+    _pack_summary(shared)
     _desk_summary(desks)
     _directory_summary(listed)
     if link:
@@ -104,6 +106,18 @@ def demo_run(
     if payments:
         _payments_summary(paid)
     _logins(logins)
+
+
+def _pack_summary(shared: Any) -> None:
+    from safetynet.demo.service import NEIGHBOUR_RULE
+
+    console.print(
+        f"\n[bold]A neighbouring council's pack[/]: {shared.manifest.source_council} shared its "
+        f"configuration; applying it changed {shared.changes} item(s) here (gap rule "
+        f"{NEIGHBOUR_RULE} counts food bank use over a year). Council admins see and can "
+        "revert it at /configuration (or `safetynet pack config`).",
+        highlight=False,
+    )
 
 
 def _referral_summary(referred: Any) -> None:

@@ -268,3 +268,29 @@ def build_directory(session: Session, *, seed: int, counsellors: int = 20_000) -
     size = synthetic.Size(services=300, counsellors=counsellors, vacancies=200)
     feed = synthetic.directory(seed=seed, area=DEMO_AREA, size=size)
     return directory.write_made_here(session, tenant.id, feed, actor=ACTOR)
+
+
+NEIGHBOUR = "Demo Neighbour District"  # the council the demo's pack comes from
+NEIGHBOUR_RULE = "foodbank-no-ctr"
+
+
+def neighbours_pack(session: Session) -> object:
+    """Apply in the demo borough a pack as a neighbouring council would send it: the
+    borough's own export with one gap rule tuned (food bank use over the last year, not six
+    months) and its checksums redone, so `/configuration` shows an area-specific rule that
+    differs from the default, and the gaps, dashboard and plan count with it."""
+    import json
+
+    from safetynet.packs import service as packs
+    from safetynet.packs.schemas import checksum
+    from safetynet.places import service as places
+
+    tenant = places.council_area(session, DEMO_AREA_SLUG)
+    pack = packs.build_pack(session, tenant.id)
+    rule = pack["sections"]["gap_rules"][NEIGHBOUR_RULE]
+    rule["title"] = "Used a food bank in the last 12 months, household not on Council Tax Reduction"
+    rule["when"][0]["within_days"] = 365
+    pack["manifest"]["source_council"] = NEIGHBOUR
+    pack["manifest"]["parts"]["gap_rules"]["sha256"] = checksum(pack["sections"]["gap_rules"])
+    data = json.dumps(pack, indent=2).encode()
+    return packs.apply_pack(session, tenant.id, data, actor=ACTOR, name="neighbour-pack.json")

@@ -20,12 +20,32 @@ def pounds(pence: int) -> str:
     return f"£{pence / 100:,.2f}"
 
 
+def _schemes(given: list[Any], area: str | None) -> list[Any]:
+    """The CTR schemes for a check: those given, then the area's own (with --area), then the
+    deployment's folder (those the area's own do not replace)."""
+    from safetynet.entitlements import service
+
+    if area is None:
+        return service.council_schemes(given)
+    from safetynet.db import open_session
+    from safetynet.places.service import council_area
+
+    with open_session() as session:
+        tenant = council_area(session, area)
+        return service.council_schemes(given, session=session, tenant_id=tenant.id)
+
+
 @entitlements_app.command("check")
 def check(
     household_file: Path = typer.Argument(..., help="Household file (JSON or YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: annual pounds per benefit."),
     ctr_scheme: list[Path] = typer.Option(
         [], help="A council's own CTR scheme (YAML) to use; may be repeated."
+    ),
+    area: str = typer.Option(
+        None,
+        "--area",
+        help="Also use this council area's own CTR schemes (from packs applied there).",
     ),
 ) -> None:
     """Estimate what a household could claim, a month and a year, and why."""
@@ -36,7 +56,7 @@ def check(
     from safetynet.entitlements.schemas import load_household
 
     household = load_household(household_file)
-    schemes = service.council_schemes([load_scheme(path) for path in ctr_scheme])
+    schemes = _schemes([load_scheme(path) for path in ctr_scheme], area)
     result = service.check_household(household, schemes=schemes)
     if as_json:
         typer.echo(json.dumps(service.as_json(result), indent=2))

@@ -44,16 +44,43 @@ def _reading(area: str | None) -> Iterator[tuple[Any, Any]]:
 
 
 @gaps_app.command("rules")
-def gaps_rules(rules: list[Path] = RULES) -> None:
-    """List the programmes and gap rules in force (default pack plus the council's own)."""
+def gaps_rules(
+    rules: list[Path] = RULES,
+    area: str = typer.Option(
+        None, "--area", help="That council area's rules: the deployment's with its own over them."
+    ),
+) -> None:
+    """List the programmes and gap rules in force: the deployment's (default pack, the rules
+    folder, --rules), or with --area a council area's (its own, from packs, laid over them)."""
     from safetynet.gaps import service
 
-    book = service.rulebook(rules)
-    table = Table("Rule", "Missing", "Who", title=f"Gap rules ({', '.join(book.files)})")
+    own: set[str] = set()
+    if area is None:
+        book = service.rulebook(rules)
+        where = ", ".join(book.files)
+    else:
+        book, own, where = _area_rules(area, rules)
+    table = Table("Rule", "Missing", "Who", title=f"Gap rules ({where})")
     for rule_id, rule in book.rules.items():
         state = "" if rule.enabled else " [dim](off)[/]"
-        table.add_row(rule_id + state, book.programmes[rule.programme].heading, rule.title)
+        mine = " [cyan](this area's own)[/]" if rule_id in own else ""
+        table.add_row(rule_id + state + mine, book.programmes[rule.programme].heading, rule.title)
     console.print(table)
+
+
+def _area_rules(area: str, rules: list[Path]) -> tuple[Any, set[str], str]:
+    """A council area's rulebook, the ids of the rules it holds itself, and a caption."""
+    from safetynet.areaconfig import service as own
+    from safetynet.db import open_session
+    from safetynet.gaps import service
+    from safetynet.places.service import council_area
+
+    with open_session() as session:
+        tenant = council_area(session, area)
+        book = service.rulebook(rules, session=session, tenant_id=tenant.id)
+        held = set(own.items(session, tenant.id, "gap_rule"))
+    files = [f for f in book.files if not f.startswith("area ")]
+    return book, held, ", ".join([*files, f"{tenant.name}'s own: {len(held)} rule(s)"])
 
 
 def gap_table(counts: Any, book: Any, title: str) -> Table:

@@ -30,8 +30,9 @@ def _stager(kind: str):  # noqa: ANN202 (a Section.stage)
         for key, item in changed.items():
             body = item.model_dump(mode="json", exclude_defaults=kind.startswith("gap_"))
             area.put(
-                session, tenant_id, kind, key, body, actor=staging.actor or "pack", source=source
-            )
+                session, tenant_id, kind, key, body, actor=staging.actor or "pack", source=source,
+                pack=staging.pack,
+            )  # fmt: skip
 
     return stage
 

@@ -4,7 +4,7 @@ pack would change, and apply it."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -110,3 +110,78 @@ def pack_apply(
             session, tenant.id, data, actor=cli_actor(), expect_state=found.state, name=path.name
         )
     console.print(f"[green]Applied[/] {found.changes} change(s) from {path.name}.")
+
+
+def _change_text(item: Any) -> str:
+    if item.status == "added":
+        return "new here (the deployment has none)"
+    if item.status == "unchanged":
+        return "same as the deployment's"
+    return "; ".join(f"{c.field}: {c.before!r} → {c.after!r}" for c in item.changes)
+
+
+@pack_app.command("config")
+def pack_config(area: str = AREA) -> None:
+    """The area's own configuration items (from packs applied here), each against the
+    deployment's default, and the packs they came from."""
+    from safetynet.areaconfig import review
+    from safetynet.db import open_session
+    from safetynet.places.service import council_area
+
+    with open_session() as session:
+        tenant = council_area(session, area)
+        items = review.overview(session, tenant.id)
+    if not items:
+        console.print(
+            f"{tenant.name} holds no configuration of its own: the deployment's is in force."
+        )
+        return
+    table = Table("Kind", "Key", "Version", "When (UTC)", "By", "Pack", "Differs from the default")
+    for column in table.columns:
+        column.overflow = "fold"
+    for item in items:
+        table.add_row(
+            item.label, item.key, str(item.version), f"{item.updated_at:%Y-%m-%d %H:%M}",
+            item.updated_by, f"{item.source} {(item.pack or '')[:12]}".strip(), _change_text(item),
+        )  # fmt: skip
+    console.print(table)
+    for applied in review.by_pack(items):
+        console.print(
+            f"Pack {applied.sha256[:12]} from {applied.source}: {len(applied.items)} item(s) "
+            f"in force (revert with `safetynet pack revert --pack {applied.sha256[:12]}`).",
+            highlight=False,
+        )
+
+
+@pack_app.command("revert")
+def pack_revert(
+    item: str = typer.Argument(None, help="One item as KIND/KEY, e.g. gap_rule/foodbank-no-ctr."),
+    pack: str = typer.Option(None, "--pack", help="Every item this pack wrote (its sha256)."),
+    area: str = AREA,
+    yes: bool = typer.Option(False, "--yes", help="Revert without asking."),
+) -> None:
+    """Take one item, or everything one pack applied, back to the deployment's default
+    (one transaction, audited as config.revert with the item before and after)."""
+    from safetynet.areaconfig import review
+    from safetynet.audit import cli_actor
+    from safetynet.db import open_session
+    from safetynet.errors import InvalidInput
+    from safetynet.places.service import council_area
+
+    kind, _, key = (item or "").partition("/")
+    if item and not key:
+        raise InvalidInput(f"'{item}': give the item as KIND/KEY, e.g. gap_rule/foodbank-no-ctr.")
+    what = f"every item of pack {pack}" if pack else f"{item}"
+    with open_session() as session:
+        tenant = council_area(session, area)
+        if not yes and not typer.confirm(f"Revert {what} in {tenant.name}?"):
+            raise typer.Exit(1)
+        done = review.revert(
+            session, tenant.id, actor=cli_actor(), kind=kind or None, key=key or None, pack=pack
+        )
+    for reverted in done:
+        console.print(
+            f"[green]Reverted[/] {reverted.label} {reverted.key} (was version {reverted.version}, "
+            f"from {reverted.source}).",
+            highlight=False,
+        )

@@ -188,7 +188,7 @@ def apply_pack(
         )
     changed = {k: v for k, v in _changed(incoming, found).items() if v}
     _check_after(session, tenant_id, changed)
-    staging = Staging(actor)
+    staging = Staging(actor, pack=incoming.sha256)
     source = incoming.manifest.source_council
     for section in sections.ordered():
         if section.name in changed:

@@ -33,8 +33,9 @@ def read_yaml(path: Path) -> Any:
 class Staging:
     """The files one apply writes: final path -> text."""
 
-    def __init__(self, actor: str = "") -> None:
+    def __init__(self, actor: str = "", pack: str | None = None) -> None:
         self.actor = actor  # who applies the pack (for rows a section writes)
+        self.pack = pack  # the pack file's sha256 (for rows a section writes)
         self.files: dict[Path, tuple[str, Any]] = {}  # final path -> (header, data)
         self._written: list[tuple[Path, Path]] = []  # (temporary, final)
         self._backups: list[tuple[Path, Path | None]] = []  # (final, backup or None if new)
