@@ -13,7 +13,6 @@ from safetynet.paging import PageRequest
 from safetynet.triage import isolation, needs, service
 from safetynet.triage.forms import FormRefused, default_form
 
-TODAY = date.today()
 ALL = {
     "age": 86, "lives_alone": "yes", "contact_days": 0, "devices": ["smartphone"],
     "device_works": "yes", "internet": "mobile_only", "internet_cost": 15, "cut_back": "no",
@@ -110,32 +109,35 @@ def test_a_partner_takes_triages_only_for_residents_it_may_read(db, area):
 
 
 def test_the_isolation_list_finds_older_residents_alone_across_sources_and_triage(db, area):
+    today = date.today()  # read when the test runs, not at import (midnight)
     service.take(db, area.people["caseworker"], area.residents["D"], ALL)
-    listed = isolation.at_risk(db, area.tenant_id, TODAY)
+    listed = isolation.at_risk(db, area.tenant_id, today)
     by_letter = {v: k for k, v in area.residents.items()}
     found = {by_letter[p.resident_id]: p.reasons for p in listed}
     alone = "75 or over, the only resident at their address"
     assert found == {"A": [alone], "D": ["Triage found an isolation need"]}
-    assert isolation.at_risk(db, area.tenant_id, TODAY, age=60).__len__() == 2
-    wider = {by_letter[p.resident_id] for p in isolation.at_risk(db, area.tenant_id, TODAY, 40)}
+    assert isolation.at_risk(db, area.tenant_id, today, age=60).__len__() == 2
+    wider = {by_letter[p.resident_id] for p in isolation.at_risk(db, area.tenant_id, today, 40)}
     assert wider == {"A", "D"}  # Dan is 36: listed for his triage only
 
 
 def test_the_isolation_list_is_the_councils_and_its_export_is_audited_with_a_reason(db, area):
+    today = date.today()  # read when the test runs, not at import (midnight)
     with pytest.raises(PermissionDenied):
-        isolation.isolation_page(db, area.people["partner"], TODAY, PageRequest())
-    page = isolation.isolation_page(db, area.people["caseworker"], TODAY, PageRequest())
+        isolation.isolation_page(db, area.people["partner"], today, PageRequest())
+    page = isolation.isolation_page(db, area.people["caseworker"], today, PageRequest())
     assert [p.name for p in page.items] == ["Ada Older"]
-    path, count = isolation.export_isolation(db, area.people["analyst"], TODAY, " befriending ")
+    path, count = isolation.export_isolation(db, area.people["analyst"], today, " befriending ")
     assert count == 1
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "resident_id,name,age,postcode,ward,reasons"
-    assert lines[1].split(",")[1:5] == ["Ada Older", str(TODAY.year - 1940), "DB1 1AA", "Northgate"]
+    assert lines[1].split(",")[1:5] == ["Ada Older", str(today.year - 1940), "DB1 1AA", "Northgate"]
     event = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.action, event.reason) == ("triage.isolation_export", "befriending")
 
 
 def test_needs_by_ward_counts_what_the_needs_list_shows(db, area):
+    today = date.today()  # read when the test runs, not at import (midnight)
     caseworker = area.people["caseworker"]
     for letter in ("A", "B", "D"):
         service.take(db, caseworker, area.residents[letter], ALL)
@@ -149,33 +151,34 @@ def test_needs_by_ward_counts_what_the_needs_list_shows(db, area):
         "handling_information": "yes",
     }
     service.take(db, caseworker, area.residents["B"], calm)  # B's latest: no needs
-    counts = needs.needs_by_ward(db, "Testshire", TODAY)
+    counts = needs.needs_by_ward(db, "Testshire", today)
     assert counts["Northgate"]["any"] == 1 and counts["Old Town"]["isolation"] == 1
-    listed = needs.needs_list(db, caseworker, TODAY, PageRequest(), ward="Old Town",
+    listed = needs.needs_list(db, caseworker, today, PageRequest(), ward="Old Town",
                               need="isolation")  # fmt: skip
     assert listed.total == counts["Old Town"]["isolation"]
     assert needs.needs_by_ward(db, area.tenant_id, date(2000, 1, 1)) == {}
 
 
 def test_the_dashboards_digital_inclusion_figures_equal_the_lists_behind_them(db, area):
+    today = date.today()  # read when the test runs, not at import (midnight)
     from safetynet.dashboard import service as dashboard
 
     caseworker = area.people["caseworker"]
     for letter in ("A", "D", "F"):
         service.take(db, caseworker, area.residents[letter], ALL)
-    found = dashboard.decisions(db, caseworker, TODAY)
+    found = dashboard.decisions(db, caseworker, today)
     assert [(w["ward_name"], w["any"]) for w in found.digital] == [
         ("Old Town", 2),
         ("Northgate", 1),
     ]
     for row in found.digital:
-        listed = needs.needs_list(db, caseworker, TODAY, PageRequest(), ward=row["ward_name"])
+        listed = needs.needs_list(db, caseworker, today, PageRequest(), ward=row["ward_name"])
         assert listed.total == row["any"]
         for key, _, count in row["top"]:
-            by_need = needs.needs_list(db, caseworker, TODAY, PageRequest(), ward=row["ward_name"],
+            by_need = needs.needs_list(db, caseworker, today, PageRequest(), ward=row["ward_name"],
                                        need=key)  # fmt: skip
             assert by_need.total == count
-    analyst_view = dashboard.decisions(db, area.people["analyst"], TODAY)
+    analyst_view = dashboard.decisions(db, area.people["analyst"], today)
     assert analyst_view.digital == found.digital
 
 
@@ -194,6 +197,7 @@ def test_the_demos_triages_are_checked_scored_and_the_same_for_a_seed(db, area):
 
 
 def test_a_triage_taken_before_a_merge_follows_the_resident(db, area):
+    today = date.today()  # read when the test runs, not at import (midnight)
     from safetynet.link.review import merge_residents
     from safetynet.triage.people import latest_needs
 
@@ -204,7 +208,7 @@ def test_a_triage_taken_before_a_merge_follows_the_resident(db, area):
     db.commit()
     seen = service.resident_outcomes(db, caseworker, area.residents["B"])
     assert [o.id for o in seen] == [done.id]
-    assert latest_needs(db, area.tenant_id, TODAY) == {area.residents["B"]: done.needs}
+    assert latest_needs(db, area.tenant_id, today) == {area.residents["B"]: done.needs}
 
 
 def test_subject_access_includes_the_residents_triages(db, area):
