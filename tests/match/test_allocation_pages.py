@@ -19,14 +19,25 @@ from tests.web.conftest import csrf_of, sign_in
 
 def _three(capacity: int = 1) -> ProviderColumns:
     """Three debt services at one place; 1 has the shortest wait, so the score prefers it."""
-    return ProviderColumns.build([
-        Provider(id=i, name=f"Debt help {i}", categories=frozenset({"debt"}), capacity=capacity,
-                 wait_days=wait, lat=53.38, lon=-1.47, formats=frozenset({"in_person"}))
-        for i, wait in ((1, 0), (2, 7), (3, 14))])
+    return ProviderColumns.build(
+        [
+            Provider(
+                id=i,
+                name=f"Debt help {i}",
+                categories=frozenset({"debt"}),
+                capacity=capacity,
+                wait_days=wait,
+                lat=53.38,
+                lon=-1.47,
+                formats=frozenset({"in_person"}),
+            )
+            for i, wait in ((1, 0), (2, 7), (3, 14))
+        ]
+    )
 
 
 def _use(client, cols: ProviderColumns) -> None:
-    client.app.dependency_overrides[area_loader] = lambda: (lambda tenant_id: cols)
+    client.app.dependency_overrides[area_loader] = lambda: lambda tenant_id: cols
 
 
 def _signed_in(client, who: str = "caseworker@tc.example") -> str:
@@ -42,9 +53,11 @@ def _seekers(resident_id: int, rows: int, needs: str = "debt") -> bytes:
 
 
 def _propose(client, token: str, data: bytes, **form: str):
-    return client.post("/match/allocations", data={"group": "file", "kind": "", "strength": "0",
-                                                   "csrf_token": token} | form,
-                       files={"file": ("waiting.csv", data, "text/csv")})
+    return client.post(
+        "/match/allocations",
+        data={"group": "file", "kind": "", "strength": "0", "csrf_token": token} | form,
+        files={"file": ("waiting.csv", data, "text/csv")},
+    )
 
 
 def _referrals(db) -> int:
@@ -68,7 +81,7 @@ def test_a_caseworker_proposes_a_group_and_sees_who_goes_where_and_why(db, area,
     assert "helps with 1 of 1 needs" in html
     assert html.count("Not placed") >= 1 and allocations.TAKEN in html
     used = re.search(r'<table class="govuk-table" id="used">(.*?)</table>', html, re.S).group(1)
-    assert used.count("govuk-table__cell--numeric\">1</td>") == 6  # proposed 1, places free 1
+    assert used.count('govuk-table__cell--numeric">1</td>') == 6  # proposed 1, places free 1
     actions = set(db.scalars(select(AuditEvent.action)))
     assert {"match.allocate", "match.allocation_viewed"} <= actions
     listed = client.get("/match/allocations").text
@@ -91,11 +104,18 @@ def test_confirming_refers_everyone_placed_once_and_a_resubmit_refers_nothing(db
     assert kept.confirmed_by.endswith("caseworker@tc.example")
     page = client.get(f"{url}?done=already").text
     assert "already confirmed" in page and "Confirm and refer" not in page
-    confirmed = list(db.scalars(select(AuditEvent.detail).where(
-        AuditEvent.action == "match.allocation_confirmed")))
+    confirmed = list(
+        db.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "match.allocation_confirmed")
+        )
+    )
     assert confirmed == [{"referred": 2}]
-    assert db.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "match.refer")) == 2
+    assert (
+        db.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "match.refer")
+        )
+        == 2
+    )
 
 
 def test_no_places_free_leaves_everyone_unplaced_and_confirming_is_refused(db, area, client):
@@ -110,8 +130,11 @@ def test_no_places_free_leaves_everyone_unplaced_and_confirming_is_refused(db, a
     db.expire_all()
     assert db.scalar(select(Allocation.status)) == "proposed"
     housing = _propose(client, token, _seekers(area.resident_id, 1, needs="housing"))
-    row = db.scalar(select(AllocationRow).where(AllocationRow.need["needs"].isnot(None))
-                    .order_by(AllocationRow.id.desc()))
+    row = db.scalar(
+        select(AllocationRow)
+        .where(AllocationRow.need["needs"].isnot(None))
+        .order_by(AllocationRow.id.desc())
+    )
     assert housing.status_code == 303 and row.unplaced == allocations.NOTHING_FITS
 
 
@@ -153,8 +176,10 @@ def test_partners_allocate_their_own_residents_and_see_only_their_own(db, area, 
     assert "No allocation proposed yet" in client.get("/match/allocations").text
     refused = _propose(client, token, _seekers(area.resident_id, 1))
     assert refused.status_code == 400 and "cannot be allocated" in refused.text
-    assert client.post("/match/allocations", data={"group": "needs", "csrf_token": token}
-                       ).status_code == 403
+    assert (
+        client.post("/match/allocations", data={"group": "needs", "csrf_token": token}).status_code
+        == 403
+    )
     client.cookies.clear()
     _signed_in(client)  # the council's caseworker sees the area's allocations
     assert client.get(url).status_code == 200
@@ -175,6 +200,9 @@ def test_bad_choices_are_refused_on_the_same_page(db, area, client):
     assert "waiting.csv row 2, column resident_id" in rows.text
     assert "waiting.csv row 3, column age" in rows.text
     assert db.scalar(select(Allocation.id)) is None
-    no_token = client.post("/match/allocations", data={"group": "file"},
-                           files={"file": ("w.csv", _seekers(area.resident_id, 1), "text/csv")})
+    no_token = client.post(
+        "/match/allocations",
+        data={"group": "file"},
+        files={"file": ("w.csv", _seekers(area.resident_id, 1), "text/csv")},
+    )
     assert no_token.status_code == 403

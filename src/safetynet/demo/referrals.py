@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from safetynet.accounts.permissions import Principal
 from safetynet.match.area import area_columns
-from safetynet.match.engine import rank
+from safetynet.match.engine import Match, rank
 from safetynet.match.model import Seeker
 from safetynet.match.models import Referral, Status
 from safetynet.match.simulation import hidden_world, referral_outcomes
 
 SITTINGS = 80
 PER_SITTING = 4
+LISTED = 100  # how far down each sitting's list the caseworker may look
 
 
 @dataclass
@@ -49,6 +51,24 @@ def _statuses(rng: random.Random, drawn: np.ndarray) -> list[str]:
             for d in drawn]
 
 
+def _chosen(rng: random.Random, found: Sequence[Match]) -> list[Match]:
+    """Referrals as the benchmark's simulated caseworker makes them: half among the best few,
+    half further down the list (so outcomes tell good from poor matches apart)."""
+    top = rng.sample(list(found[:6]), k=min(PER_SITTING // 2, len(found[:6])))
+    rest = list(found[6:])
+    further = rng.sample(rest, k=min(PER_SITTING - len(top), len(rest)))
+    return sorted(top + further, key=lambda m: m.position)
+
+
+def demo_seeker(rng: random.Random, terms: list[str]) -> Seeker:
+    """A person of the demo borough with one or two of the directory's needs, somewhere in
+    the borough, of any adult age, with or without a limit on how far they travel."""
+    return Seeker(needs=frozenset(rng.sample(terms, k=rng.choice((1, 1, 2)))),
+                  lat=53.38 + rng.gauss(0, 0.03), lon=-1.47 + rng.gauss(0, 0.05),
+                  max_cost_pence=None, low_income=rng.random() < 0.6,
+                  age=rng.randint(18, 90), max_distance_km=rng.choice((None, 5, 10)))
+
+
 def record_referrals(session: Session, principal: Principal, resident_ids: list[int], *,
                      seed: int, sittings: int = SITTINGS) -> DemoReferrals:
     """Seeded sittings of referrals with outcomes, then the area's ranker trained from them."""
@@ -62,14 +82,8 @@ def record_referrals(session: Session, principal: Principal, resident_ids: list[
     counts: dict[str, int] = {}
     made = 0
     for _ in range(sittings if terms and resident_ids else 0):
-        seeker = Seeker(needs=frozenset(rng.sample(terms, k=rng.choice((1, 1, 2)))),
-                        lat=53.38 + rng.gauss(0, 0.03), lon=-1.47 + rng.gauss(0, 0.05),
-                        max_cost_pence=None, low_income=rng.random() < 0.6,
-                        age=rng.randint(18, 90), max_distance_km=rng.choice((None, 5, 10)))
-        found = rank(cols, seeker, limit=10).matches
-        chosen = sorted(rng.sample(found[:6], k=min(PER_SITTING - 1, len(found[:6])))
-                        + ([rng.choice(found[6:])] if len(found) > 6 else []),
-                        key=lambda m: m.position)
+        seeker = demo_seeker(rng, terms)
+        chosen = _chosen(rng, rank(cols, seeker, limit=LISTED).matches)
         batch, resident = secrets.token_hex(8), rng.choice(resident_ids)
         drawn = referral_outcomes(draws, world, cols, seeker,
                                   np.array([row_of[m.provider.id] for m in chosen], dtype=int))

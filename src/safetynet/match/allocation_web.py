@@ -28,19 +28,29 @@ Referrer = Annotated[Principal, Depends(require("match.refer"))]
 Area = Annotated[Callable[[int], ProviderColumns], Depends(area_loader)]
 MAX_FILE_BYTES = 2_000_000  # 5,000 seekers of a few hundred characters each
 GROUPS = allocations.GROUPS
-KINDS = {"": "Anything", "service": "A service", "counsellor": "A counsellor",
-         "vacancy": "A job"}
+KINDS = {"": "Anything", "service": "A service", "counsellor": "A counsellor", "vacancy": "A job"}
 
 
-def _start_page(request: Request, db: Db, principal: Principal, status: int = 200,
-                **extra: Any) -> Response:
-    groups = {k: v for k, v in GROUPS.items()
-              if k == "file" or principal.can("triage.isolation")}
-    form = {"group": "needs" if "needs" in groups else "file", "kind": "",
-            "strength": f"{get_settings().match_exposure_strength:g}"} | extra.pop("form", {})
-    return render(request, "match/allocations.html", status, title="Allocate a waiting list",
-                  made=allocations.recent(db, principal), groups=groups, kinds=KINDS,
-                  form=form, **extra)
+def _start_page(
+    request: Request, db: Db, principal: Principal, status: int = 200, **extra: Any
+) -> Response:
+    groups = {k: v for k, v in GROUPS.items() if k == "file" or principal.can("triage.isolation")}
+    form = {
+        "group": "needs" if "needs" in groups else "file",
+        "kind": "",
+        "strength": f"{get_settings().match_exposure_strength:g}",
+    } | extra.pop("form", {})
+    return render(
+        request,
+        "match/allocations.html",
+        status,
+        title="Allocate a waiting list",
+        made=allocations.recent(db, principal),
+        groups=groups,
+        kinds=KINDS,
+        form=form,
+        **extra,
+    )
 
 
 @router.get("/match/allocations")
@@ -59,8 +69,14 @@ def _strength(text: str) -> float:
     return value
 
 
-async def _asked(db: Db, principal: Principal, group: str, kind: str | None,
-                 upload: UploadFile | None, cols: ProviderColumns) -> list[batch.Asked]:
+async def _asked(
+    db: Db,
+    principal: Principal,
+    group: str,
+    kind: str | None,
+    upload: UploadFile | None,
+    cols: ProviderColumns,
+) -> list[batch.Asked]:
     """The group's seekers, looking for `kind` (a file's own `kind` column wins)."""
     if group == "file":
         if upload is None or not upload.filename:
@@ -74,8 +90,12 @@ async def _asked(db: Db, principal: Principal, group: str, kind: str | None,
 
 @router.post("/match/allocations")
 async def propose(
-    request: Request, db: Db, principal: Referrer, area: Area,
-    group: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "",
+    request: Request,
+    db: Db,
+    principal: Referrer,
+    area: Area,
+    group: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
     strength: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -89,8 +109,9 @@ async def propose(
         cols = area(principal.tenant_id)
         asked = await _asked(db, principal, group, kind or None, file, cols)
         name = GROUPS[group] + (f": {file.filename}" if file and group == "file" else "")
-        kept = allocations.propose(db, principal, asked, cols, drawn_from=name,
-                                   kind=kind or None, strength=value)
+        kept = allocations.propose(
+            db, principal, asked, cols, drawn_from=name, kind=kind or None, strength=value
+        )
     except InvalidInput as refused:
         db.rollback()
         href = "#strength" if refused.message.startswith("Fair shares") else href
@@ -100,28 +121,52 @@ async def propose(
     return RedirectResponse(f"/match/allocations/{kept.id}", status_code=303)
 
 
-def _allocation_page(request: Request, db: Db, principal: Principal, allocation_id: int,
-                     cols: ProviderColumns, page: str | None = None, status: int = 200,
-                     **extra: Any) -> Response:
+def _allocation_page(
+    request: Request,
+    db: Db,
+    principal: Principal,
+    allocation_id: int,
+    cols: ProviderColumns,
+    page: str | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
     found = allocations.page_of(db, principal, allocation_id, PageRequest.parse(page), cols)
-    return render(request, "match/allocation.html", status,
-                  title=f"Allocation {allocation_id}", found=found, kinds=KINDS, **extra)
+    return render(
+        request,
+        "match/allocation.html",
+        status,
+        title=f"Allocation {allocation_id}",
+        found=found,
+        kinds=KINDS,
+        **extra,
+    )
 
 
 @router.get("/match/allocations/{allocation_id}")
-def show(request: Request, allocation_id: int, db: Db, principal: Referrer, area: Area,
-         page: str | None = None, done: str | None = None) -> Response:
+def show(
+    request: Request,
+    allocation_id: int,
+    db: Db,
+    principal: Referrer,
+    area: Area,
+    page: str | None = None,
+    done: str | None = None,
+) -> Response:
     """The proposed allocation a page at a time, with the places each provider would use."""
-    notice = {"confirmed": "Allocation confirmed: the referrals are made.",
-              "already": "This allocation was already confirmed: nothing more was referred."
-              }.get(done or "")
-    return _allocation_page(request, db, principal, allocation_id, area(principal.tenant_id),
-                            page, notice=notice)
+    notice = {
+        "confirmed": "Allocation confirmed: the referrals are made.",
+        "already": "This allocation was already confirmed: nothing more was referred.",
+    }.get(done or "")
+    return _allocation_page(
+        request, db, principal, allocation_id, area(principal.tenant_id), page, notice=notice
+    )
 
 
 @router.post("/match/allocations/{allocation_id}/confirm")
-def confirm(request: Request, allocation_id: int, db: Db, principal: Referrer,
-            area: Area) -> Response:
+def confirm(
+    request: Request, allocation_id: int, db: Db, principal: Referrer, area: Area
+) -> Response:
     """Refer everyone the allocation placed, all or none; a resubmit refers nothing more."""
     cols = area(principal.tenant_id)
     try:
@@ -129,11 +174,11 @@ def confirm(request: Request, allocation_id: int, db: Db, principal: Referrer,
     except InvalidInput as refused:
         errors = [{"text": refused.message, "href": "#confirm"}]
         errors += [{"text": d, "href": "#confirm"} for d in refused.details]
-        return _allocation_page(request, db, principal, allocation_id, cols, status=400,
-                                errors=errors)
+        return _allocation_page(
+            request, db, principal, allocation_id, cols, status=400, errors=errors
+        )
     except SafetynetError:
         db.rollback()
         raise
     outcome = "already" if done.already else "confirmed"
-    return RedirectResponse(f"/match/allocations/{allocation_id}?done={outcome}",
-                            status_code=303)
+    return RedirectResponse(f"/match/allocations/{allocation_id}?done={outcome}", status_code=303)

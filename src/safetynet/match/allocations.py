@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, func, select, update
@@ -58,10 +59,11 @@ class AllocationPage:
     used: list[Used]
 
 
-def readable_allocations(principal: Principal) -> Select[tuple[Allocation]]:
+def readable_allocations(principal: Principal) -> Select[Any]:
     """The allocations this caller may read: the area's (council) or their organisation's."""
     return select(Allocation).where(
-        principal.scope(Allocation.tenant_id, Allocation.organisation_id))
+        principal.scope(Allocation.tenant_id, Allocation.organisation_id)
+    )
 
 
 def why_unplaced(cols: ProviderColumns, need: SeekerIn, resident_id: int) -> str:
@@ -74,25 +76,44 @@ def why_unplaced(cols: ProviderColumns, need: SeekerIn, resident_id: int) -> str
     return FULL if candidates(roomy, seeker).allowed.any() else NOTHING_FITS
 
 
-def propose(session: Session, principal: Principal, asked: Sequence[batch.Asked],
-            cols: ProviderColumns, *, drawn_from: str, kind: str | None,
-            strength: float) -> Allocation:
+def propose(
+    session: Session,
+    principal: Principal,
+    asked: Sequence[batch.Asked],
+    cols: ProviderColumns,
+    *,
+    drawn_from: str,
+    kind: str | None,
+    strength: float,
+) -> Allocation:
     """Allocate the group (nothing referred) and keep the proposal for the allocation page;
     one transaction, audited as `match.allocate` (how many, not who)."""
     proposals = batch.proposals_for(session, principal, asked, cols, strength=strength)
     kept = Allocation(
-        tenant_id=principal.tenant_id, organisation_id=principal.organisation_id,
-        drawn_from=drawn_from[:200], kind=kind, strength=strength, seekers=len(proposals),
+        tenant_id=principal.tenant_id,
+        organisation_id=principal.organisation_id,
+        drawn_from=drawn_from[:200],
+        kind=kind,
+        strength=strength,
+        seekers=len(proposals),
         placed=sum(p.service_id is not None for p in proposals),
-        status=AllocationStatus.PROPOSED.value, referred=0, made_by=principal.actor,
+        status=AllocationStatus.PROPOSED.value,
+        referred=0,
+        made_by=principal.actor,
     )
     session.add(kept)
     session.flush()
     session.add_all(
         AllocationRow(
-            allocation_id=kept.id, tenant_id=principal.tenant_id, resident_id=p.resident_id,
-            line=line, service_id=p.service_id, service_name=p.service_name, score=p.score,
-            reasons=list(p.reasons[:5]), need=p.need.model_dump(mode="json", exclude_none=True),
+            allocation_id=kept.id,
+            tenant_id=principal.tenant_id,
+            resident_id=p.resident_id,
+            line=line,
+            service_id=p.service_id,
+            service_name=p.service_name,
+            score=p.score,
+            reasons=list(p.reasons[:5]),
+            need=p.need.model_dump(mode="json", exclude_none=True),
             unplaced=None if p.service_id else why_unplaced(cols, p.need, p.resident_id),
         )
         for line, p in enumerate(proposals, start=1)
@@ -104,7 +125,9 @@ def propose(session: Session, principal: Principal, asked: Sequence[batch.Asked]
 def get_allocation(session: Session, principal: Principal, allocation_id: int) -> Allocation:
     """One allocation the caller may read (404 otherwise, never 'forbidden')."""
     principal.require("match.refer")
-    found = session.scalar(readable_allocations(principal).where(Allocation.id == allocation_id))
+    found: Allocation | None = session.scalar(
+        readable_allocations(principal).where(Allocation.id == allocation_id)
+    )
     if found is None:
         raise NotFound(f"There is no allocation {allocation_id}.")
     return found
@@ -113,21 +136,37 @@ def get_allocation(session: Session, principal: Principal, allocation_id: int) -
 def recent(session: Session, principal: Principal, limit: int = 20) -> list[Allocation]:
     """The caller's most recent allocations (no one named: counts only)."""
     principal.require("match.refer")
-    return list(session.scalars(
-        readable_allocations(principal).order_by(Allocation.id.desc()).limit(limit)))
+    return list(
+        session.scalars(readable_allocations(principal).order_by(Allocation.id.desc()).limit(limit))
+    )
 
 
-def page_of(session: Session, principal: Principal, allocation_id: int, asked: PageRequest,
-            cols: ProviderColumns) -> AllocationPage:
+def page_of(
+    session: Session,
+    principal: Principal,
+    allocation_id: int,
+    asked: PageRequest,
+    cols: ProviderColumns,
+) -> AllocationPage:
     """One page of the allocation (who to whom, with reasons; the unplaced and why) and the
     capacity each provider would use; the view is audited (it names residents and needs)."""
     found = get_allocation(session, principal, allocation_id)
-    rows = paging.page_of(session, select(AllocationRow).where(
-        AllocationRow.allocation_id == found.id).order_by(AllocationRow.line), asked)
+    rows = paging.page_of(
+        session,
+        select(AllocationRow)
+        .where(AllocationRow.allocation_id == found.id)
+        .order_by(AllocationRow.line),
+        asked,
+    )
     audit.record_read(
-        session, actor=principal.actor, action="match.allocation_viewed",
-        entity_type="match_allocation", entity_id=found.id, tenant_id=principal.tenant_id,
-        user_id=principal.user_id, detail={"page": rows.number, "rows": len(rows.items)},
+        session,
+        actor=principal.actor,
+        action="match.allocation_viewed",
+        entity_type="match_allocation",
+        entity_id=found.id,
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        detail={"page": rows.number, "rows": len(rows.items)},
     )
     session.commit()
     return AllocationPage(found, rows, _used(session, found.id, cols))
@@ -142,7 +181,7 @@ def _used(session: Session, allocation_id: int, cols: ProviderColumns) -> list[U
         .group_by(AllocationRow.service_id)
         .order_by(func.count().desc(), AllocationRow.service_id)
     ).all()
-    return [Used(int(sid), name, int(n), free.get(int(sid))) for sid, name, n in rows]
+    return [Used(int(sid or 0), name, int(n), free.get(int(sid or 0))) for sid, name, n in rows]
 
 
 @dataclass(frozen=True)
@@ -154,32 +193,50 @@ class Confirmed:
     already: bool
 
 
-def confirm(session: Session, principal: Principal, allocation_id: int,
-            cols: ProviderColumns) -> Confirmed:
+def confirm(
+    session: Session, principal: Principal, allocation_id: int, cols: ProviderColumns
+) -> Confirmed:
     """Refer every resident given a provider, all or none, in one transaction; a second
     confirmation (a resubmitted form) refers nothing. Audited as `match.allocation_confirmed`
     and `match.refer` for each referral."""
     principal.require("match.refer")
     found = get_allocation(session, principal, allocation_id)
     try:
-        claimed = session.execute(
-            update(Allocation)
-            .where(Allocation.id == found.id,
-                   Allocation.status == AllocationStatus.PROPOSED.value)
-            .values(status=AllocationStatus.CONFIRMED.value, confirmed_at=utcnow(),
-                    confirmed_by=principal.actor)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        claimed = getattr(
+            session.execute(
+                update(Allocation)
+                .where(
+                    Allocation.id == found.id, Allocation.status == AllocationStatus.PROPOSED.value
+                )
+                .values(
+                    status=AllocationStatus.CONFIRMED.value,
+                    confirmed_at=utcnow(),
+                    confirmed_by=principal.actor,
+                )
+                .execution_options(synchronize_session=False)
+            ),
+            "rowcount",
+            0,
+        )
         if not claimed:
             session.rollback()
             return Confirmed(session.get(Allocation, found.id) or found, 0, True)
         made = batch.refer_all(session, principal, _proposals(session, found), cols)
-        session.execute(update(Allocation).where(Allocation.id == found.id).values(referred=made)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Allocation)
+            .where(Allocation.id == found.id)
+            .values(referred=made)
+            .execution_options(synchronize_session=False)
+        )
         audit.record(
-            session, actor=principal.actor, action="match.allocation_confirmed",
-            entity_type="match_allocation", entity_id=found.id, tenant_id=principal.tenant_id,
-            user_id=principal.user_id, detail={"referred": made},
+            session,
+            actor=principal.actor,
+            action="match.allocation_confirmed",
+            entity_type="match_allocation",
+            entity_id=found.id,
+            tenant_id=principal.tenant_id,
+            user_id=principal.user_id,
+            detail={"referred": made},
         )
         session.commit()
     except Exception:
@@ -192,11 +249,16 @@ def confirm(session: Session, principal: Principal, allocation_id: int,
 def _proposals(session: Session, found: Allocation) -> list[tuple[int, int, SeekerIn]]:
     rows = session.execute(
         select(AllocationRow.resident_id, AllocationRow.service_id, AllocationRow.need)
-        .where(AllocationRow.allocation_id == found.id, AllocationRow.service_id.is_not(None),
-               AllocationRow.resident_id.is_not(None))
+        .where(
+            AllocationRow.allocation_id == found.id,
+            AllocationRow.service_id.is_not(None),
+            AllocationRow.resident_id.is_not(None),
+        )
         .order_by(AllocationRow.line)
     ).all()
     if not rows:
-        raise InvalidInput("No one in this allocation was given a provider: there is nothing "
-                           "to refer. Propose again when places are free.")
+        raise InvalidInput(
+            "No one in this allocation was given a provider: there is nothing "
+            "to refer. Propose again when places are free."
+        )
     return [(int(rid), int(sid), SeekerIn(**need)) for rid, sid, need in rows]
