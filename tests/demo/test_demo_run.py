@@ -63,6 +63,17 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     assert db.scalar(select(func.count()).select_from(Referral)) >= 200
     assert db.scalar(select(func.count()).select_from(RankerModel)) == 1
     assert "Referrals: " in output and "recorded with outcomes" in output
+    # outcomes drawn from the hidden-utility simulation: some attended, some only accepted
+    statuses = set(db.scalars(select(Referral.status)))
+    assert {"attended", "accepted"} <= statuses and "made" not in statuses
+    # one allocation of the triage needs list left proposed for the allocation page
+    from safetynet.match.models import Allocation, AllocationRow
+
+    (allocation,) = db.scalars(select(Allocation)).all()
+    assert allocation.status == "proposed" and 0 < allocation.placed <= allocation.seekers
+    rows = db.scalar(select(func.count()).select_from(AllocationRow))
+    assert rows == allocation.seekers
+    assert f"/match/allocations/{allocation.id}" in output
     snapshot_days = db.scalars(select(GapSnapshot.as_of).distinct()).all()
     assert len(snapshot_days) == 4  # three month-ends and today, for the dashboard's trend
     plan = db.scalars(select(Plan)).one()  # one plan drafted from the gaps and places

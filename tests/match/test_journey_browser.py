@@ -2,8 +2,8 @@
 server on a demo store: a caseworker walks the digital inclusion triage for a resident, the
 result offers services for the needs found, the matches page opens with those needs ticked,
 the resident's postcode places them, the matches come with their reasons, and a referral is
-made. axe-core finds no serious or critical problem on any page; screenshots go to
-docs/screenshots/.
+made; then the triage needs list is allocated on the allocation page and confirmed. axe-core
+finds no serious or critical problem on any page; screenshots go to docs/screenshots/.
 
 Runs once, in the SQLite pass (it builds its own store). Skips only when Chromium is absent.
 """
@@ -87,5 +87,22 @@ def test_triage_to_matches_to_a_referral(server):
         assert "Referred" in page.inner_text("#referrals")
         assert chosen.rsplit(" (", 1)[0] in page.inner_text("#referrals")
         _check(page, "journey-referred", problems)
+        _allocate_the_needs_list(page, url, problems)
         browser.close()
     assert problems == {}
+
+
+def _allocate_the_needs_list(page, url: str, problems: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    """Allocate: the triage needs list (the resident just triaged is on it) proposed, looked
+    at, confirmed."""
+    page.goto(f"{url}/match/allocations")
+    assert page.is_checked("input[name=group][value=needs]")
+    _check(page, "journey-allocate", problems)
+    page.click("#propose")
+    page.wait_for_url(re.compile(r".*/match/allocations/\d+$"))
+    assert "Proposed allocation" in page.inner_text("h1")
+    assert "Resident " in page.inner_text("#rows")
+    _check(page, "journey-allocation", problems)
+    page.click("#confirm")
+    page.wait_for_url(re.compile(r".*done=confirmed$"))
+    assert "Allocation confirmed" in page.inner_text("main")

@@ -206,6 +206,10 @@ ROUTES: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/residents/{resident_id}/matches"): ("match.view", "resident"),
     ("POST", "/residents/{resident_id}/referrals"): ("match.refer", "resident"),
     ("POST", "/match/referrals/{referral_id}/status"): ("match.refer", "match_referral"),
+    ("GET", "/match/allocations"): ("match.refer", None),
+    ("POST", "/match/allocations"): ("match.refer", None),
+    ("GET", "/match/allocations/{allocation_id}"): ("match.refer", "match_allocation"),
+    ("POST", "/match/allocations/{allocation_id}/confirm"): ("match.refer", "match_allocation"),
     ("GET", "/api/v1/match/residents/{resident_id}/referrals"): ("match.view", "resident"),
     ("POST", "/api/v1/match/residents/{resident_id}/matches"): ("match.view", "resident"),
     ("POST", "/api/v1/match/residents/{resident_id}/referrals"): ("match.refer", "resident"),
@@ -423,6 +427,8 @@ def _target(
         return {"event_id": _referral(world, org)}
     if kind == "match_referral":  # a fresh referral of the organisation's resident
         return {"referral_id": _match_referral(world, org)}
+    if kind == "match_allocation":  # a proposed allocation of the organisation's
+        return {"allocation_id": _match_allocation(world, org)}
     if kind == "triage":  # a triage the organisation's staff took for one of its residents
         return {"outcome_id": _triage(world, org), "question_id": "age"}
     if kind == "triage_form":  # the shipped form, stored for the organisation's area
@@ -557,6 +563,24 @@ def _match_referral(world: World, org: str) -> int:
         session.add(referral)
         session.commit()
         return referral.id
+
+
+def _match_allocation(world: World, org: str) -> int:
+    """A fresh proposed allocation with no one placed (confirming it is refused, 400)."""
+    from safetynet.db import open_session
+    from safetynet.match.models import Allocation
+
+    with open_session() as session:
+        allocation = Allocation(
+            tenant_id=world.ids[f"tenant:{AREA[org]}"], organisation_id=world.ids[f"org:{org}"],
+            drawn_from="Matrix", kind=None, strength=0.3, seekers=0, placed=0,
+            status="proposed", referred=0, made_by="test",
+        )  # fmt: skip
+        session.add(allocation)
+        session.commit()
+        return allocation.id
+
+
 def _triage(world: World, org: str) -> int:
     from safetynet.accounts.models import User
     from safetynet.accounts.permissions import Principal

@@ -5,7 +5,7 @@ A need is sent in the body (POST): it is personal and never travels in a URL."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -64,6 +64,8 @@ class AllocateIn(BaseModel):
 
     seekers: list[SeekerRow] = Field(default_factory=list, max_length=batch.MAX_SEEKERS)
     triage_list: str | None = Field(None, description="needs or isolation")
+    kind: Literal["service", "counsellor", "vacancy"] | None = Field(
+        None, description="what a triage list's residents look for (any if left out)")
     strength: float | None = Field(None, ge=0, le=1)
 
 
@@ -156,7 +158,8 @@ def allocate(body: AllocateIn, db: Db, principal: As_referrer, area: Area) -> ob
     cols = area(principal.tenant_id)
     asked = ([batch.Asked(s.resident_id, s.need, f"seekers[{i}]")
               for i, s in enumerate(body.seekers)] if body.seekers else
-             batch.seekers_from_list(db, principal, str(body.triage_list), date.today(), cols))
+             batch.seekers_from_list(db, principal, str(body.triage_list), date.today(), cols,
+                                     body.kind))
     strength = get_settings().match_exposure_strength if body.strength is None else body.strength
     proposals = batch.propose(db, principal, asked, cols, strength=strength)
     return {"strength": strength, "proposals": [

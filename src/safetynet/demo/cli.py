@@ -87,6 +87,10 @@ def demo_run(
                 from safetynet.demo.referrals import demo_referrals
 
                 referred = demo_referrals(session, seed=seed)
+            with console.status("Proposing an allocation of the triage needs list"):
+                from safetynet.demo.referrals import demo_allocation
+
+                allocated = demo_allocation(session)
         if payments:
             from safetynet.demo.payments import set_up_payments
 
@@ -103,6 +107,7 @@ def demo_run(
         _gap_summary(*found)
         _triage_summary(triages)
         _referral_summary(referred)
+        _allocation_summary(allocated)
     if payments:
         _payments_summary(paid)
     _logins(logins)
@@ -126,6 +131,16 @@ def _referral_summary(referred: Any) -> None:
     console.print(f"\n[bold]Referrals[/]: {referred.referrals} recorded with outcomes "
                   f"({outcomes}); ranker {ranker}. Exposure: `safetynet match exposure --as "
                   "EMAIL`.", highlight=False)
+
+
+def _allocation_summary(allocated: Any) -> None:
+    if allocated is None:
+        console.print("\n[bold]Allocation[/]: no one on the triage needs list to allocate.")
+        return
+    console.print(f"\n[bold]Allocation[/]: {allocated.id} proposed for the {allocated.seekers} "
+                  f"residents whose latest triage found needs ({allocated.placed} given a "
+                  "provider), not yet confirmed: sign in as the council's caseworker and open "
+                  f"/match/allocations/{allocated.id} (Allocate).", highlight=False)
 
 
 def _triage_summary(triages: Any) -> None:

@@ -12,9 +12,10 @@ checked again against the resident's hard rules at that moment.
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,31 +98,53 @@ def seekers_from_csv(path: Path) -> list[Asked]:
     any of kind, languages, formats, max_cost in pounds, low_income, max_distance_km, age,
     postcode or lat and lon). Every problem is reported at once, naming its row and column."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if not reader.fieldnames or "resident_id" not in reader.fieldnames:
-            raise InvalidInput(f"{path.name}: the first row must name the columns, "
-                               "with resident_id among them.")
-        rows = list(reader)
+        return seekers_from_rows(path.name, handle)
+
+
+def seekers_from_text(name: str, data: bytes) -> list[Asked]:
+    """The seekers of an uploaded CSV (as `seekers_from_csv`); `name` is the file's name."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name}: save the file as CSV in UTF-8 and upload it again.") from None
+    return seekers_from_rows(name, io.StringIO(text, newline=""))
+
+
+def seekers_from_rows(name: str, handle: Iterable[str]) -> list[Asked]:
+    """The seekers of CSV lines; every problem reported at once by row and column."""
+    reader = csv.DictReader(handle)
+    if not reader.fieldnames or "resident_id" not in reader.fieldnames:
+        raise InvalidInput(f"{name}: the first row must name the columns, "
+                           "with resident_id among them.")
+    rows = list(reader)
     if len(rows) > MAX_SEEKERS:
-        raise InvalidInput(f"{path.name}: at most {MAX_SEEKERS:,} seekers at once.")
+        raise InvalidInput(f"{name}: at most {MAX_SEEKERS:,} seekers at once.")
     found, problems = [], []
     for line, row in enumerate(rows, start=2):
         rid = (row.get("resident_id") or "").strip()
         if not rid.isdigit():
-            problems.append(f"{path.name} row {line}, column resident_id: '{rid[:20]}' is not "
+            problems.append(f"{name} row {line}, column resident_id: '{rid[:20]}' is not "
                             "a resident's id.")
             continue
         try:
             need = SeekerIn(**_cell_need(row))
         except ValidationError as refused:
-            problems += [f"{path.name} row {line}, column {_column(e['loc'])}: {e['msg']}."
+            problems += [f"{name} row {line}, column {_column(e['loc'])}: {e['msg']}."
                          for e in refused.errors()]
             continue
-        found.append(Asked(int(rid), need, f"{path.name} row {line}"))
+        found.append(Asked(int(rid), need, f"{name} row {line}"))
     if problems:
-        raise InvalidInput(f"{path.name} has {len(problems)} problem(s); nothing was allocated.",
+        raise InvalidInput(f"{name} has {len(problems)} problem(s); nothing was allocated.",
                            details=problems[:50])
     return found
+
+
+def with_kind(asked: Sequence[Asked], kind: str | None) -> list[Asked]:
+    """The seekers, each looking for `kind` unless their own row already says what."""
+    if kind is None:
+        return list(asked)
+    return [a if a.need.kind else replace(a, need=a.need.model_copy(update={"kind": kind}))
+            for a in asked]
 
 
 def _column(loc: tuple[Any, ...]) -> str:
@@ -130,7 +153,7 @@ def _column(loc: tuple[Any, ...]) -> str:
 
 
 def seekers_from_list(session: Session, principal: Principal, which: str, as_of: date,
-                      cols: ProviderColumns) -> list[Asked]:
+                      cols: ProviderColumns, kind: str | None = None) -> list[Asked]:
     """The residents of a triage list as seekers: `needs` (their latest triage's needs) or
     `isolation` (the isolation-risk list), the needs mapped to the directory's terms, their
     age from the date of birth and where they travel from from their postcode."""
@@ -150,7 +173,7 @@ def seekers_from_list(session: Session, principal: Principal, which: str, as_of:
         terms = directory_needs(wanted, cols.categories.codes).terms
         if not terms:
             continue
-        need = SeekerIn(needs=terms, age=person.age(as_of), max_cost_pence=None,
+        need = SeekerIn(needs=terms, kind=kind, age=person.age(as_of), max_cost_pence=None,
                         postcode=person.postcode or None)
         asked.append(Asked(person.resident_id, need, f"resident {person.resident_id}", False))
     return asked
@@ -206,6 +229,14 @@ def propose(session: Session, principal: Principal, asked: Sequence[Asked],
             cols: ProviderColumns, *, strength: float) -> list[Proposal]:
     """Capacity-aware allocation of the batch, lowering over-exposed providers by `strength`
     (0 to 1); nothing is referred. Audited (how many, not who)."""
+    proposals = proposals_for(session, principal, asked, cols, strength=strength)
+    session.commit()
+    return proposals
+
+
+def proposals_for(session: Session, principal: Principal, asked: Sequence[Asked],
+                  cols: ProviderColumns, *, strength: float) -> list[Proposal]:
+    """As `propose`, without committing (the allocation page keeps them in the same unit)."""
     principal.require("match.refer")
     if not 0 <= strength <= 1:
         raise InvalidInput("The exposure strength must be between 0 and 1.")
@@ -224,7 +255,6 @@ def propose(session: Session, principal: Principal, asked: Sequence[Asked],
                  user_id=principal.user_id,
                  detail={"seekers": len(proposals), "strength": strength,
                          "proposed": sum(p.service_id is not None for p in proposals)})
-    session.commit()
     return proposals
 
 
@@ -264,13 +294,41 @@ def read_proposals(path: Path) -> list[tuple[int, int, SeekerIn]]:
 def confirm(session: Session, principal: Principal, proposals: Sequence[tuple[int, int, SeekerIn]],
             cols: ProviderColumns) -> int:
     """Refer each proposal, all or none: every resident must still be readable and every
-    service still fit them (its hard rules, places free) before any is referred. Returns how
-    many referrals were made."""
-    from safetynet.link import resident_access
+    service still fit them (its hard rules, places free) before any is referred; one
+    transaction. Returns how many referrals were made."""
+    made = refer_all(session, principal, proposals, cols)
+    session.commit()
+    return made
+
+
+def refer_all(session: Session, principal: Principal,
+              proposals: Sequence[tuple[int, int, SeekerIn]], cols: ProviderColumns) -> int:
+    """As `confirm`, without committing; on any refusal nothing is left in the session."""
     from safetynet.match import referrals, training
-    from safetynet.match.rules import broken_rules
 
     principal.require("match.refer")
+    _check_proposals(session, principal, proposals, cols)
+    ranker = training.current_ranker(session, principal.tenant_id)
+    try:
+        return sum(
+            len(referrals.add_referrals(
+                session, principal, resident_id=rid, service_ids=[sid], cols=cols,
+                seeker=_locate(session, principal.tenant_id, need, True).seeker(rid),
+                ranker=ranker))
+            for rid, sid, need in proposals
+        )
+    except SafetynetError:
+        session.rollback()
+        raise
+
+
+def _check_proposals(session: Session, principal: Principal,
+                     proposals: Sequence[tuple[int, int, SeekerIn]], cols: ProviderColumns) -> None:
+    """Refuse the lot, naming each, if any resident is no longer readable or any service no
+    longer fits its resident."""
+    from safetynet.link import resident_access
+    from safetynet.match.rules import broken_rules
+
     known = {p.id: p for p in cols.providers}
     problems = []
     for resident_id, service_id, need in proposals:
@@ -287,13 +345,6 @@ def confirm(session: Session, principal: Principal, proposals: Sequence[tuple[in
     if problems:
         raise InvalidInput(f"{len(problems)} proposal(s) no longer hold; nothing was referred.",
                            details=problems[:50])
-    ranker = training.current_ranker(session, principal.tenant_id)
-    return sum(
-        len(referrals.refer(session, principal, resident_id=rid, service_ids=[sid], cols=cols,
-                            seeker=_locate(session, principal.tenant_id, need, True).seeker(rid),
-                            ranker=ranker))
-        for rid, sid, need in proposals
-    )
 
 
 # -- how fair ----------------------------------------------------------------------------------

@@ -90,3 +90,56 @@ class RankerModel(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     trained_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     trained_by: Mapped[str] = mapped_column(String(200))
+
+
+class AllocationStatus(StrEnum):
+    """A proposed allocation waits for a caseworker to confirm it; confirming refers it."""
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+
+
+class Allocation(Base):
+    """A waiting list allocated at once on the allocation page: who proposed it, for which
+    group, how it came out, and whether it has been confirmed (referred) yet."""
+
+    __tablename__ = "match_allocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    drawn_from: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    strength: Mapped[float] = mapped_column(Float)
+    seekers: Mapped[int] = mapped_column(Integer)
+    placed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=AllocationStatus.PROPOSED.value,
+                                        index=True)
+    referred: Mapped[int] = mapped_column(Integer, default=0)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    made_by: Mapped[str] = mapped_column(String(200))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class AllocationRow(Base):
+    """One resident of an allocation: the provider proposed for them (none: `unplaced` says
+    why), the pair's score and reasons, and the need they were allocated for."""
+
+    __tablename__ = "match_allocation_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(
+        ForeignKey("match_allocations.id", ondelete="CASCADE"), index=True
+    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[int] = mapped_column(Integer)
+    service_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    service_name: Mapped[str] = mapped_column(String(300), default="")
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    need: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    unplaced: Mapped[str | None] = mapped_column(String(300))

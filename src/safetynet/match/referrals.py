@@ -44,6 +44,16 @@ def refer(session: Session, principal: Principal, *, resident_id: int, seeker: S
           service_ids: Sequence[int], cols: ProviderColumns,
           ranker: LearnedRanker | None = None) -> list[Referral]:
     """Refer a resident to the chosen providers among their matches, in one sitting; audited."""
+    made = add_referrals(session, principal, resident_id=resident_id, seeker=seeker,
+                         service_ids=service_ids, cols=cols, ranker=ranker)
+    session.commit()
+    return made
+
+
+def add_referrals(session: Session, principal: Principal, *, resident_id: int, seeker: Seeker,
+                  service_ids: Sequence[int], cols: ProviderColumns,
+                  ranker: LearnedRanker | None = None) -> list[Referral]:
+    """As `refer`, without committing: a batch of residents is referred in one transaction."""
     from safetynet.link import resident_access
 
     principal.require("match.refer")
@@ -69,7 +79,6 @@ def refer(session: Session, principal: Principal, *, resident_id: int, seeker: S
         entity_id=resident.id, tenant_id=principal.tenant_id, user_id=principal.user_id,
         detail={"batch": batch, "service_ids": [r.service_id for r in made]},
     )
-    session.commit()
     return made
 
 

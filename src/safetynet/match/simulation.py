@@ -11,6 +11,7 @@ demo.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +80,17 @@ def make_world(providers: int, seed: int = 1) -> World:
     """`providers` random providers and their hidden quality."""
     rng = np.random.default_rng(seed)
     made = [make_provider(rng, pid) for pid in range(1, providers + 1)]
-    return World(made, {p.id: float(rng.normal(0, 1)) for p in made})
+    return _with_quality(rng, made)
+
+
+def hidden_world(providers: Sequence[Provider], seed: int) -> World:
+    """A hidden quality for providers that already exist (the demo's directory): the same kind
+    of truth the benchmark's world has, over the area's own providers."""
+    return _with_quality(np.random.default_rng(seed), list(providers))
+
+
+def _with_quality(rng: np.random.Generator, providers: list[Provider]) -> World:
+    return World(providers, {p.id: float(rng.normal(0, 1)) for p in providers})
 
 
 def make_seeker(rng: np.random.Generator) -> Seeker:
@@ -146,6 +157,14 @@ def seeker_pool(cols: ProviderColumns, count: int, seed: int,
         if found.allowed.sum() >= minimum:
             pool.append((seeker, found))
     return pool
+
+
+def referral_outcomes(rng: np.random.Generator, world: World, cols: ProviderColumns,
+                      seeker: Seeker, rows: np.ndarray) -> np.ndarray:
+    """How referring this seeker to the providers at `rows` turns out (0 declined or no-show,
+    1 accepted, 2 attended), drawn from the hidden utility with noise: the demo's outcomes."""
+    found = candidates(cols, seeker)
+    return outcomes(rng, true_utility(world, cols, seeker, found, np.asarray(rows)))
 
 
 def simulated_outcomes(world: World, cols: ProviderColumns, pool: list[tuple[Seeker, Candidates]],

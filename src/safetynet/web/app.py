@@ -54,6 +54,7 @@ ROUTERS = (
     ("safetynet.dashboard.web", "router"),
     ("safetynet.frontdesk.web", "router"),
     ("safetynet.match.web", "router"),
+    ("safetynet.match.allocation_web", "router"),
     ("safetynet.directory.web", "router"),
     ("safetynet.triage.web", "router"),
     ("safetynet.api.routes", "router"),

@@ -44,6 +44,7 @@ NAVIGATION = (
     ("Payments", "/payments", "payments.view"),
     ("Front desk", "/front-desk", "frontdesk.use"),
     ("Directory", "/directory", "directory.view"),
+    ("Allocate", "/match/allocations", "match.refer"),
     ("Isolation risk", "/triage/isolation", "triage.isolation"),
     ("Triage forms", "/triage/forms", "triage.forms"),
     ("Agreements", "/agreements", "agreements.view"),
