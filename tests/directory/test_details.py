@@ -128,8 +128,12 @@ def test_importing_again_replaces_the_parts_of_services_organisations_and_locati
     assert [_count(db, m) for m in (DirectoryContact, DirectoryPhone, DirectoryServiceArea)] == [
         2, 3, 2]  # fmt: skip
     changed = advice(contacts=[], phones=[], service_areas=[])
-    changed["organization"] = dict(changed["organization"], organization_identifiers=[
-        {"id": _id("coh"), "identifier_type": "Company number", "identifier": "01234567"}])
+    changed["organization"] = dict(
+        changed["organization"],
+        organization_identifiers=[
+            {"id": _id("coh"), "identifier_type": "Company number", "identifier": "01234567"}
+        ],
+    )
     del changed["organization"]["phones"]
     changed["service_at_locations"][0]["location"]["accessibility"] = []
     service.import_feed(db, areas.people["analyst"], _feed(changed), origin="t")
@@ -181,29 +185,84 @@ def _write(path, rows: list[dict]) -> None:
 
 
 def test_the_csv_form_carries_every_part_too(db, areas, tmp_path):
-    _write(tmp_path / "services.csv", [{"id": SID, "name": "Debt advice", "url": URL,
-                                        "status": "active", "organization_id": ORG}])
-    _write(tmp_path / "organizations.csv", [{"id": ORG, "name": "Advice Trust",
-                                             "description": "A charity."}])
-    _write(tmp_path / "organization_identifiers.csv", [
-        {"id": _id("chc"), "organization_id": ORG, "identifier_type": "Charity number",
-         "identifier": "1100001"}])
+    _write(
+        tmp_path / "services.csv",
+        [
+            {
+                "id": SID,
+                "name": "Debt advice",
+                "url": URL,
+                "status": "active",
+                "organization_id": ORG,
+            }
+        ],
+    )
+    _write(
+        tmp_path / "organizations.csv",
+        [{"id": ORG, "name": "Advice Trust", "description": "A charity."}],
+    )
+    _write(
+        tmp_path / "organization_identifiers.csv",
+        [
+            {
+                "id": _id("chc"),
+                "organization_id": ORG,
+                "identifier_type": "Charity number",
+                "identifier": "1100001",
+            }
+        ],
+    )
     _write(tmp_path / "locations.csv", [{"id": LOC, "name": "Advice centre"}])
-    _write(tmp_path / "service_at_location.csv", [{"id": _id("sal"), "service_id": SID,
-                                                   "location_id": LOC}])
-    _write(tmp_path / "accessibility.csv", [{"id": _id("access"), "location_id": LOC,
-                                             "description": "Step-free entrance"}])
-    _write(tmp_path / "contacts.csv", [
-        {"id": _id("duty"), "service_id": SID, "location_id": "", "name": "Ann Persona",
-         "title": "Duty adviser"},
-        {"id": _id("reception"), "service_id": "", "location_id": LOC, "name": "",
-         "title": "Reception"}])
-    _write(tmp_path / "phones.csv", [
-        {"id": _id("helpline"), "service_id": SID, "contact_id": "", "number": "0808 157 0000"},
-        {"id": _id("duty-phone"), "service_id": "", "contact_id": _id("duty"),
-         "number": "01632 960002"}])
-    _write(tmp_path / "service_areas.csv", [{"id": _id("area"), "service_id": SID,
-                                             "extent": json.dumps(BOX), "extent_type": "geojson"}])
+    _write(
+        tmp_path / "service_at_location.csv",
+        [{"id": _id("sal"), "service_id": SID, "location_id": LOC}],
+    )
+    _write(
+        tmp_path / "accessibility.csv",
+        [{"id": _id("access"), "location_id": LOC, "description": "Step-free entrance"}],
+    )
+    _write(
+        tmp_path / "contacts.csv",
+        [
+            {
+                "id": _id("duty"),
+                "service_id": SID,
+                "location_id": "",
+                "name": "Ann Persona",
+                "title": "Duty adviser",
+            },
+            {
+                "id": _id("reception"),
+                "service_id": "",
+                "location_id": LOC,
+                "name": "",
+                "title": "Reception",
+            },
+        ],
+    )
+    _write(
+        tmp_path / "phones.csv",
+        [
+            {"id": _id("helpline"), "service_id": SID, "contact_id": "", "number": "0808 157 0000"},
+            {
+                "id": _id("duty-phone"),
+                "service_id": "",
+                "contact_id": _id("duty"),
+                "number": "01632 960002",
+            },
+        ],
+    )
+    _write(
+        tmp_path / "service_areas.csv",
+        [
+            {
+                "id": _id("area"),
+                "service_id": SID,
+                "extent": json.dumps(BOX),
+                "extent_type": "geojson",
+            }
+        ],
+    )
     _write(tmp_path / "funding.csv", [{"id": _id("fund"), "service_id": SID,
                                        "source": "Testshire Council grant"}])  # fmt: skip
     feed = tabular.read_folder(tmp_path)

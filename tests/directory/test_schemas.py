@@ -53,10 +53,13 @@ def test_accessibility_identifiers_and_metadata_are_vendored_and_checked():
                   {"id": str(uuid.uuid4()), "identifier_type": "Charity number",
                    "identifier": "1100001"})  # fmt: skip
     assert validation.problems("service", good) == []
-    bad = record({"id": str(uuid.uuid4()), "metadata": [{"id": "m"}]},
-                 {"id": str(uuid.uuid4()), "identifier_type": "Charity number"})
+    bad = record(
+        {"id": str(uuid.uuid4()), "metadata": [{"id": "m"}]},
+        {"id": str(uuid.uuid4()), "identifier_type": "Charity number"},
+    )
     found = {p.field: p.message for p in validation.problems("service", bad)}
-    assert found["organization.organization_identifiers[0]"] == "'identifier' is a required property"
+    missing = found["organization.organization_identifiers[0]"]
+    assert missing == "'identifier' is a required property"
     where = "service_at_locations[0].location.accessibility[0].metadata[0]"
     assert found[where].endswith("is a required property")  # metadata.json's own rules
 
@@ -70,7 +73,8 @@ def test_phones_and_contacts_nested_where_the_profile_does_not_define_them_are_c
     filled = validation.fill_profile_quirks(record)
     found = [str(p) for p in validation.problems("service", filled)]
     assert f"service {sid}: field 'phones[0]': 'number' is a required property" in found
-    assert f"service {sid}: field 'organization.contacts[0].id': 'not-a-uuid' is not a 'uuid'" in found
+    where = "field 'organization.contacts[0].id'"
+    assert f"service {sid}: {where}: 'not-a-uuid' is not a 'uuid'" in found
     assert len(found) == 2
 
 
