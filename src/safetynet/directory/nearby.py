@@ -89,10 +89,13 @@ def within(latitude: Any, longitude: Any, centre: Point, metres: int) -> Any:
 def services_near(tenant_id: int, centre: Point, metres: int) -> Any:
     """A SQL condition on services: one of its locations is within `metres` of the centre."""
     sal, loc = DirectoryServiceAtLocation, DirectoryLocation
+    # Starting from the area's locations in range (not its links to services) keeps
+    # PostgreSQL from probing the area's whole link table once per service when its
+    # statistics are stale, as they are just after a bulk import (6 s instead of 0.1 s).
     near = (
         select(sal.service_id)
         .join(loc, loc.id == sal.location_id)
-        .where(sal.tenant_id == tenant_id, within(loc.latitude, loc.longitude, centre, metres))
+        .where(loc.tenant_id == tenant_id, within(loc.latitude, loc.longitude, centre, metres))
     )
     return DirectoryService.id.in_(near)
 

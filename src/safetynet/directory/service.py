@@ -91,6 +91,7 @@ def import_feed(session: Session, principal: Principal, feed: Feed, *, origin: s
     except Exception:
         session.rollback()
         raise
+    store.refresh_statistics(session)
     return counts
 
 
@@ -386,6 +387,7 @@ def write_made_here(session: Session, tenant_id: int, feed: Feed, *, actor: str)
     except Exception:
         session.rollback()
         raise
+    store.refresh_statistics(session)
     return counts
 
 

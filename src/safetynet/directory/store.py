@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from safetynet.db import Base
 from safetynet.directory import details
 from safetynet.directory import taxonomies as tx
 from safetynet.directory.models import (
@@ -257,6 +258,18 @@ def write_parts(session: Session, tenant_id: int, batch: Batch, owners: dict) ->
             session.execute(insert(model.__table__), part)
         if name == "contacts":
             owners["contact"] = ids_by_oruk(session, model, tenant_id)
+
+
+def refresh_statistics(session: Session) -> None:
+    """On PostgreSQL, have the planner look at the directory's tables again after an import:
+    with the statistics of an empty or much smaller directory it joins tens of thousands of
+    rows by nested loops (the `proximity` filter took 12 s instead of 0.1 s just after the
+    demo's import). SQLite plans without them. Run after the import's commit."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tables = sorted(t for t in Base.metadata.tables if t.startswith("directory_"))
+    session.execute(text(f"ANALYZE {', '.join(tables)}"))
+    session.commit()
 
 
 def _refuse(batch: Batch) -> None:
