@@ -34,7 +34,7 @@ from safetynet.directory.models import (
 # Rows carry their owner as (kind, ORUK id); kind names the owner's id column.
 OWNER_COLUMNS = {"service": "service_id", "organisation": "organisation_id",
                  "location": "location_id", "contact": "contact_id"}  # fmt: skip
-MODELS = {"contacts": DirectoryContact, "phones": DirectoryPhone,
+MODELS: dict[str, Any] = {"contacts": DirectoryContact, "phones": DirectoryPhone,
           "service_areas": DirectoryServiceArea, "funding": DirectoryFunding,
           "accessibility": DirectoryAccessibility,
           "identifiers": DirectoryOrganisationIdentifier}  # fmt: skip

@@ -111,7 +111,9 @@ def services_covering(session: Session, tenant_id: int, centre: Point) -> Any:
             a.west <= centre.lon, a.east >= centre.lon,
         )
     ).all()  # fmt: skip
-    covering = sorted({sid for sid, extent in boxed if contains(polygons(extent), centre)})
+    covering = sorted(
+        {sid for sid, extent in boxed if extent and contains(polygons(extent), centre)}
+    )
     with_areas = select(a.service_id).where(a.tenant_id == tenant_id)
     s = DirectoryService
     return or_(s.id.not_in(with_areas), s.id.in_(unchecked), s.id.in_(covering))
