@@ -9,8 +9,8 @@ KML, TopoJSON) cannot be checked, so it is taken to cover the postcode rather th
 service.
 
 Distances are worked out in SQL without trigonometry (an equirectangular projection scaled at
-the postcode's latitude), so they page in the database on SQLite and PostgreSQL alike; within
-100 km of the postcode the error is under 0.5%.
+the postcode's latitude), so they page in the database on SQLite and PostgreSQL alike; at
+53.4°N the error against a great-circle distance is 0.04% at 10 km and 0.4% at 100 km.
 """
 
 from __future__ import annotations
