@@ -47,3 +47,16 @@ def test_a_refused_import_is_a_clear_message_and_exit_code_2(db, areas, tmp_path
     both = runner.invoke(app, ["directory", "import", "--as", "analyst@tc.example", str(feed),
                                "--csv", str(tmp_path)])  # fmt: skip
     assert both.exit_code == 2 and "Give one of" in both.output
+
+
+def test_the_import_says_how_many_contact_names_it_left_out(db, areas, tmp_path):
+    made = synthetic.directory(seed=9, area="Testshire", size=SMALL)
+    named = [s for s in made.services if s.get("contacts")][:2]
+    for record in named:
+        record["contacts"][0]["name"] = "Ann Persona"
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(named))
+    done = runner.invoke(app, ["directory", "import", "--as", "analyst@tc.example", str(feed)])
+    assert done.exit_code == 0, done.output
+    assert "2 contact name(s) left out" in done.output
+    assert "Ann Persona" not in json.dumps(service.export(db, areas.testshire))

@@ -90,13 +90,19 @@ def test_filters_narrow_the_lists(api):
     assert len(terms) == len(synthetic.SERVICE_TYPES)
 
 
-def test_the_public_api_serves_no_practitioners_gender_and_no_contacts(api):
+def test_the_public_api_serves_no_practitioners_gender_and_no_contacts_names(api):
     client, base, _ = api
     for summary in _all(client, f"{base}/services", text="counselling")[:5]:
         full = client.get(f"{base}/services/{summary['id']}").json()
         taxonomies = {a["taxonomy_term"]["taxonomy"] for a in full["attributes"]}
         assert tx.GENDER not in taxonomies and tx.KIND in taxonomies
-        assert "contacts" not in full
+        assert full["contacts"] == [] and full["phones"] == []  # counsellors have none
+    community = tx.term_id(tx.KIND, "service")
+    advice = _all(client, f"{base}/services", taxonomy_term_id=community)[0]
+    full = client.get(f"{base}/services/{advice['id']}").json()
+    assert [c["title"] for c in full["contacts"]] == ["Duty adviser"]
+    assert all("name" not in c for c in full["contacts"])
+    assert full["contacts"][0]["phones"][0]["number"].startswith("01632 960")
 
 
 def test_unknown_areas_and_ids_and_bad_paging_are_problems(api):

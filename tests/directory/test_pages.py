@@ -46,3 +46,18 @@ def test_one_service_shows_its_profile_and_another_area_cannot_see_it(db, areas)
     assert "capacity: " in page.text
     other = _browser(db, "other@oc.example").get(f"/directory/services/{counsellor.id}")
     assert other.status_code == 404
+
+
+def test_a_community_service_shows_its_contacts_area_access_and_funding(db, areas):
+    made = synthetic.directory(seed=2, area="Testshire", size=SMALL)
+    service.write_made_here(db, areas.testshire, made, actor="test")
+    advice = db.scalar(select(DirectoryService).where(DirectoryService.kind == "service"))
+    page = _browser(db, "partner@north.example").get(f"/directory/services/{advice.id}")
+    assert page.status_code == 200
+    assert 'id="contacts"' in page.text and "Duty adviser: 01632 960" in page.text
+    assert "Helpline, weekdays 9am to 5pm" in page.text
+    for shown in ("Serves", "Testshire", "Step-free entrance", "Testshire Council community grant"):
+        assert shown in page.text
+    counsellor = db.scalar(select(DirectoryService).where(DirectoryService.kind == "counsellor"))
+    plain = _browser(db, "partner@north.example").get(f"/directory/services/{counsellor.id}")
+    assert 'id="contacts"' not in plain.text and "Funded by" not in plain.text

@@ -41,12 +41,41 @@ def test_a_broken_record_is_refused_naming_its_id_and_field():
     assert any(p.startswith(f"service {sid}: field 'status': 'open' is not one of") for p in found)
 
 
-def test_a_part_of_oruk_not_vendored_is_refused_with_a_message_not_a_crash():
-    record = {"id": str(uuid.uuid4()), "name": "A", "status": "active", "url": "https://a.example",
-              "service_at_locations": [{"id": str(uuid.uuid4()), "location": {
-                  "id": str(uuid.uuid4()), "accessibility": [{"id": "x"}]}}]}  # fmt: skip
-    [problem] = validation.problems("service", record)
-    assert "accessibility.json" in problem.message and "leave that part out" in problem.message
+def test_accessibility_identifiers_and_metadata_are_vendored_and_checked():
+    def record(access: dict, identifier: dict) -> dict:
+        return {"id": str(uuid.uuid4()), "name": "A", "status": "active", "url": "https://a.example",
+                "organization": {"id": str(uuid.uuid4()), "name": "O", "description": "",
+                                 "organization_identifiers": [identifier]},
+                "service_at_locations": [{"id": str(uuid.uuid4()), "location": {
+                    "id": str(uuid.uuid4()), "accessibility": [access]}}]}  # fmt: skip
+
+    good = record({"id": str(uuid.uuid4()), "description": "Step-free"},
+                  {"id": str(uuid.uuid4()), "identifier_type": "Charity number",
+                   "identifier": "1100001"})  # fmt: skip
+    assert validation.problems("service", good) == []
+    bad = record(
+        {"id": str(uuid.uuid4()), "metadata": [{"id": "m"}]},
+        {"id": str(uuid.uuid4()), "identifier_type": "Charity number"},
+    )
+    found = {p.field: p.message for p in validation.problems("service", bad)}
+    missing = found["organization.organization_identifiers[0]"]
+    assert missing == "'identifier' is a required property"
+    where = "service_at_locations[0].location.accessibility[0].metadata[0]"
+    assert found[where].endswith("is a required property")  # metadata.json's own rules
+
+
+def test_phones_and_contacts_nested_where_the_profile_does_not_define_them_are_checked():
+    sid = str(uuid.uuid4())
+    record = {"id": sid, "name": "A", "status": "active", "url": "https://a.example",
+              "phones": [{"id": str(uuid.uuid4())}],
+              "organization": {"id": str(uuid.uuid4()), "name": "O", "description": "",
+                               "contacts": [{"id": "not-a-uuid"}]}}  # fmt: skip
+    filled = validation.fill_profile_quirks(record)
+    found = [str(p) for p in validation.problems("service", filled)]
+    assert f"service {sid}: field 'phones[0]': 'number' is a required property" in found
+    where = "field 'organization.contacts[0].id'"
+    assert f"service {sid}: {where}: 'not-a-uuid' is not a 'uuid'" in found
+    assert len(found) == 2
 
 
 def test_sub_records_without_a_url_are_given_the_service_address():

@@ -62,3 +62,29 @@ def test_the_cli_queries_and_refers_from_the_directory(db, area) -> None:
     assert db.scalar(select(Referral.service_id)) == int(ids[0])
     bad = runner.invoke(app, ["match", "query", *common, "--format", "fax"])
     assert bad.exit_code == 2 and "unknown format 'fax'" in bad.output
+
+
+def test_the_cli_takes_where_they_travel_from_as_a_postcode(db, area, tmp_path) -> None:
+    from safetynet.directory import service as directory
+    from safetynet.directory import synthetic
+    from tests.match.test_journey import _postcode_directory
+
+    _postcode_directory(db, tmp_path)
+    feed = synthetic.directory(seed=3, area="Testshire",
+                               size=synthetic.Size(services=30, counsellors=30, vacancies=5))
+    directory.import_feed(db, area.people["analyst"], feed, origin="test")
+    runner = CliRunner()
+    common = ["match", "query", "--resident", str(area.resident_id), "--kind", "service",
+              "--format", "in_person", "--max-distance", "3", "--as", "caseworker@tc.example"]
+    by_postcode = runner.invoke(app, [*common, "--postcode", "db1 1aa"])
+    by_place = runner.invoke(app, [*common, "--lat", "53.381234", "--lon", "-1.470001"])
+    assert by_postcode.exit_code == by_place.exit_code == 0, by_postcode.output
+    ids = re.findall(r"│ \d+\s+│ (\d+)", by_postcode.output)
+    assert ids and ids == re.findall(r"│ \d+\s+│ (\d+)", by_place.output)
+    unknown = runner.invoke(app, [*common, "--postcode", "DZ1 1AB"])
+    assert unknown.exit_code == 2 and "DZ1 1AB is not a live postcode" in unknown.output
+    both = runner.invoke(app, [*common, "--postcode", "DB1 1AA", "--lat", "53.4", "--lon", "-1.4"])
+    assert both.exit_code == 2 and "not both" in both.output
+    referred = runner.invoke(app, ["match", "refer", *common[2:], "--postcode", "DB1 1AA",
+                                   "--service", ids[0]])
+    assert referred.exit_code == 0 and "Referral " in referred.output, referred.output

@@ -9,7 +9,7 @@ endpoint, paged lists (`page`, `per_page`; answers carry `total_items`, `total_p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safetynet.accounts.permissions import Principal
-from safetynet.directory import records, service
+from safetynet.directory import nearby, records, service
 from safetynet.directory.models import (
     DirectoryLocation,
     DirectoryService,
@@ -36,6 +36,7 @@ OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema
 Text = Annotated[str, Query(max_length=100)]
 Id = Annotated[str, Query(max_length=36)]
 Number = Annotated[str | None, Query(max_length=12)]
+Postcode = Annotated[str, Query(max_length=10)]
 
 
 def _paging(page: str | None, per_page: str | None) -> PageRequest:
@@ -77,15 +78,18 @@ class Listing:
 def listing(
     text: Text = "", search: Text = "", taxonomy_term_id: Id = "", taxonomy_id: Id = "",
     minimum_age: Number = None, maximum_age: Number = None, page: Number = None,
-    per_page: Number = None,
+    per_page: Number = None, postcode: Postcode = "", proximity: Number = None,
 ) -> Listing:  # fmt: skip
-    """The standard's filters (`text` or `search`, terms, taxonomies, ages) and paging."""
+    """The standard's filters (`text` or `search`, terms, taxonomies, ages, `postcode` and
+    `proximity` in metres) and paging."""
     filters = service.Filters(
         text=text or search,
         taxonomy_term_id=taxonomy_term_id,
         taxonomy_id=taxonomy_id,
         minimum_age=service.parse_age(minimum_age, "minimum_age"),
         maximum_age=service.parse_age(maximum_age, "maximum_age"),
+        postcode=postcode,
+        proximity=nearby.parse_proximity(proximity, postcode),
     )
     return Listing(filters, _paging(page, per_page))
 
@@ -110,15 +114,24 @@ def one_service(area: str, service_id: str, db: Db, caller: Anyone) -> dict[str,
 
 
 def _sal_query(db: Session, tenant_id: int, filters: service.Filters) -> Any:
+    """Services at locations, of the services the filters keep; `proximity` measured to the
+    row's own location (not the service's nearest)."""
     sal, loc = DirectoryServiceAtLocation, DirectoryLocation
-    wanted = service.services_query(db, tenant_id, filters).with_only_columns(DirectoryService.id)
-    return (
-        select(sal, loc, DirectoryService.oruk_id)
+    of_services = replace(filters, proximity=None)
+    wanted = service.services_query(db, tenant_id, of_services).with_only_columns(
+        DirectoryService.id
+    )
+    query = (
+        select(sal, loc, DirectoryService.oruk_id, DirectoryService.url)
         .join(loc, loc.id == sal.location_id)
         .join(DirectoryService, DirectoryService.id == sal.service_id)
         .where(sal.tenant_id == tenant_id, sal.service_id.in_(wanted.order_by(None)))
         .order_by(sal.id)
     )
+    if filters.proximity is not None:
+        centre = nearby.place(db, tenant_id, filters.postcode)
+        query = query.where(nearby.within(loc.latitude, loc.longitude, centre, filters.proximity))
+    return query
 
 
 @router.get("/service_at_locations")
@@ -127,7 +140,7 @@ def service_at_locations(area: str, db: Db, caller: Anyone, asked: Listed) -> di
     tenant = service.area(db, area)
     query = _sal_query(db, tenant.id, asked.filters)
     found = page_of(db, query, asked.paging, scalars=False)
-    return oruk_page(found, [records.sal_record(s, loc, sid) for s, loc, sid in found.items])
+    return oruk_page(found, [records.sal_record(s, loc, sid) for s, loc, sid, _ in found.items])
 
 
 @router.get("/service_at_locations/{sal_id}")
@@ -140,10 +153,11 @@ def one_service_at_location(area: str, sal_id: str, db: Db, caller: Anyone) -> d
     row = db.execute(query).first()
     if row is None:
         raise NotFound("There is no service at a location with that id in this directory.")
-    sal, loc, sid = row
-    record = records.sal_record(sal, loc, sid)
-    record["service"] = service.full_service(db, db.get_one(DirectoryService, sal.service_id),
-                                             public=True)  # fmt: skip
+    sal, loc, sid, url = row
+    one = db.get_one(DirectoryService, sal.service_id)
+    kids = records.load_children(db, [one])
+    record = records.sal_record(sal, loc, sid, kids.parts, url)
+    record["service"] = records.service_record(one, kids, public=True)
     return record
 
 

@@ -53,6 +53,11 @@ def import_command(
         f"organisations, {counts.locations:,} locations, {counts.taxonomies:,} taxonomies "
         f"and {counts.terms:,} terms."
     )
+    if counts.contact_names_left_out:
+        console.print(
+            f"{counts.contact_names_left_out:,} contact name(s) left out: the directory keeps "
+            "contacts as roles and desks, never people's names."
+        )
 
 
 @directory_app.command("export")

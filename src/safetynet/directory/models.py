@@ -5,6 +5,8 @@ schedules, costs, languages and classifying attributes.
 Every row belongs to one council area (tenant) and carries its ORUK identifier (`oruk_id`, a
 UUID, unique within the area) beside our integer key. The directory holds no personal data:
 counsellors are listed as services of their practice, never by a person's name or contacts.
+Contacts are kept as roles or desks ("Duty adviser", "Helpline") with their phones and email;
+a contact's `name` is never stored (the import leaves it out and says so).
 
 A service's provider profile — what the matching engine reads (kind, formats, gender of the
 practitioner, sector, residency rule, capacity, hours, pay) — is kept in columns of the
@@ -15,6 +17,7 @@ service, and travels in ORUK as attributes of Safety Net's own taxonomies (see
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -228,3 +231,117 @@ class DirectoryLanguage(Base):
     )
     name: Mapped[str] = mapped_column(String(100))
     code: Mapped[str | None] = mapped_column(String(16))
+
+
+def _owner(table: str) -> Any:
+    """A cascading link to the service, organisation, location or contact a part belongs to."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True, nullable=True)
+
+
+class DirectoryContact(Base):
+    """A way to reach a service, organisation or location: a role or desk, never a person's
+    name. Exactly one of `service_id`, `organisation_id`, `location_id` is set."""
+
+    __tablename__ = "directory_contacts"
+    __table_args__ = (_oruk_unique("directory_contacts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    oruk_id: Mapped[str] = mapped_column(String(ORUK_ID))
+    service_id: Mapped[int | None] = _owner("directory_services")
+    organisation_id: Mapped[int | None] = _owner("directory_organisations")
+    location_id: Mapped[int | None] = _owner("directory_locations")
+    title: Mapped[str | None] = mapped_column(String(300))
+    department: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+
+
+class DirectoryPhone(Base):
+    """A phone number of a service, organisation, location or contact (one of them)."""
+
+    __tablename__ = "directory_phones"
+    __table_args__ = (_oruk_unique("directory_phones"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    oruk_id: Mapped[str] = mapped_column(String(ORUK_ID))
+    service_id: Mapped[int | None] = _owner("directory_services")
+    organisation_id: Mapped[int | None] = _owner("directory_organisations")
+    location_id: Mapped[int | None] = _owner("directory_locations")
+    contact_id: Mapped[int | None] = _owner("directory_contacts")
+    number: Mapped[str] = mapped_column(String(40))
+    type: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class DirectoryServiceArea(Base):
+    """Where a service is available. A GeoJSON extent's bounding box is kept beside it, so
+    the `postcode` filter parses only the extents that could hold the postcode."""
+
+    __tablename__ = "directory_service_areas"
+    __table_args__ = (_oruk_unique("directory_service_areas"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    oruk_id: Mapped[str] = mapped_column(String(ORUK_ID))
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_services.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    extent: Mapped[str | None] = mapped_column(Text)
+    extent_type: Mapped[str | None] = mapped_column(String(16))
+    uri: Mapped[str | None] = mapped_column(String(500))
+    south: Mapped[float | None] = mapped_column(Float)
+    north: Mapped[float | None] = mapped_column(Float)
+    west: Mapped[float | None] = mapped_column(Float)
+    east: Mapped[float | None] = mapped_column(Float)
+
+
+class DirectoryFunding(Base):
+    """Where a service's money comes from, in the feed's words."""
+
+    __tablename__ = "directory_funding"
+    __table_args__ = (_oruk_unique("directory_funding"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    oruk_id: Mapped[str] = mapped_column(String(ORUK_ID))
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_services.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class DirectoryAccessibility(Base):
+    """How a location can be reached and used by disabled people."""
+
+    __tablename__ = "directory_accessibility"
+    __table_args__ = (_oruk_unique("directory_accessibility"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    oruk_id: Mapped[str] = mapped_column(String(ORUK_ID))
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_locations.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
+
+
+class DirectoryOrganisationIdentifier(Base):
+    """An organisation's identifier in another register (a charity or company number)."""
+
+    __tablename__ = "directory_organisation_identifiers"
+    __table_args__ = (_oruk_unique("directory_organisation_identifiers"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    oruk_id: Mapped[str] = mapped_column(String(ORUK_ID))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_organisations.id", ondelete="CASCADE"), index=True
+    )
+    identifier_scheme: Mapped[str | None] = mapped_column(String(64))
+    identifier_type: Mapped[str] = mapped_column(String(100))
+    identifier: Mapped[str] = mapped_column(String(100))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from safetynet.db import utcnow
+from safetynet.directory import details
 from safetynet.directory import taxonomies as tx
 from safetynet.directory.validation import Problem
 
@@ -36,6 +37,12 @@ class Batch:
     costs: list[dict[str, Any]] = field(default_factory=list)
     languages: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Contacts, phones, areas, funding, accessibility, identifiers (see `details`); the
+    # organisations' and locations' records are kept whole (the last sent wins) and their
+    # parts read once all services are in.
+    parts: details.Rows = field(default_factory=details.Rows)
+    organisation_records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    location_records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def refuse(self, record_id: str, where: str, message: str) -> None:
         """Note a problem with a service record."""
@@ -149,6 +156,10 @@ def add_services(batch: Batch, records: list[dict[str, Any]]) -> None:
     """Nested service records, with everything they carry."""
     for record in records:
         _add_service(batch, record)
+    for organisation in batch.organisation_records.values():
+        details.add_organisation_parts(batch.parts, organisation)
+    for location in batch.location_records.values():
+        details.add_location_parts(batch.parts, location)
 
 
 def _add_service(batch: Batch, record: dict[str, Any]) -> None:
@@ -156,6 +167,7 @@ def _add_service(batch: Batch, record: dict[str, Any]) -> None:
     organisation = record.get("organization") or None
     if organisation:
         batch.organisations[organisation["id"]] = organisation_row(organisation)
+        batch.organisation_records[organisation["id"]] = organisation
     row = {
         "oruk_id": rid,
         "organisation_oruk_id": record.get("organization_id") or (organisation or {}).get("id"),
@@ -175,6 +187,8 @@ def _add_service(batch: Batch, record: dict[str, Any]) -> None:
     batch.services.append(row)
     _add_places(batch, rid, record.get("service_at_locations") or [])
     _add_offers(batch, rid, record)
+    for where, why in details.add_service_parts(batch.parts, record):
+        batch.refuse(rid, where, why)
 
 
 def _add_places(batch: Batch, rid: str, sals: list[dict[str, Any]]) -> None:
@@ -186,6 +200,7 @@ def _add_places(batch: Batch, rid: str, sals: list[dict[str, Any]]) -> None:
             continue
         if location:
             batch.locations[location_id] = location_row(location)
+            batch.location_records[location_id] = location
         batch.sals.append({"oruk_id": sal["id"], "service": rid, "location": location_id})
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safetynet.directory import details
 from safetynet.directory import taxonomies as tx
 from safetynet.directory.models import (
     DirectoryAttribute,
@@ -45,6 +46,7 @@ class Children:
     schedules: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
     costs: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
     languages: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    parts: details.Parts = field(default_factory=details.Parts)
 
 
 def columns(model: Any) -> list[Any]:
@@ -67,7 +69,22 @@ def load_children(session: Session, services: list[Any]) -> Children:
     kids.organisations = _rows_by_id(session, DirectoryOrganisation, org_ids)
     for part in chunks([s.id for s in services]):
         _load_part(session, kids, part)
+    _load_details(session, kids, [s.id for s in services])
     return kids
+
+
+def _load_details(session: Session, kids: Children, service_ids: list[int]) -> None:
+    """Contacts, phones, areas, funding, accessibility and identifiers, in chunks of owners."""
+    orgs = sorted(kids.organisations)
+    locations = sorted({loc.id for places in kids.places.values() for _, loc in places})
+    for start in range(0, max(len(service_ids), len(orgs), len(locations)), 500):
+        end = start + 500
+        found = details.load(session, service_ids[start:end], orgs[start:end],
+                             locations[start:end])  # fmt: skip
+        for name in ("contacts", "phones", "service_areas", "funding", "accessibility",
+                     "identifiers"):  # fmt: skip
+            for owner, rows in getattr(found, name).items():
+                getattr(kids.parts, name)[owner].extend(rows)
 
 
 def _load_part(session: Session, kids: Children, ids: list[int]) -> None:
@@ -109,9 +126,10 @@ def _drop_none(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None}
 
 
-def organisation_record(org: Any) -> dict[str, Any]:
-    """An ORUK organization."""
-    return _drop_none(
+def organisation_record(org: Any, parts: details.Parts | None = None, url: str = "") -> dict:
+    """An ORUK organization (with its identifiers, contacts and phones when `parts` are
+    given; `url` is the service's, for the profile's quirk)."""
+    record = _drop_none(
         {
             "id": org.oruk_id,
             "name": org.name,
@@ -120,10 +138,14 @@ def organisation_record(org: Any) -> dict[str, Any]:
             "website": org.website,
         }  # fmt: skip
     )
+    if parts is not None:
+        record.update(details.organisation_parts(parts, org.id, url))
+    return record
 
 
-def location_record(loc: Any) -> dict[str, Any]:
-    """An ORUK location, with its physical address when we hold one."""
+def location_record(loc: Any, parts: details.Parts | None = None, url: str = "") -> dict:
+    """An ORUK location, with its physical address when we hold one (and its accessibility,
+    contacts and phones when `parts` are given)."""
     record = _drop_none(
         {
             "id": loc.oruk_id,
@@ -147,16 +169,20 @@ def location_record(loc: Any) -> dict[str, Any]:
                 "address_type": "physical",
             }  # fmt: skip
         ]
+    if parts is not None:
+        record.update(details.location_parts(parts, loc.id, url))
     return record
 
 
-def sal_record(sal: Any, loc: Any, service_oruk_id: str) -> dict[str, Any]:
+def sal_record(
+    sal: Any, loc: Any, service_oruk_id: str, parts: details.Parts | None = None, url: str = ""
+) -> dict[str, Any]:
     """An ORUK service_at_location with its location."""
     return {
         "id": sal.oruk_id,
         "service_id": service_oruk_id,
         "location_id": loc.oruk_id,
-        "location": location_record(loc),
+        "location": location_record(loc, parts, url),
     }
 
 
@@ -211,9 +237,9 @@ def service_record(s: Any, kids: Children, *, public: bool) -> dict[str, Any]:
     org = kids.organisations.get(s.organisation_id or 0)
     if org is not None:
         record["organization_id"] = org.oruk_id
-        record["organization"] = organisation_record(org)
+        record["organization"] = organisation_record(org, kids.parts, s.url)
     record["service_at_locations"] = [
-        sal_record(sal, loc, s.oruk_id) for sal, loc in kids.places.get(s.id, [])
+        sal_record(sal, loc, s.oruk_id, kids.parts, s.url) for sal, loc in kids.places.get(s.id, [])
     ]
     record["attributes"] = our_attributes(s, public=public) + [
         _attribute(s.oruk_id, a, t, x) for a, t, x in kids.attributes.get(s.id, [])
@@ -232,6 +258,7 @@ def service_record(s: Any, kids: Children, *, public: bool) -> dict[str, Any]:
     ]
     record["cost_options"] = [_cost(s, c) for c in kids.costs.get(s.id, [])]
     record["schedules"] = [_schedule(s, x) for x in kids.schedules.get(s.id, [])]
+    record.update(details.service_parts(kids.parts, s.id, s.url))
     return record
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from safetynet import audit
 from safetynet.accounts.models import Tenant
 from safetynet.accounts.permissions import Principal
-from safetynet.directory import parse, records, store
+from safetynet.directory import nearby, parse, records, store
 from safetynet.directory import taxonomies as tx
 from safetynet.directory.models import (
     DirectoryAttribute,
@@ -91,6 +91,7 @@ def import_feed(session: Session, principal: Principal, feed: Feed, *, origin: s
     except Exception:
         session.rollback()
         raise
+    store.refresh_statistics(session)
     return counts
 
 
@@ -144,6 +145,8 @@ class Filters:
     kind: str = ""
     minimum_age: int | None = None
     maximum_age: int | None = None
+    postcode: str = ""  # covered by the service's areas (see `nearby`)
+    proximity: int | None = None  # metres from the postcode to one of its locations
 
 
 def services_query(session: Session, tenant_id: int, filters: Filters) -> Select[Any]:
@@ -165,6 +168,11 @@ def services_query(session: Session, tenant_id: int, filters: Filters) -> Select
         query = query.where(_has_term(session, tenant_id, filters.taxonomy_term_id))
     if filters.taxonomy_id:
         query = query.where(_has_taxonomy(tenant_id, filters.taxonomy_id))
+    if filters.postcode.strip():
+        centre = nearby.place(session, tenant_id, filters.postcode)
+        query = query.where(nearby.services_covering(session, tenant_id, centre))
+        if filters.proximity is not None:
+            query = query.where(nearby.services_near(tenant_id, centre, filters.proximity))
     return query.order_by(s.name, s.id)
 
 
@@ -379,6 +387,7 @@ def write_made_here(session: Session, tenant_id: int, feed: Feed, *, actor: str)
     except Exception:
         session.rollback()
         raise
+    store.refresh_statistics(session)
     return counts
 
 
@@ -393,8 +402,12 @@ def version(session: Session, tenant_id: int) -> tuple[Any, ...]:
     s = DirectoryService
     return tuple(
         session.execute(
-            select(func.count(s.id), func.max(s.id), func.max(s.last_modified),
-                   func.coalesce(func.sum(s.available), 0)).where(s.tenant_id == tenant_id)
+            select(
+                func.count(s.id),
+                func.max(s.id),
+                func.max(s.last_modified),
+                func.coalesce(func.sum(s.available), 0),
+            ).where(s.tenant_id == tenant_id)
         ).one()
     )
 
@@ -414,8 +427,10 @@ def matching_extras(session: Session, tenant_id: int) -> dict[int, MatchingExtra
     needs: dict[int, list[str]] = defaultdict(list)
     a, t = DirectoryAttribute, DirectoryTaxonomyTerm
     for sid, taxonomy, term in session.execute(
-        select(a.service_id, t.taxonomy, t.term).join(t, t.id == a.term_id)
-        .where(a.tenant_id == tenant_id).order_by(a.id)
+        select(a.service_id, t.taxonomy, t.term)
+        .join(t, t.id == a.term_id)
+        .where(a.tenant_id == tenant_id)
+        .order_by(a.id)
     ):
         if not tx.is_ours(taxonomy):
             needs[sid].append(term)

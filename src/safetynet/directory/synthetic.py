@@ -8,6 +8,7 @@ the centre given; prices, capacity and pay are drawn from plausible ranges.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 import zlib
@@ -42,6 +43,7 @@ JOBS = {
 }
 SERVICE_TYPE_TAXONOMY = "Demo service types"
 LOWEST_PAY_PENCE = 1221  # the National Living Wage from April 2025, £12.21 an hour
+AREA_HALF_SIZE = (0.12, 0.2)  # degrees of latitude and longitude each side of the centre
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,59 @@ def community_service(m: _Maker, org: dict[str, Any], kinds: dict[str, dict]) ->
                                "amount": 0}]  # fmt: skip
     _place(m, record, org["name"])
     _weekly(m, record)
+    _reach_and_cover(m, record)
     return record
+
+
+def _id(owner: str, part: str) -> str:
+    """A stable id for a part made from its owner's id (drawing none from the seeded stream,
+    so adding parts leaves every other record of the directory as it was)."""
+    return str(uuid.uuid5(tx.NAMESPACE, f"{owner}/{part}"))
+
+
+def _phone_number(owner: str) -> str:
+    """A made-up number in Ofcom's drama range (01632 960000 to 960999)."""
+    return f"01632 960{zlib.crc32(owner.encode()) % 1000:03d}"
+
+
+def _reach_and_cover(m: _Maker, record: dict[str, Any]) -> None:
+    """A community service's helpline, its duty adviser (a role, no name), the council area it
+    serves (a GeoJSON box around the centre), its funding and its place's step-free access."""
+    sid, url = record["id"], record["url"]
+    record["phones"] = [{"id": _id(sid, "phone"), "url": url, "number": _phone_number(sid),
+                         "description": "Helpline, weekdays 9am to 5pm"}]  # fmt: skip
+    adviser = _id(sid, "contact")
+    record["contacts"] = [{"id": adviser, "url": url, "title": "Duty adviser",
+                           "phones": [{"id": _id(adviser, "phone"), "url": url,
+                                       "number": _phone_number(adviser)}]}]  # fmt: skip
+    (lat, lon), (dlat, dlon) = m.centre, AREA_HALF_SIZE
+    box = [[lon - dlon, lat - dlat], [lon + dlon, lat - dlat], [lon + dlon, lat + dlat],
+           [lon - dlon, lat + dlat], [lon - dlon, lat - dlat]]  # fmt: skip
+    record["service_areas"] = [
+        {
+            "id": _id(sid, "area"),
+            "name": m.area,
+            "extent_type": "geojson",
+            "extent": json.dumps({"type": "Polygon", "coordinates": [box]}),
+        }
+    ]
+    record["funding"] = [{"id": _id(sid, "funding"), "url": url,
+                          "source": f"{m.area} Council community grant"}]  # fmt: skip
+    for place in record.get("service_at_locations", []):
+        location = place["location"]
+        location["accessibility"] = [
+            {
+                "id": _id(location["id"], "access"),
+                "description": "Step-free entrance and an accessible toilet",
+            }
+        ]
+
+
+def _charity_number(org: dict[str, Any]) -> list[dict[str, Any]]:
+    """A made-up Charity Commission number (org-id.guide scheme GB-CHC)."""
+    number = 1_100_000 + zlib.crc32(org["id"].encode()) % 90_000
+    return [{"id": _id(org["id"], "charity"), "identifier_scheme": "GB-CHC",
+             "identifier_type": "Charity number", "identifier": str(number)}]  # fmt: skip
 
 
 def vacancy(m: _Maker, org: dict[str, Any]) -> dict[str, Any]:
@@ -243,6 +297,8 @@ def directory(
         for name in SERVICE_TYPES
     }
     charities = [m.organisation("Community Trust") for _ in range(max(1, size.services // 5))]
+    for charity in charities:
+        charity["organization_identifiers"] = _charity_number(charity)
     practices = [m.organisation("Counselling") for _ in range(max(1, size.counsellors // 100))]
     employers = [m.organisation("Ltd") for _ in range(max(1, size.vacancies // 4))]
     services = [community_service(m, m.rng.choice(charities), kinds) for _ in range(size.services)]

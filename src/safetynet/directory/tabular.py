@@ -1,7 +1,10 @@
 """Reading the ORUK tabular form: a folder of CSV files, one per table, named as the schemas'
 `path`s (`services.csv`, `organizations.csv`, `locations.csv`, `service_at_location.csv`,
 `address.csv`, `attribute.csv`, `taxonomies.csv`, `taxonomy_terms.csv`, `languages.csv`,
-`cost_options.csv`, `schedule.csv`). Only `services.csv` is required.
+`cost_options.csv`, `schedule.csv`, `contacts.csv`, `phones.csv`, `service_areas.csv`,
+`funding.csv`, `accessibility.csv`, `organization_identifiers.csv`). Only `services.csv` is
+required. Contacts and phones hang off whichever of `service_id`, `organization_id`,
+`location_id` (and, for phones, `contact_id`) they name.
 
 Rows are joined by their `*_id` columns into nested service records, so the CSV form is checked
 by the same schemas and written by the same code as the JSON form. Numbers are read as numbers
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,12 @@ FILES = {
     "languages": "languages.csv",
     "cost_options": "cost_options.csv",
     "schedules": "schedule.csv",
+    "contacts": "contacts.csv",
+    "phones": "phones.csv",
+    "service_areas": "service_areas.csv",
+    "funding": "funding.csv",
+    "accessibility": "accessibility.csv",
+    "organization_identifiers": "organization_identifiers.csv",
 }
 NUMBERS = {"minimum_age", "maximum_age", "latitude", "longitude", "amount", "interval"}
 MOST_ROWS = 2_000_000
@@ -97,9 +107,11 @@ def read_folder(folder: Path) -> Feed:
         "cost_options": _by(t["cost_options"], "service_id"),
         "schedules": _by(t["schedules"], "service_id"),
     }
+    group = _grouper(t)
+    _nest_details(group, organisations, locations)
     services = []
     for row in t["services"]:
-        record = dict(row)
+        record = _with_parts(dict(row), group, "service_id")
         sid = row.get("id", "")
         if row.get("organization_id") in organisations:
             record["organization"] = organisations[row["organization_id"]]
@@ -114,3 +126,51 @@ def read_folder(folder: Path) -> Feed:
                 attribute["taxonomy_term"] = terms[attribute["taxonomy_term_id"]]
         services.append(record)
     return Feed(services=services, taxonomies=t["taxonomies"], terms=t["taxonomy_terms"])
+
+
+Grouped = Callable[[str, str], dict[str, list[dict[str, Any]]]]
+
+
+def _grouper(t: dict[str, list[dict[str, Any]]]) -> Grouped:
+    """`group(table, column)`: the table's rows by that column, worked out once."""
+    done: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
+
+    def group(table: str, column: str) -> dict[str, list[dict[str, Any]]]:
+        if (table, column) not in done:
+            done[(table, column)] = _by(t[table], column)
+        return done[(table, column)]
+
+    return group
+
+
+def _with_parts(record: dict[str, Any], group: Grouped, key: str) -> dict[str, Any]:
+    """The record with its contacts (each with its phones) and phones, and for a service its
+    service areas and funding, found by the `key` column (`service_id`, ...) of their files."""
+    own = record.get("id")
+    if not own:
+        return record
+    contacts = [dict(c) for c in group("contacts", key).get(own, [])]
+    for contact in contacts:
+        contact["phones"] = [dict(p) for p in group("phones", "contact_id").get(contact["id"], [])]
+    names = ["contacts", "phones"] + (["service_areas", "funding"] if key == "service_id" else [])
+    for name in names:
+        rows = contacts if name == "contacts" else group(name, key).get(own, [])
+        rows = [r for r in rows if name != "phones" or not r.get("contact_id")]
+        if rows:
+            record[name] = [dict(r) for r in rows]
+    return record
+
+
+def _nest_details(group: Grouped, organisations: dict, locations: dict) -> None:
+    """Organisations' identifiers, contacts and phones; locations' accessibility, contacts and
+    phones."""
+    for oid, org in organisations.items():
+        _with_parts(org, group, "organization_id")
+        found = group("organization_identifiers", "organization_id").get(oid, [])
+        if found:
+            org["organization_identifiers"] = [dict(r) for r in found]
+    for lid, location in locations.items():
+        _with_parts(location, group, "location_id")
+        found = group("accessibility", "location_id").get(lid, [])
+        if found:
+            location["accessibility"] = [dict(r) for r in found]

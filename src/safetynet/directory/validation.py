@@ -21,7 +21,8 @@ from referencing.exceptions import Unresolvable
 
 SCHEMA_DIR = Path(__file__).parent / "schemas" / "oruk-3.0"
 BASE = "https://schemas.safetynet.invalid/oruk-3.0/"
-KINDS = ("service", "service_at_location", "taxonomy", "taxonomy_term", "organization")
+KINDS = ("service", "service_at_location", "taxonomy", "taxonomy_term", "organization",
+         "contact", "phone")  # fmt: skip
 MOST_PROBLEMS = 50  # a broken feed lists this many, then says how many more
 
 
@@ -79,10 +80,43 @@ def problems(kind: str, record: Any) -> list[Problem]:
     record_id = str(record.get("id", "(no id)")) if isinstance(record, dict) else "(not an object)"
     try:
         found = sorted(validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
-        return [Problem(kind, record_id, _field(e.absolute_path), _short(e.message)) for e in found]
+        listed = [(_field(e.absolute_path), _short(e.message)) for e in found]
+        listed += [
+            (f"{where}.{field}" if field else where, message)
+            for where, sub, item in nested(record)
+            for field, message in _own(sub, item)
+        ]
+        return [Problem(kind, record_id, field, message) for field, message in listed]
     except Unresolvable as missing:
         return [Problem(kind, record_id, "", f"uses a part of ORUK this directory does not "
                         f"accept ({missing}); leave that part out")]  # fmt: skip
+
+
+def _own(kind: str, record: Any) -> list[tuple[str, str]]:
+    found = sorted(validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
+    return [(_field(e.absolute_path), _short(e.message)) for e in found]
+
+
+def nested(record: Any, where: str = "") -> list[tuple[str, str, Any]]:
+    """Contacts and phones nested where HSDS 3.0 puts them but the UK profile's schemas do not
+    (a service's, organisation's, location's or contact's `phones`; an organisation's or
+    location's `contacts`), as (field, kind, item): each is checked against its own schema.
+    A service's own `contacts` are checked by the service schema already."""
+    found: list[tuple[str, str, Any]] = []
+    if isinstance(record, list):
+        for i, item in enumerate(record):
+            found += nested(item, f"{where}[{i}]")
+        return found
+    if not isinstance(record, dict):
+        return found
+    for key, value in record.items():
+        path = f"{where}.{key}" if where else key
+        if key in ("phones", "contacts") and isinstance(value, list) and path != "contacts":
+            kind = "phone" if key == "phones" else "contact"
+            found += [(f"{path}[{i}]", kind, item) for i, item in enumerate(value)]
+        if isinstance(value, (dict, list)):
+            found += nested(value, path)
+    return found
 
 
 def _short(message: str) -> str:
@@ -95,7 +129,8 @@ URL_QUIRK = ("schedules", "languages", "cost_options", "contacts", "funding")
 
 
 def fill_profile_quirks(service: Any) -> Any:
-    """The service record, its sub-records given the service's `url` where they lack one."""
+    """The service record, its sub-records (and contacts and phones nested anywhere in it)
+    given the service's `url` where they lack one."""
     if not isinstance(service, dict) or not isinstance(service.get("url"), str):
         return service
     for key in URL_QUIRK:
@@ -105,6 +140,9 @@ def fill_profile_quirks(service: Any) -> Any:
                 {"url": service["url"], **item} if isinstance(item, dict) else item
                 for item in items
             ]
+    for _, _, item in nested(service):
+        if isinstance(item, dict):
+            item.setdefault("url", service["url"])
     return service
 
 

@@ -26,11 +26,13 @@ DISTANCE = typer.Option(None, "--max-distance", help="Furthest they can travel, 
 AGE = typer.Option(None, help="Their age (services with an age limit need it).")
 LAT = typer.Option(None, help="Where they travel from: latitude.")
 LON = typer.Option(None, help="Where they travel from: longitude.")
+POSTCODE = typer.Option(None, help="Where they travel from: a postcode of the area (placed by "
+                                   "its postcode directory), instead of --lat and --lon.")
 
 
 def _need(needs: list[str], kind: str | None, languages: list[str], formats: list[str],
           max_cost: float | None, low_income: bool, distance: float | None, age: int | None,
-          lat: float | None, lon: float | None) -> Any:
+          lat: float | None, lon: float | None, postcode: str | None = None) -> Any:
     """The need as the pages and the API take it (the same checks)."""
     from pydantic import ValidationError
 
@@ -40,7 +42,7 @@ def _need(needs: list[str], kind: str | None, languages: list[str], formats: lis
     values = {"needs": needs, "kind": kind, "languages": languages, "formats": formats or None,
               "max_cost_pence": None if max_cost is None else round(max_cost * 100),
               "low_income": low_income, "max_distance_km": distance, "age": age, "lat": lat,
-              "lon": lon}
+              "lon": lon, "postcode": postcode}
     try:
         return SeekerIn(**{k: v for k, v in values.items() if v is not None})
     except ValidationError as refused:
@@ -54,19 +56,20 @@ def query_command(
     language: list[str] = LANGUAGE, format_: list[str] = FORMAT,
     max_cost: float | None = MAX_COST,
     low_income: bool = LOW_INCOME, max_distance: float | None = DISTANCE, age: int | None = AGE,
-    lat: float | None = LAT, lon: float | None = LON, limit: int = typer.Option(10),
-    as_: str = AS,
+    lat: float | None = LAT, lon: float | None = LON, postcode: str | None = POSTCODE,
+    limit: int = typer.Option(10), as_: str = AS,
 ) -> None:
     """A resident's best matches for a need, with the reasons for each (audited)."""
     from safetynet.accounts.access import acting_as
     from safetynet.db import open_session
     from safetynet.match import referrals, training
-    from safetynet.match.area import area_columns
+    from safetynet.match.area import area_columns, located
 
     asked = _need(need, kind, language, format_, max_cost, low_income, max_distance, age, lat,
-                  lon)
+                  lon, postcode)
     with open_session() as session:
         principal = acting_as(session, as_)
+        asked = located(session, principal.tenant_id, asked)
         ranking = referrals.resident_matches(
             session, principal, resident_id=resident, seeker=asked.seeker(resident),
             cols=area_columns(session, principal.tenant_id),
@@ -90,18 +93,20 @@ def refer_command(
     need: list[str] = NEED, kind: str | None = KIND, language: list[str] = LANGUAGE,
     format_: list[str] = FORMAT, max_cost: float | None = MAX_COST,
     low_income: bool = LOW_INCOME, max_distance: float | None = DISTANCE, age: int | None = AGE,
-    lat: float | None = LAT, lon: float | None = LON, as_: str = AS,
+    lat: float | None = LAT, lon: float | None = LON, postcode: str | None = POSTCODE,
+    as_: str = AS,
 ) -> None:
     """Refer a resident to some of their matches for a need (worked out again; audited)."""
     from safetynet.accounts.access import acting_as
     from safetynet.db import open_session
     from safetynet.match import referrals, training
-    from safetynet.match.area import area_columns
+    from safetynet.match.area import area_columns, located
 
     asked = _need(need, kind, language, format_, max_cost, low_income, max_distance, age, lat,
-                  lon)
+                  lon, postcode)
     with open_session() as session:
         principal = acting_as(session, as_)
+        asked = located(session, principal.tenant_id, asked)
         made = referrals.refer(
             session, principal, resident_id=resident, seeker=asked.seeker(resident),
             service_ids=service, cols=area_columns(session, principal.tenant_id),
