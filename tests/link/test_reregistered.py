@@ -48,6 +48,11 @@ def test_a_person_registered_again_elsewhere_without_a_date_of_birth_is_found(gr
     assert again["together"].mean() >= 0.8  # 0.4 before
 
 
+def one_letter_apart(a: str, b: str) -> bool:
+    """Gina and Lina: as likely a typo as a sister; no rule can tell them apart."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
 def test_relatives_and_housemates_are_not_grouped_as_one_person(grouped):
     _, pairs = grouped
     wrong = pairs.filter(
@@ -55,10 +60,14 @@ def test_relatives_and_housemates_are_not_grouped_as_one_person(grouped):
         & (pl.col("person") != pl.col("person_r"))
         & (pl.col("address") == pl.col("address_r"))
     )
-    initial = pl.col("forename").str.slice(0, 1) != pl.col("forename_r").str.slice(0, 1)
-    relatives = wrong.filter((pl.col("surname") == pl.col("surname_r")) & initial)
+    same_surname = wrong.filter(pl.col("surname") == pl.col("surname_r"))
+    relatives = [
+        (a, b)
+        for a, b in same_surname.select("forename", "forename_r").iter_rows()
+        if not one_letter_apart(a, b)
+    ]
     strangers = wrong.filter(
         (pl.col("surname") != pl.col("surname_r")) & (pl.col("forename") != pl.col("forename_r"))
     )
-    assert relatives.height == 0
+    assert relatives == []
     assert strangers.height == 0
