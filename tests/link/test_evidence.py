@@ -95,6 +95,5 @@ def test_a_swap_is_counted_once_and_by_how_rare_the_names_are():
     assert surname["m_probability"] == 1.0  # seen the swap in the forename: it sees it too
     assert surname["tf_adjustment_column"] == "surname"
     assert surname["u_probability"] == 0.002  # a u already estimated is kept
-    assert forename["disable_tf_exact_match_detection"] and surname[
-        "disable_tf_exact_match_detection"
-    ]
+    assert forename["disable_tf_exact_match_detection"]
+    assert surname["disable_tf_exact_match_detection"]
