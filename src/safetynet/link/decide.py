@@ -45,6 +45,38 @@ def _other_birthday(pairs: pl.DataFrame) -> pl.Expr:
     return (pl.col("gamma_dob") >= 0) & (pl.col("gamma_dob") < exact)
 
 
+def _other_surname(pairs: pl.DataFrame) -> pl.Expr:
+    """Surnames that share nothing: not swapped with the forename, not a typo, no barrel in
+    common, not even alike."""
+    if "gamma_surname" not in pairs.columns:
+        return pl.lit(False)
+    return pl.col("gamma_surname") == 0
+
+
+def _same_birthday(pairs: pl.DataFrame) -> pl.Expr:
+    """Both dates of birth given and the same day."""
+    if "gamma_dob" not in pairs.columns:
+        return pl.lit(False)
+    return pl.col("gamma_dob") == level_gamma("dob", "Exact match on dob")
+
+
+def _swapped_alike(pairs: pl.DataFrame) -> pl.Expr:
+    """Names written the wrong way round on one row, hidden from the swap level by a
+    nickname: one row's forename is the other's surname (or a barrel of it), and the other
+    names are the same or nicknames of each other (Breanna Hope and Hope Bri)."""
+    if not {"forename_family_l", "surname_parts_l"} <= set(pairs.columns):
+        return pl.lit(False)
+
+    def swapped(row: str, other: str) -> pl.Expr:
+        """`other` row holds this row's surname as its forename, and its surname is a form
+        of this row's forename."""
+        written = pl.col(f"surname_parts_{row}").list.contains(pl.col(f"forename_first_{other}"))
+        alike = pl.col(f"forename_family_{row}").list.contains(pl.col(f"surname_{other}"))
+        return written & alike
+
+    return (swapped("l", "r") | swapped("r", "l")).fill_null(False)
+
+
 def _same_surname(pairs: pl.DataFrame) -> pl.Expr:
     """The same surname, allowing a misspelling (two edits) or one barrel of two: a household
     member paired with a misspelt copy of another, or a child with a parent's double-barrelled
@@ -177,8 +209,13 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     forename and another birthday (partners, siblings). With `households` (council and
     partner lists, which hold whole households) also one field that a typo cannot explain:
     the same forename a generation apart (junior and senior), or a wholly different forename
-    (twins, siblings). Without it (any two lists of individuals, where a field may have been
-    replaced wholesale, as in FEBRL) only the two-field rule applies.
+    (twins, siblings); and, whatever the surnames, two rows at one home sharing no name at
+    all (forename and surname wholly different, not written the wrong way round) and not
+    the same birthday: housemates, or a partner who kept their own name. Two such rows were
+    near a coin toss (the same address is three strong agreements, and EM, meeting twins in
+    its date-of-birth block, learns that one person's forenames can differ wholly). Without
+    it (any two lists of individuals, where a field may have been replaced wholesale, as in
+    FEBRL) only the two-field rule applies.
     """
     needed = {"surname_l", "surname_r", "postcode_l", "postcode_r"}
     if not needed <= set(pairs.columns):
@@ -187,7 +224,14 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     partners = _other_forename(pairs) & _other_birthday(pairs)
     if not households:
         return same_home & partners
-    return same_home & (_other_forename(pairs) | _other_generation(pairs))
+    housemates = (
+        _same_place(pairs)
+        & _other_forename(pairs)
+        & _other_surname(pairs)
+        & ~_same_birthday(pairs)
+        & ~_swapped_alike(pairs)
+    )
+    return (same_home & (_other_forename(pairs) | _other_generation(pairs))) | housemates
 
 
 def _strongest_per_snapshot(pairs: pl.DataFrame, snapshots: set[str]) -> pl.Expr:

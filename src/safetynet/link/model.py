@@ -13,7 +13,7 @@ from typing import Any, Literal
 import polars as pl
 
 from safetynet.errors import InvalidInput
-from safetynet.link import backends, comparisons
+from safetynet.link import backends, comparisons, evidence
 
 LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
 PRIOR_RULES_RECALL = 0.8  # share of true matches the strict rules are assumed to find
@@ -61,6 +61,8 @@ class LinkModel:
     present: frozenset[str] | None = None  # columns with values (None: assume all)
     # Set by `train` when no pair agrees on any strict rule: no one to find, nothing scored.
     nothing_in_common: bool = False
+    # For each column, the chance two rows both hold a value (`evidence.both_present`).
+    filled: dict[str, float] | None = None
 
     def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
         """Estimate the prior, u by random sampling, and m by EM over each training block.
@@ -118,22 +120,39 @@ class LinkModel:
         """The strict rules whose columns have values (fallbacks when no date of birth)."""
         from splink import block_on
 
-        def usable(rules: tuple[tuple[str, ...], ...]) -> list[Any]:
-            return [
-                block_on(*rule)
-                for rule in rules
-                if self.present is None or set(rule) <= self.present
-            ]
+        return [block_on(*rule) for rule in self.prior_columns()]
+
+    def prior_columns(self) -> list[tuple[str, ...]]:
+        """The columns of each strict rule used for the prior."""
+
+        def usable(rules: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+            return [rule for rule in rules if self.present is None or set(rule) <= self.present]
 
         return usable(PRIOR_RULES) or usable(PRIOR_FALLBACKS)[:1]
 
     def _floor_m(self) -> None:
-        """Raise each level's m-probability to at least M_FLOOR (an address comparison's last
-        level to MOVED_FLOOR), renormalised per comparison, so no single disagreement
-        outweighs all the rest (see M_FLOOR, MOVED_FLOOR)."""
+        """Correct what EM gets wrong from what the lists say (`evidence`: movers seen among
+        anchor pairs, the prior's recall, a swap counted once), and raise each level's
+        m-probability to at least M_FLOOR (an address comparison's last level to
+        MOVED_FLOOR), renormalised per comparison, so no single disagreement outweighs all
+        the rest (see M_FLOOR, MOVED_FLOOR)."""
         from splink import Linker
 
         settings = self.settings_json()
+        evidence.moves_from_anchors(settings, evidence.anchor_levels(self.inputs, settings))
+        self._floor(settings)
+        if self.filled is not None:
+            recall = evidence.rules_recall(settings, self.prior_columns(), self.filled)
+            prior = settings["probability_two_random_records_match"]
+            settings["probability_two_random_records_match"] = min(
+                prior * PRIOR_RULES_RECALL / recall, evidence.MAX_PRIOR
+            )
+        evidence.swap_once(settings)
+        self.linker = Linker(self.inputs, settings, log_level=logging.ERROR)
+
+    @staticmethod
+    def _floor(settings: dict[str, Any]) -> None:
+        """M_FLOOR and MOVED_FLOOR, in place."""
         for comparison in settings["comparisons"]:
             levels = [lv for lv in comparison["comparison_levels"] if "m_probability" in lv]
             for level in levels:
@@ -143,7 +162,6 @@ class LinkModel:
             total = sum(level["m_probability"] for level in levels)
             for level in levels:
                 level["m_probability"] /= total
-        self.linker = Linker(self.inputs, settings, log_level=logging.ERROR)
 
     def predict(self, threshold: float) -> pl.DataFrame:
         """Scored pairs at or above `threshold` match probability."""
@@ -192,6 +210,7 @@ def build(
         inputs,
         tight,
         present=frozenset(present),
+        filled=evidence.both_present(frames, set(evidence.EXACT_LEVELS) & present),
     )
 
 
