@@ -26,6 +26,9 @@ from safetynet.link.model import NO_PAIRS, LinkModel
 PAIR_VALUES = (
     "unique_id",
     "source_dataset",
+    "forename_first",  # these three: `decide._swapped_alike` (housemates rule, on main)
+    "forename_family",
+    "surname_parts",
     "surname",
     "dob",
     "postcode",
