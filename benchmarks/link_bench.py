@@ -277,7 +277,7 @@ def scale_data(path: Path, size: int) -> dict[str, Any]:
 
 def scale_ours(path: Path, count: bool) -> dict[str, Any]:
     """Our model deduping the records, phase by phase, as a link run does it."""
-    from safetynet.link import decide, model, prepare, runs
+    from safetynet.link import decide, model, prepare, runs, scoring
 
     records = pl.read_parquet(path)
     if count:
@@ -295,8 +295,7 @@ def scale_ours(path: Path, count: bool) -> dict[str, Any]:
     linker.train()
     mark = time.perf_counter()
     # As a link run scores: from the score floor, a move counted once, then the review floor.
-    scored = decide.count_a_move_once(linker.predict(decide.SCORE_FLOOR))
-    scored = scored.filter(pl.col("match_probability") >= min(THRESHOLD, runs.REVIEW_BAND[0]))
+    scored = scoring.scored_pairs(linker, min(THRESHOLD, runs.REVIEW_BAND[0]))
     mark = bench_runs.lap(times, "predict", mark)
     matched, kept_apart = decide.matches(scored, threshold=THRESHOLD, snapshots=set())
     edges = decide.Constraints([], []).edges(matched)

@@ -126,3 +126,27 @@ def test_the_fast_edit_distance_level_holds_the_same_pairs_as_damerau_levenshtei
         kept = con.sql(f"SELECT count(*) FROM pairs WHERE {fast}").fetchall()[0][0]
     assert differ == []
     assert len(words) < kept < len(words) ** 2  # some near pairs kept, far pairs not
+
+
+def test_sharing_any_value_holds_the_same_pairs_as_splinks_array_intersection():
+    """`shares_any` (list_has_any) in place of `ArrayIntersectLevel(column, 1)`: the same
+    pairs on missing, empty, repeated and null-holding lists."""
+    import splink.comparison_level_library as cll
+
+    lists = [None, [], ["a"], ["a", "a"], ["b", "a"], ["b"], ["a", None], [None], [""]]
+    frame = pl.DataFrame({"v_l": lists}, schema={"v_l": pl.List(pl.String)}).join(
+        pl.DataFrame({"v_r": lists}, schema={"v_r": pl.List(pl.String)}), how="cross"
+    )
+    fast = comparisons.shares_any("v", "x").get_comparison_level("duckdb")
+    splink = cll.ArrayIntersectLevel("v", 1).get_comparison_level("duckdb")
+    fast_sql, splink_sql = (lv.as_dict()["sql_condition"] for lv in (fast, splink))
+    assert "list_has_any" in fast_sql and "list_intersect" in splink_sql
+    with duckdb.connect() as con:
+        con.register("pairs", frame.to_arrow())
+        differ = con.sql(
+            f"SELECT v_l, v_r FROM pairs WHERE coalesce({fast_sql}, false) "
+            f"IS DISTINCT FROM coalesce({splink_sql}, false)"
+        ).fetchall()
+        kept = con.sql(f"SELECT count(*) FROM pairs WHERE {fast_sql}").fetchall()[0][0]
+    assert differ == []
+    assert 0 < kept < len(lists) ** 2

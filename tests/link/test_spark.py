@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from safetynet.config import get_settings
-from safetynet.link import backends, comparisons, model, prepare, runs
+from safetynet.link import backends, comparisons, model, prepare, runs, scoring
 
 pytestmark = [
     pytest.mark.spark,
@@ -92,6 +92,11 @@ def test_spark_scores_and_clusters_like_duckdb_with_the_same_model(borough, monk
 
     residents = _residents(borough, spark_pairs, spark)
     assert residents == _residents(borough, duck_pairs, duck)
+    # The pairs the rules read, chosen by each engine before they are copied out of it.
+    on_spark, on_duck = scoring.scored_pairs(spark, 0.2), scoring.scored_pairs(duck, 0.2)
+    narrow = on_spark.join(on_duck, on=KEY)
+    assert narrow.height == on_spark.height == on_duck.height >= duck_pairs.height
+    assert (narrow["match_weight"] - narrow["match_weight_right"]).abs().max() < 1e-9
     assert borough.height > len(residents) > borough.height / 3
 
 
@@ -106,6 +111,11 @@ def test_a_model_moves_between_dialects_keeping_its_meaning():
     )
     back = backends.translate_sql(spark, "spark", "duckdb").lower()
     assert back.startswith("jaro_winkler_similarity(a_l, a_r) >= 0.9")
+    overlap = backends.translate_sql('list_has_any("b_l", "b_r")', "duckdb", "spark")
+    assert overlap.lower() == "arrays_overlap(`b_l`, `b_r`)"  # Spark has no `&&` on arrays
+    assert backends.translate_sql(overlap, "spark", "duckdb").lower() == (
+        'list_has_any("b_l", "b_r")'
+    )
     saved = {
         "sql_dialect": "duckdb",
         "comparisons": [

@@ -35,7 +35,11 @@ LOCAL_SPARK_CONF = {
 }
 # Functions named differently by the two engines: DuckDB's name, Spark's name (Spark's come
 # from the similarity jar shipped with Splink).
-RENAMED = {"jaro_winkler_similarity": "jaro_winkler", "list_intersect": "array_intersect"}
+RENAMED = {
+    "jaro_winkler_similarity": "jaro_winkler",
+    "list_intersect": "array_intersect",
+    "list_has_any": "arrays_overlap",
+}
 
 
 class BackendUnavailable(SafetynetError):
@@ -85,15 +89,32 @@ def to_arrow(frame: pl.DataFrame) -> Any:
     return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def to_polars(result: Any) -> pl.DataFrame:
-    """A Splink result table (on either engine) as a polars frame."""
+def to_polars(
+    result: Any, *, columns: list[str] | None = None, where: str | None = None
+) -> pl.DataFrame:
+    """A Splink result table (on either engine) as a polars frame: only `columns` and the
+    rows meeting `where` (SQL both engines read) when given, chosen by the engine before
+    anything is copied out of it."""
     if result.db_api.sql_dialect.sql_dialect_str == "spark":
-        table = result.as_spark_dataframe().toArrow()
+        spark = result.as_spark_dataframe()
+        spark = spark.where(where) if where else spark
+        table = (spark.select(*columns) if columns else spark).toArrow()
     else:
-        table = result.as_duckdbpyrelation().arrow()
+        relation = result.as_duckdbpyrelation()
+        relation = relation.filter(where) if where else relation
+        if columns:
+            relation = relation.project(", ".join(f'"{c}"' for c in columns))
+        table = relation.arrow()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame
+
+
+def columns_of(result: Any) -> list[str]:
+    """The column names of a Splink result table, on either engine."""
+    if result.db_api.sql_dialect.sql_dialect_str == "spark":
+        return list(result.as_spark_dataframe().columns)
+    return list(result.as_duckdbpyrelation().columns)
 
 
 def dialect_of(api: Any) -> Backend:
@@ -164,6 +185,9 @@ def translate_sql(sql: str, source: str, target: str) -> str:
     def rename(node: Any) -> Any:
         if to_spark and isinstance(node, exp.JarowinklerSimilarity):
             return exp.Anonymous(this="jaro_winkler", expressions=[node.this, node.expression])
+        if isinstance(node, exp.ArrayOverlaps):  # sqlglot writes `&&`, which Spark lacks
+            name = "arrays_overlap" if to_spark else "list_has_any"
+            return exp.Anonymous(this=name, expressions=[node.this, node.expression])
         if isinstance(node, exp.Anonymous) and node.name.lower() in names:
             return exp.Anonymous(this=names[node.name.lower()], expressions=node.expressions)
         return node

@@ -52,9 +52,7 @@ def _forename() -> Any:
             cll.ExactMatchLevel("forename").configure(tf_adjustment_column="forename"),
             cll.ExactMatchLevel("forename_first").configure(tf_adjustment_column="forename_first"),
             portable_level(NAMES_SWAPPED, "forename and surname swapped"),
-            cll.ArrayIntersectLevel("forename_family", 1).configure(
-                label_for_charts="nickname or formal form (Bill / William)"
-            ),
+            shares_any("forename_family", "nickname or formal form (Bill / William)"),
             cll.JaroWinklerLevel("forename_first", 0.92),
             edits_within("forename_first", 1),
             cll.JaroWinklerLevel("forename_first", 0.8),
@@ -75,9 +73,7 @@ def _surname() -> Any:
             portable_level(NAMES_SWAPPED, "forename and surname swapped"),
             cll.JaroWinklerLevel("surname", 0.92),
             edits_within("surname", 2),
-            cll.ArrayIntersectLevel("surname_parts", 1).configure(
-                label_for_charts="shares part of a double-barrelled surname"
-            ),
+            shares_any("surname_parts", "shares part of a double-barrelled surname"),
             cll.JaroWinklerLevel("surname", 0.8),
             cll.ElseLevel(),
         ],
@@ -136,7 +132,7 @@ def _address_numbers() -> Any:
                 "OR array_length(address_numbers_l) = 0 OR array_length(address_numbers_r) = 0"
             ).configure(is_null_level=True, label_for_charts="no number"),
             cll.ExactMatchLevel("address_numbers").configure(label_for_charts="same numbers"),
-            cll.ArrayIntersectLevel("address_numbers", 1),
+            shares_any("address_numbers", "Array intersection size >= 1"),
             cll.ElseLevel(),
         ],
         output_column_name="address_numbers",
@@ -177,6 +173,15 @@ def edits_within(column: str, edits: int, label: str | None = None) -> Any:
         f"({plain} <= {2 * edits} AND damerau_levenshtein({left}, {right}) <= {edits}))"
     )
     return portable_level(sql, label or f"Damerau-Levenshtein distance of {column} <= {edits}")
+
+
+def shares_any(column: str, label: str) -> Any:
+    """The two lists in `column` have a value in common: the same pairs as Splink's
+    `ArrayIntersectLevel(column, 1)` (whose DuckDB SQL builds the intersection to count it)
+    in about two thirds of the time (0.87 -> 0.57 s per 3M pairs). Spark runs it as
+    `arrays_overlap`, which agrees for lists without null elements, as `prepare` makes them.
+    """
+    return portable_level(f'list_has_any("{column}_l", "{column}_r")', label)
 
 
 def _exact(name: str) -> Any:

@@ -12,7 +12,11 @@ def waterfalls(linker: Any, scored: pl.DataFrame) -> list[list[dict[str, Any]]]:
     """One explanation per scored pair (rows need Splink's intermediate columns)."""
     if scored.is_empty():
         return []
-    chart = linker.visualisations.waterfall_chart(scored.to_dicts(), filter_nulls=True)
+    # Without the records' values (not kept, see `_step`), the pairs need only their levels
+    # and weights: `scoring.kept_columns`.
+    chart = linker.visualisations.waterfall_chart(
+        scored.to_dicts(), filter_nulls=True, remove_sensitive_data=True
+    )
     steps: list[list[dict[str, Any]]] = [[] for _ in range(scored.height)]
     for row in chart.chart_data:
         step = _step(row)

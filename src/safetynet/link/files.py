@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from safetynet.link import backends, decide, model, prepare
+from safetynet.link import backends, decide, model, prepare, scoring
 from safetynet.link.lists import ROW_NUMBER, FileSide, ListRead, read_list
 
 __all__ = ["ROW_NUMBER", "FileSide", "ListRead", "read_list", "link_files", "dedupe_file"]
@@ -77,7 +77,7 @@ def link_files(
     linker.train(max_pairs=training_pairs(left.records.height + right.records.height))
     if linker.nothing_in_common:
         _nothing_in_common(left, right)
-    scored = decide.count_a_move_once(linker.predict(threshold=decide.SCORE_FLOOR))
+    scored = scoring.scored_pairs(linker, decide.SCORE_FLOOR)
     households = decide.holds_households(frames)
     scored = scored.filter(~decide.relatives(scored, households=households))
     across = pl.col("source_dataset_l") != pl.col("source_dataset_r")
@@ -195,8 +195,7 @@ def dedupe_file(side: FileSide, *, threshold: float = DEFAULT_THRESHOLD) -> File
             "no two rows agree on forename, surname and date of birth (or the strictest "
             "fields present): no repeated people found"
         )
-    scored = decide.count_a_move_once(linker.predict(threshold=decide.SCORE_FLOOR))
-    scored = scored.filter(pl.col("match_probability") >= threshold)
+    scored = scoring.scored_pairs(linker, threshold)
     matched = scored.filter(~decide.relatives(scored, households=decide.holds_households([frame])))
     edges = pl.concat(
         [

@@ -16,7 +16,7 @@ from safetynet import audit
 from safetynet.accounts.models import Tenant
 from safetynet.db import refresh_statistics, utcnow
 from safetynet.errors import InvalidInput
-from safetynet.link import backends, decide, explain, model, prepare, review
+from safetynet.link import backends, decide, explain, model, prepare, review, scoring
 from safetynet.link.models import LinkRun, Resident, ResidentRecord
 from safetynet.sources.models import ImportStatus, Record, Source, SourceImport
 from safetynet.sources.store import Bulk
@@ -131,8 +131,7 @@ def cluster_records(
     )
     linker.train()
     floor = min(threshold, review_band[0])
-    scored = decide.count_a_move_once(linker.predict(threshold=min(floor, decide.SCORE_FLOOR)))
-    scored = scored.filter(pl.col("match_probability") >= floor)
+    scored = scoring.scored_pairs(linker, floor, score_from=min(floor, decide.SCORE_FLOOR))
     snapshots = {str(s) for s in records.filter(pl.col("mode") == "snapshot")["source_id"].unique()}
     matched, kept_apart = decide.matches(scored, threshold=threshold, snapshots=snapshots)
     constraints = constraints or decide.Constraints([], [])
