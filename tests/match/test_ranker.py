@@ -12,7 +12,7 @@ from safetynet.match.ranker import (
     RANKER_FEATURES,
     TrainingSet,
     enough,
-    held_out,
+    folds,
     ndcg_at,
     ndcg_by,
     subset,
@@ -95,7 +95,7 @@ def test_a_ranker_is_not_adopted_when_outcomes_follow_the_score_exactly() -> Non
     tried = trial(data, seed=7, margin=0.01)
     assert tried is not None and not tried.adopted
     assert tried.score_ndcg == pytest.approx(1.0) and tried.ranker_ndcg <= 1.0
-    assert tried.held_out_groups == 12 and tried.trained_groups == 48  # the judged model kept
+    assert tried.held_out_groups == 60 and tried.trained_groups == 60  # each held out once
     assert tried.detail()["adopted"] is False
 
 
@@ -111,19 +111,20 @@ def test_a_ranker_is_adopted_when_outcomes_follow_what_the_score_lacks() -> None
     assert trial(data, min_outcomes=1000) is None
 
 
-def test_the_held_out_split_is_by_whole_group_and_deterministic() -> None:
+def test_the_held_out_folds_are_whole_groups_and_deterministic() -> None:
     data = _sittings(lambda x: x[:, 0], groups=30)
     data.add_group([[0.0] * len(RANKER_FEATURES)] * 4, [1, 1, 1, 1])  # tells nothing apart
-    out = held_out(data, seed=7)
-    assert out == held_out(data, seed=7) and out != held_out(data, seed=8)
-    assert len(out) == 6 and 30 not in out  # a fifth of those that tell something apart
-    test = subset(data, out)
-    rest = subset(data, [g for g in range(len(data.groups)) if g not in out])
+    dealt = folds(data, seed=7)
+    assert dealt == folds(data, seed=7) and dealt != folds(data, seed=8)
+    assert [len(f) for f in dealt] == [6] * 5
+    assert sorted(g for f in dealt for g in f) == list(range(30))  # each once; 30 never
+    test = subset(data, dealt[0])
+    rest = subset(data, [g for g in range(len(data.groups)) if g not in dealt[0]])
     assert test.groups == [6] * 6 and len(rest.groups) == 25
     assert sorted(map(tuple, test.rows + rest.rows)) == sorted(map(tuple, data.rows))
     one = TrainingSet()
     one.add_group([[0.0] * 3] * 2, [0, 2])
-    assert held_out(one, seed=7) == []  # never all of them
+    assert folds(one, seed=7) == []  # never all of them
 
 
 def test_the_score_and_ranker_are_judged_with_the_benchmarks_ndcg() -> None:
