@@ -13,9 +13,10 @@ rules) is timed the same way, so the step's time is compared before and after on
 
 Then how much the ranker the demo trains learned: NDCG@10 against the demo world's hidden
 truth (`match.simulation.true_utility` over the area's own providers, the same seed as the
-demo), on fresh demo seekers, for the ranker, the transparent score, distance only and random,
-over the same candidates (`match.simulation.compare`). A ranker trained on the earlier plain
-rules (with `--previous`) is measured against the same truth.
+demo), on fresh demo seekers, for the ranker (only if it is in use: it beat the score on the
+held-out sittings), the transparent score, distance only and random, over the same candidates
+(`match.simulation.compare`); and how the ranker did on its held-out sittings. A ranker
+trained on the earlier plain rules (with `--previous`) is measured against the same truth.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def main() -> None:
         area_columns(session, principal.tenant_id)
     versions = [("previous", _load(args.previous))] if args.previous else []
     versions.append(("current", current))
+    verdicts: list[str] = []
     print(
         "| Demo referrals | Round | Record + train (s) | Referrals | Outcomes | NDCG@10 ranker "
         "| score | distance | random |\n|---|---:|---:|---:|---|---:|---:|---:|---:|"
@@ -118,6 +120,10 @@ def main() -> None:
                 f"{got.get('ranker', float('nan')):.3f} | {got['score']:.3f} | "
                 f"{got['distance']:.3f} | {got['random']:.3f} |"
             )
+            verdicts.append(f"{name}, round {round_}: ranker {done.ranker_id}. "
+                            f"{getattr(done, 'ranker_verdict', '')}")
+    print("\nOn the held-out sittings (ranker in use only if it beat the score there; its "
+          "NDCG@10 above is nan when not):\n" + "\n".join(verdicts))
     took, made = _allocate()
     print(
         f"\nAllocation of the triage needs list: {made.seekers if made else 0} residents, "

@@ -23,14 +23,13 @@ import numpy as np
 from safetynet.match.allocate import exposure_gini, rerank_for_exposure
 from safetynet.match.columns import ProviderColumns
 from safetynet.match.engine import rank
-from safetynet.match.ranker import train
+from safetynet.match.ranker import ndcg_at, train
 from safetynet.match.score import feature_matrix, weight_vector
 from safetynet.match.service import allocate_batch
 from safetynet.match.simulation import (
     compare,
     make_seeker,
     make_world,
-    ndcg_at,
     relevance,
     seeker_pool,
     simulated_outcomes,

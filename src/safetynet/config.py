@@ -357,6 +357,14 @@ class Settings(BaseSettings):
         "whose outcomes differ: a sitting whose referrals all ended the same way teaches a "
         "ranker nothing.",
     )
+    match_ranker_margin: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="A trained ranker is used only if, on held-out sittings (five-fold "
+        "cross-validation over whole sittings), its NDCG@10 beats the transparent score's by "
+        "more than this; otherwise it is kept for the record and matching stays with the score.",
+    )
     match_exposure_strength: float = Field(
         0.3,
         ge=0,

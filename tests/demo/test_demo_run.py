@@ -63,6 +63,10 @@ def test_demo_run_imports_wards_links_and_prints_the_gap_summary(db):
     assert db.scalar(select(func.count()).select_from(Referral)) >= 200
     assert db.scalar(select(func.count()).select_from(RankerModel)) == 1
     assert "Referrals: " in output and "recorded with outcomes" in output
+    # the ranker was judged against the score on held-out sittings, and the summary says so
+    (kept,) = db.scalars(select(RankerModel))
+    assert {"adopted", "ndcg_ranker", "ndcg_score", "held_out_sittings"} <= set(kept.detail)
+    assert f"{kept.detail['ndcg_score']:.3f}" in " ".join(output.split())
     # outcomes drawn from the hidden-utility simulation: some attended, some only accepted
     statuses = set(db.scalars(select(Referral.status)))
     assert {"attended", "accepted"} <= statuses and "made" not in statuses

@@ -52,7 +52,7 @@ def test_the_council_trains_its_ranker_only_with_enough_outcomes(db, area, clien
     state = client.get("/api/v1/match/ranker", headers=headers).json()
     assert state == {"outcomes": 0, "informative_sittings": 0, "enough": False, "ranker": None}
     trained = client.post("/api/v1/match/ranker", headers=headers).json()
-    assert trained == {"trained": False, "ranker_id": None, "outcomes": 0}
+    assert trained == {"trained": False, "ranker_id": None, "in_use": False, "outcomes": 0}
     partner = token_for(db, area.people["partner"])
     assert client.post("/api/v1/match/ranker", headers=partner).status_code == 403
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from sqlalchemy import select
 
 from safetynet.audit import AuditEvent
 from safetynet.match.area import area_loader
-from safetynet.match.models import Referral
+from safetynet.match.models import RankerModel, Referral
+from safetynet.match.ranker import RANKER_FEATURES, TrainingSet, trial
+from safetynet.match.score import FEATURES, weight_vector
 from tests.web.conftest import csrf_of, sign_in
 
 
@@ -78,3 +81,26 @@ def test_referring_with_nothing_ticked_says_so(db, area, client) -> None:
 def test_a_form_without_its_token_is_refused(db, area, client) -> None:
     _signed_in(client, area)
     assert client.post(f"/residents/{area.resident_id}/matches", data=NEED).status_code == 403
+
+
+def test_the_page_says_why_a_trained_ranker_is_not_used(db, area, client) -> None:
+    # a ranker judged on outcomes that follow the score exactly cannot beat it
+    rng = np.random.default_rng(4)
+    data = TrainingSet()
+    for _ in range(40):
+        x = rng.random((5, len(RANKER_FEATURES)))
+        labels = np.zeros(5, dtype=int)
+        labels[np.argsort(-(x[:, : len(FEATURES)] @ weight_vector()))[:2]] = [2, 1]
+        data.add_group(x.tolist(), labels.tolist())
+    tried = trial(data, seed=7)
+    assert tried is not None and not tried.adopted
+    db.add(RankerModel(tenant_id=area.people["caseworker"].tenant_id, outcomes=160, groups=32,
+                       seed=7, features=list(RANKER_FEATURES),
+                       model=tried.ranker.booster.model_to_string(), detail=tried.detail(),
+                       trained_by="test"))
+    db.commit()
+    token = _signed_in(client, area)
+    html = client.post(f"/residents/{area.resident_id}/matches",
+                       data=NEED | {"csrf_token": token}).text
+    assert "The order is a score" in html and "was tried and not used" in html
+    assert f"{tried.ranker_ndcg:.3f} against the weighted score&#39;s 1.000" in html

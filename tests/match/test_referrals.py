@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from safetynet.audit import AuditEvent
+from safetynet.cli import app
 from safetynet.config import get_settings
 from safetynet.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from safetynet.match import referrals, training
@@ -120,8 +122,25 @@ def test_outcomes_train_the_areas_ranker_once_there_are_enough(db, area, monkeyp
             _close(db, partner, referral.id, int(label))
     counted, informative, ready = training.outcome_counts(db, analyst.tenant_id)
     assert counted == 150 and ready and informative >= 10
+    monkeypatch.setenv("SAFETYNET_MATCH_RANKER_MARGIN", "0")
+    get_settings.cache_clear()
     kept = training.train_ranker(db, analyst)
-    assert kept is not None and kept.outcomes == 150 and kept.groups == 30
+    # 30 sittings of the score's top five: on the 17 that tell something apart, each held out
+    # once, the ranker does worse than the score, so it is kept for the record, unused
+    assert kept is not None and kept.detail["held_out_sittings"] == 17 and kept.groups == 30
+    assert kept.detail["ndcg_ranker"] < kept.detail["ndcg_score"] and not training.in_use(kept)
+    assert training.current_ranker(db, analyst.tenant_id) is None
+    assert "keeps to the weighted score" in training.verdict(kept)
+    said = CliRunner().invoke(app, ["match", "train", "--as", "analyst@tc.example"])
+    words = " ".join(said.output.split())
+    assert said.exit_code == 0 and "trained on 150 outcomes from 30 sittings" in words
+    assert f"NDCG@10 {kept.detail['ndcg_ranker']:.3f} against the weighted score's" in words
+    assert "so matching keeps to the weighted score" in words
+    kept = training.latest_ranker(db, analyst.tenant_id)  # the same again, from the CLI
+    assert kept is not None
+    # a ranker kept before rankers were judged (no figures) stays in use until retrained
+    kept.detail = {"informative_groups": 17}
+    db.commit()
     ranker = training.current_ranker(db, analyst.tenant_id)
     assert ranker is not None and rank(area.cols, SEEKER, ranker=ranker).method == "ranker"
     with pytest.raises(PermissionDenied):

@@ -190,8 +190,10 @@ def ranker(db: Db, principal: As_trainer) -> object:
     outcomes, informative, ready = training.outcome_counts(db, principal.tenant_id)
     kept = training.latest_ranker(db, principal.tenant_id)
     return {"outcomes": outcomes, "informative_sittings": informative, "enough": ready,
-            "ranker": None if kept is None else {"id": kept.id, "outcomes": kept.outcomes,
-                                                 "trained_at": kept.trained_at}}
+            "ranker": None if kept is None else {
+                "id": kept.id, "outcomes": kept.outcomes, "trained_at": kept.trained_at,
+                "in_use": training.in_use(kept), "verdict": training.verdict(kept),
+                "held_out": {k: v for k, v in kept.detail.items() if k != "adopted"}}}
 
 
 @router.post("/ranker")
@@ -199,5 +201,6 @@ def train(db: Db, principal: As_trainer) -> object:
     """Train the area's ranker from its outcomes (too few: it keeps the transparent score)."""
     kept = training.train_ranker(db, principal)
     return {"trained": kept is not None, "ranker_id": kept.id if kept else None,
+            "in_use": kept is not None and training.in_use(kept),
             "outcomes": kept.outcomes if kept else training.outcome_counts(
                 db, principal.tenant_id)[0]}

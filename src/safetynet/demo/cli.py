@@ -127,9 +127,10 @@ def _pack_summary(shared: Any) -> None:
 
 def _referral_summary(referred: Any) -> None:
     outcomes = ", ".join(f"{n} {k}" for k, n in sorted(referred.outcomes.items()))
-    ranker = referred.ranker_id or "not trained (too few outcomes)"
+    ranker = (f"{referred.ranker_id}. {referred.ranker_verdict}" if referred.ranker_id
+              else "not trained (too few outcomes).")
     console.print(f"\n[bold]Referrals[/]: {referred.referrals} recorded with outcomes "
-                  f"({outcomes}); ranker {ranker}. Exposure: `safetynet match exposure --as "
+                  f"({outcomes}); ranker {ranker} Exposure: `safetynet match exposure --as "
                   "EMAIL`.", highlight=False)
 
 

@@ -40,6 +40,7 @@ class DemoReferrals:
     referrals: int
     outcomes: dict[str, int]
     ranker_id: int | None
+    ranker_verdict: str = ""  # how it did against the score on held-out sittings, in words
 
 
 # What each simulated outcome (0, 1, 2) is recorded as; a 0 is a decline or a no-show.
@@ -99,7 +100,8 @@ def record_referrals(session: Session, principal: Principal, resident_ids: list[
             made += 1
     session.commit()
     kept = training.train_ranker(session, principal, seed=seed)
-    return DemoReferrals(made, counts, kept.id if kept else None)
+    return DemoReferrals(made, counts, kept.id if kept else None,
+                         training.verdict(kept) if kept else "")
 
 
 def _council_user(session: Session, role: str) -> Principal | None:

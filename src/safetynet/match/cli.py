@@ -173,7 +173,7 @@ def train_command(
                           "sittings that differ): matching keeps to the weighted score.")
             return
         console.print(f"Ranker {kept.id} trained on {kept.outcomes} outcomes from "
-                      f"{kept.groups} sittings; matching now uses it.")
+                      f"{kept.groups} sittings. {training.verdict(kept)}")
 
 
 @match_app.command("allocate")

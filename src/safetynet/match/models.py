@@ -76,7 +76,8 @@ class Referral(Base):
 
 
 class RankerModel(Base):
-    """A ranker learned from an area's outcomes (LightGBM's text model), newest in use."""
+    """A ranker learned from an area's outcomes (LightGBM's text model): the newest is in use if it
+    beat the transparent score on held-out sittings (`detail` keeps both figures)."""
 
     __tablename__ = "match_rankers"
 

@@ -19,7 +19,7 @@ import numpy as np
 from safetynet.match.columns import Candidates, ProviderColumns, candidates
 from safetynet.match.engine import order
 from safetynet.match.model import ALL_FORMATS, Provider, Seeker
-from safetynet.match.ranker import LearnedRanker, TrainingSet, ranker_features
+from safetynet.match.ranker import LearnedRanker, TrainingSet, ndcg_at, ranker_features
 from safetynet.match.score import feature_matrix, weight_vector
 
 CENTRE = (53.381, -1.470)
@@ -135,15 +135,6 @@ def outcomes(rng: np.random.Generator, utility: np.ndarray) -> np.ndarray:
     """Simulated referral outcomes (0 declined/no-show, 1 accepted, 2 attended), with noise."""
     noisy = utility + rng.normal(0, 0.35, size=len(utility))
     return np.digitize(noisy, (GAINS[0], GAINS[1]))
-
-
-def ndcg_at(k: int, gains_in_order: np.ndarray, all_gains: np.ndarray) -> float:
-    """NDCG@k of a ranked list (graded gains, 2^rel - 1) against the best possible order."""
-    discount = 1.0 / np.log2(np.arange(k) + 2.0)
-    got = ((2.0 ** gains_in_order[:k] - 1) * discount[: min(k, len(gains_in_order))]).sum()
-    ideal_gains = np.sort(all_gains)[::-1][:k]
-    ideal = ((2.0 ** ideal_gains - 1) * discount[: len(ideal_gains)]).sum()
-    return float(got / ideal) if ideal > 0 else 0.0
 
 
 def seeker_pool(cols: ProviderColumns, count: int, seed: int,

@@ -2,10 +2,13 @@
 
 A trained ranker is kept as LightGBM's text model in `match_rankers`, so every process of a
 deployment ranks with the same one and a restart loses nothing; each process loads it once
-(by id) and keeps it.
+(by id) and keeps it. A ranker that did not beat the transparent score on held-out sittings is
+kept too, with both figures in its `detail`, but not used: matching stays with the score.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +17,7 @@ from safetynet import audit
 from safetynet.accounts.permissions import Principal
 from safetynet.config import get_settings
 from safetynet.match.models import RankerModel
-from safetynet.match.ranker import RANKER_FEATURES, LearnedRanker, enough, train
+from safetynet.match.ranker import RANKER_FEATURES, LearnedRanker, enough, trial
 from safetynet.match.referrals import training_set
 from safetynet.versions import Recent, store_of
 
@@ -26,13 +29,15 @@ def train_ranker(session: Session, principal: Principal, *, seed: int = 7) -> Ra
     settings = get_settings()
     data = training_set(session, principal.tenant_id)
     limits = (settings.match_ranker_min_outcomes, settings.match_ranker_min_groups)
-    learned = train(data, seed=seed, min_outcomes=limits[0], min_groups=limits[1])
+    tried = trial(data, seed=seed, margin=settings.match_ranker_margin,
+                  min_outcomes=limits[0], min_groups=limits[1])
     kept = None
-    if learned is not None:
+    if tried is not None:
         kept = RankerModel(
-            tenant_id=principal.tenant_id, outcomes=len(data.labels), groups=len(data.groups),
-            seed=seed, features=list(RANKER_FEATURES), model=learned.booster.model_to_string(),
-            detail={"informative_groups": data.informative_groups()},
+            tenant_id=principal.tenant_id, outcomes=tried.ranker.outcomes,
+            groups=tried.trained_groups, seed=seed, features=list(RANKER_FEATURES),
+            model=tried.ranker.booster.model_to_string(),
+            detail={"informative_groups": data.informative_groups(), **tried.detail()},
             trained_by=principal.actor,
         )
         session.add(kept)
@@ -42,7 +47,7 @@ def train_ranker(session: Session, principal: Principal, *, seed: int = 7) -> Ra
         entity_id=kept.id if kept else None, tenant_id=principal.tenant_id,
         user_id=principal.user_id,
         detail={"outcomes": len(data.labels), "groups": len(data.groups),
-                "trained": kept is not None},
+                "trained": kept is not None, "adopted": kept is not None and in_use(kept)},
     )
     session.commit()
     return kept
@@ -64,14 +69,41 @@ def latest_ranker(session: Session, tenant_id: int) -> RankerModel | None:
     )
 
 
+def in_use(kept: RankerModel) -> bool:
+    """Whether this ranker beat the score on held-out sittings (one kept before that check
+    existed was in use, and stays so until the next training)."""
+    return adopted(kept.detail)
+
+
+def adopted(detail: dict[str, Any] | None) -> bool:
+    """Whether a kept ranker's figures say it is used (no figures: kept before the check)."""
+    return bool((detail or {}).get("adopted", True))
+
+
+def verdict(kept: RankerModel) -> str:
+    """In words: how the ranker did against the score on held-out sittings, and which is used."""
+    d = kept.detail or {}
+    if "ndcg_ranker" not in d:
+        return "Matching uses it (trained before rankers were checked against the score)."
+    figures = (f"On {d['held_out_sittings']} held-out sittings it ranked NDCG@{d['ndcg_at']} "
+               f"{d['ndcg_ranker']:.3f} against the weighted score's {d['ndcg_score']:.3f}")
+    if adopted(d):
+        return f"{figures}, so matching now uses it."
+    return (f"{figures}; it needs to beat the score by more than {d['margin']:g}, so matching "
+            "keeps to the weighted score.")
+
+
 def current_ranker(session: Session, tenant_id: int) -> LearnedRanker | None:
-    """The area's newest ranker, or None (then matching ranks by the transparent score)."""
+    """The area's newest ranker if it beat the transparent score, or None (then matching ranks
+    by the score)."""
     row = session.execute(
-        select(RankerModel.id, RankerModel.features)
+        select(RankerModel.id, RankerModel.features, RankerModel.detail)
         .where(RankerModel.tenant_id == tenant_id)
         .order_by(RankerModel.id.desc()).limit(1)
     ).first()
     if row is None or list(row.features) != list(RANKER_FEATURES):
+        return None
+    if not adopted(row.detail):
         return None
     return _load(session, row.id)
 

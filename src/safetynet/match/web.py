@@ -124,6 +124,11 @@ def _page(request: Request, db: Session, principal: Principal, resident_id: int,
     form = extra.pop("form", None) or {}
     if not form.get("age") and seen.born:  # a need starts from what is known of the person
         form = form | {"age": str(_years(seen.born))}
+    ranking = extra.get("ranking")
+    if ranking is not None and ranking.method == "score":  # say why, if a ranker lost
+        kept = training.latest_ranker(db, principal.tenant_id)
+        if kept is not None and not training.in_use(kept):
+            extra["ranker_note"] = training.verdict(kept)
     return render(
         request, "match/matches.html", status, title=f"Matches for {seen.name or 'resident'}",
         seen=seen, resident_id=resident_id, referrals=made,
