@@ -120,3 +120,26 @@ def test_the_api_exports_diffs_and_applies_with_the_state_it_showed(
 @pytest.mark.parametrize("name", ["caseworker", "partner", "nadmin", "nanalyst"])
 def test_only_a_councils_admins_and_analysts_reach_packs(db, world, browser, name):
     assert browser.get("/api/v1/packs/export", headers=_bearer(world, name)).status_code == 403
+
+
+def test_a_changed_triage_form_is_shown_by_its_title_and_checksum_not_its_whole_file(
+    db, world, browser, tmp_path, monkeypatch
+):
+    from safetynet.places import service as places
+    from safetynet.triage.service import ensure_default_form, store_form
+    from tests.packs.test_triage_forms import _own_form
+
+    store_form(db, places.council_area(db, "Testshire").id, *_own_form(), "test")
+    ensure_default_form(db, places.council_area(db, "Otherton").id, "test")
+    data = _exported(browser)
+    whole = json.loads(data)["sections"]["triage_forms"]["digital_inclusion"]["content_base64"]
+    point_at(monkeypatch, tmp_path / "otherton")
+    browser.cookies.clear()
+    sign_in(browser, "othertarget@oc.example")
+    token = form_token(browser, "/packs")
+    shown = browser.post("/packs/diff", data={"csrf_token": token},
+                         files={"pack": ("testshire.json", data, "application/json")})  # fmt: skip
+    assert shown.status_code == 200, shown.text
+    assert 'id="section-triage_forms"' in shown.text and "Testshire digital triage" in shown.text
+    assert f"{whole[:40]}… ({len(whole):,} characters)" in shown.text
+    assert whole not in shown.text

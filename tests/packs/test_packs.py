@@ -50,7 +50,8 @@ def test_a_pack_carries_the_councils_configuration_with_a_checksum_per_section(
     assert (pack["format"], pack["version"]) == ("safetynet-pack", 1)
     manifest = pack["manifest"]
     assert manifest["source_council"] == "Testshire"
-    assert set(pack["sections"]) == {"gap_programmes", "gap_rules", "ctr_schemes", "plan_risks"}
+    sections = {"gap_programmes", "gap_rules", "ctr_schemes", "plan_risks", "triage_forms"}
+    assert set(pack["sections"]) == sections
     for name, items in pack["sections"].items():
         assert manifest["parts"][name] == {"sha256": checksum(items), "items": len(items)}
     assert pack["sections"]["gap_rules"]["whd-pension-credit"]["programme"] == "warm_home"
@@ -129,7 +130,7 @@ def _tamper(data: bytes, change) -> bytes:
         (lambda p: p["sections"].update(residents={}),
          "section 'residents': not a section Safety Net knows"),
         (lambda p: p["sections"].update(triage_forms={"intake": {"title": "Intake"}}),
-         "cannot take triage forms yet"),
+         "section 'triage_forms': its checksum or item count differs from the manifest's"),
         (lambda p: p["manifest"]["parts"].pop("plan_risks"),
          "section 'plan_risks': missing from the manifest"),
     ],

@@ -1,4 +1,5 @@
-"""The sections Safety Net ships: gap programmes and rules, CTR schemes, plan risks.
+"""The sections Safety Net ships: gap programmes and rules, CTR schemes, plan risks (and,
+registered by the triage domain, triage forms: `triage/packs.py`).
 
 Each reads what is in force for the council area the way its domain does (the deployment's
 folders overlaid by the area's own configuration, so a pack exports what the area's pages use)
@@ -89,3 +90,6 @@ def register_all() -> None:
     from safetynet.plans.service import RiskEntry
 
     register(Section("plan_risks", "Plan risks", RiskEntry, _risks, _stager("plan_risk"), order=40))
+    from safetynet.triage import packs as triage_packs
+
+    triage_packs.register_section()

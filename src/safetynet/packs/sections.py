@@ -40,10 +40,7 @@ class Section:
 
 SECTIONS: dict[str, Section] = {}
 # Sections that a pack may carry but this instance cannot take yet, and why.
-PLANNED = {
-    "triage_forms": "This Safety Net cannot take triage forms yet (the triage questionnaires "
-    "are not installed here). Remove the triage_forms section or upgrade, then try again."
-}
+PLANNED: dict[str, str] = {}
 
 
 def register(section: Section) -> None:

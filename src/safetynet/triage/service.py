@@ -68,6 +68,16 @@ def store_form(
     session: Session, tenant_id: int, content: bytes, filename: str, actor: str
 ) -> TriageForm:
     """Store a form for an area (the doors check permission; the demo calls this directly)."""
+    row = add_form(session, tenant_id, content, filename, actor)
+    session.commit()
+    return row
+
+
+def add_form(
+    session: Session, tenant_id: int, content: bytes, filename: str, actor: str,
+    detail: dict[str, Any] | None = None,
+) -> TriageForm:
+    """`store_form` without the commit: a pack applies its forms in its own transaction."""
     limit = get_settings().triage_form_max_bytes
     if len(content) > limit:
         raise FormRefused(
@@ -92,10 +102,9 @@ def store_form(
     )
     session.add(row)
     session.flush()
+    about = {"form_id": row.form_id, "version": row.version} | (detail or {})
     audit.record(session, actor=actor, action="triage.form_upload", entity_type="triage_form",
-                 entity_id=row.id, tenant_id=tenant_id,
-                 detail={"form_id": row.form_id, "version": row.version})  # fmt: skip
-    session.commit()
+                 entity_id=row.id, tenant_id=tenant_id, detail=about)  # fmt: skip
     return row
 
 
