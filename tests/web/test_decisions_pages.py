@@ -98,3 +98,70 @@ def test_the_api_twin_and_a_partners_view(lw, client, db):
     other = client.get(f"/api/v1/decisions?as_of={DAY}", headers=bearer(db, lw.users["otheradmin"]))
     assert other.status_code in (200, 422)  # another council: its own (empty) area, never ours
     assert "Northgate" not in other.text
+
+
+def _screened(db, tenant_id: int, pence: dict[int, tuple[str, int]]) -> None:
+    """A finished screening holding each resident's household and £ a year unclaimed (pence),
+    as a batch screening leaves it (the engine's own figures are tested in entitlements/)."""
+    from safetynet.entitlements.models import EntitlementScreening, ScreeningResult
+
+    run = EntitlementScreening(tenant_id=tenant_id, status="finished", year=2026,
+                               local_authority="Sheffield", started_by="test")  # fmt: skip
+    db.add(run)
+    db.flush()
+    for resident_id, (household, value) in pence.items():
+        db.add(ScreeningResult(
+            screening_id=run.id, tenant_id=tenant_id, resident_id=resident_id,
+            household_key=household, ward=None, inputs={}, provenance={}, benefits={},
+            unclaimed={"universal_credit": value}, unclaimed_pence=value,
+        ))  # fmt: skip
+    db.commit()
+
+
+def test_the_money_figures_agree_with_the_lists_and_count_each_household_once(lw, db):
+    me = _principal(lw, "analyst")
+    reader = gaps_access.reader(db, me)
+    result = gaps.find_gaps(db, reader, gaps.rulebook(), as_of=AS_OF, purpose="test")
+    missing = sorted(set().union(*result.found.values()))
+    ward = dict(result.residents.select("resident_id", "ward_name").iter_rows())
+    # Every resident screened; two missing out in one ward share one household (its figure is
+    # the household's, so both carry it); residents not missing out carry money too.
+    pence = {rid: (f"h{rid}", 10_000 * (i + 1)) for i, rid in enumerate(lw.residents.values())}
+    first, second = next(
+        (a, b) for a in missing for b in missing if a < b and ward[a] == ward[b]
+    )
+    pence[second] = ("shared", 123_400)
+    pence[first] = ("shared", 123_400)
+    _screened(db, me.tenant_id, pence)
+    found = service.decisions(db, me, AS_OF)
+    figures = {f.label: f for f in found.figures}
+    households = {pence[rid] for rid in missing}  # (household, pence), each once
+    expected = sum(value for _, value in households)
+    report = gaps_access.report(db, me, AS_OF)  # the table /gaps shows, ward by ward
+    assert report.totals["unclaimed_pence"] == expected
+    assert figures["£ a year probably unclaimed"].value == f"£{expected / 100:,.0f}"
+    assert figures["£ a year probably unclaimed"].href == f"/gaps?as_of={DAY}"
+
+    made = OutreachList(
+        tenant_id=me.tenant_id, rule_id="foodbank-no-ctr", rule_title="t", programme="ctr",
+        as_of=AS_OF, reason="r", created_by="test", counts={"residents": 2},
+    )  # fmt: skip
+    db.add(made)
+    db.flush()
+    for rid in (first, second):  # one household, two residents claimed: counted once
+        db.add(OutreachEntry(list_id=made.id, resident_id=rid, status="claimed"))
+    other = next(rid for rid in missing if rid not in (first, second))
+    db.add(OutreachEntry(list_id=made.id, resident_id=other, status="contacted"))
+    db.commit()
+    assert service.secured_pence(db, reader) == (123_400, 2)
+    service._figures.clear()  # statuses are outside the data version: figures kept up to a minute
+    found = service.decisions(db, me, AS_OF)
+    secured = {f.label: f for f in found.figures}["£ a year secured"]
+    assert (secured.value, secured.href) == ("£1,234", "/outreach")
+    assert "by 2 residents marked as claimed" in secured.detail
+    table = gaps_access.takeup_report(db, me, period="month")  # the list behind take-up
+    assert not table.is_empty()
+    last = table.row(-1, named=True)
+    assert {k: found.takeup[k] for k in last if k in found.takeup} == {
+        k: v for k, v in last.items() if k in found.takeup
+    }
