@@ -74,43 +74,52 @@ def demo_run(
             listed = service.build_directory(session, seed=seed, counsellors=counsellors)
         service.import_wards(session, manifest)
         service.import_place_files(session, manifest, seed)
-        if link:
-            with console.status("Linking residents, estimating entitlements, finding gaps"):
-                found = service.link_and_find_gaps(session, screen=screen)
-                service.draft_plan(session)
-                service.record_snapshots(session)
-            with console.status("Taking digital inclusion triages"):
-                from safetynet.demo.triage import take_triages
-
-                triages = take_triages(session, seed=seed)
-            with console.status("Recording referrals with outcomes, training the ranker"):
-                from safetynet.demo.referrals import demo_referrals
-
-                referred = demo_referrals(session, seed=seed)
-            with console.status("Proposing an allocation of the triage needs list"):
-                from safetynet.demo.referrals import demo_allocation
-
-                allocated = demo_allocation(session)
-        if payments:
-            from safetynet.demo.payments import set_up_payments
-
-            with (
-                console.status("Setting up a payments scheme, awards and a reconciled round"),
-                open_session() as own,  # its refusals roll back its own session only
-            ):
-                paid = set_up_payments(own, council=ORGANISATIONS[0][0])
+        linked = _link_and_use(session, seed=seed, screen=screen) if link else None
+    paid = _payments(ORGANISATIONS[0][0]) if payments else None
     _summary(imports, names)
     _pack_summary(shared)
     _desk_summary(desks)
     _directory_summary(listed)
-    if link:
+    if linked is not None:
+        found, triages, referred, allocated = linked
         _gap_summary(*found)
         _triage_summary(triages)
         _referral_summary(referred)
         _allocation_summary(allocated)
-    if payments:
+    if paid is not None:
         _payments_summary(paid)
     _logins(logins)
+
+
+def _link_and_use(session: Any, *, seed: int, screen: bool) -> tuple[Any, Any, Any, Any]:
+    """Link, find gaps (with a plan and snapshots), then triage, refer and allocate."""
+    from safetynet.demo import service
+    from safetynet.demo.referrals import demo_allocation, demo_referrals
+    from safetynet.demo.triage import take_triages
+
+    with console.status("Linking residents, estimating entitlements, finding gaps"):
+        found = service.link_and_find_gaps(session, screen=screen)
+        service.draft_plan(session)
+        service.record_snapshots(session)
+    with console.status("Taking digital inclusion triages"):
+        triages = take_triages(session, seed=seed)
+    with console.status("Recording referrals with outcomes, training the ranker"):
+        referred = demo_referrals(session, seed=seed)
+    with console.status("Proposing an allocation of the triage needs list"):
+        allocated = demo_allocation(session)
+    return found, triages, referred, allocated
+
+
+def _payments(council: str) -> Any:
+    """A payments scheme with awards through two partners and a reconciled round."""
+    from safetynet.db import open_session
+    from safetynet.demo.payments import set_up_payments
+
+    with (
+        console.status("Setting up a payments scheme, awards and a reconciled round"),
+        open_session() as own,  # its refusals roll back its own session only
+    ):
+        return set_up_payments(own, council=council)
 
 
 def _pack_summary(shared: Any) -> None:
