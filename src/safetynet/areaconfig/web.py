@@ -14,7 +14,7 @@ from safetynet.api.auth import api_require
 from safetynet.areaconfig import review
 from safetynet.errors import InvalidInput, NotFound
 from safetynet.web.deps import Db, require
-from safetynet.web.templating import render
+from safetynet.web.templating import error_list, render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -63,10 +63,8 @@ def revert_page(
             pack=pack or None,
         )  # fmt: skip
     except (InvalidInput, NotFound) as problem:
-        errors = [{"text": problem.message, "href": "#items"}]
-        errors += [{"text": detail} for detail in problem.details]
         status = 404 if isinstance(problem, NotFound) else 400
-        return _page(request, db, principal, status, errors=errors)
+        return _page(request, db, principal, status, errors=error_list(problem, "#items"))
     return RedirectResponse(f"/configuration?reverted={len(done)}", status_code=303)
 
 

@@ -16,7 +16,7 @@ from safetynet.packs.schemas import MAX_PACK_BYTES
 from safetynet.packs.service import PackDiff
 from safetynet.packs.staging import slug
 from safetynet.web.deps import Db, require
-from safetynet.web.templating import render
+from safetynet.web.templating import error_list, render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -37,7 +37,7 @@ def _read(upload: UploadFile | None) -> tuple[bytes, str]:
 
 
 def _errors(problem: InvalidInput, href: str = "#pack") -> list[dict[str, str]]:
-    return [{"text": problem.message, "href": href}, *({"text": d} for d in problem.details)]
+    return error_list(problem, href)
 
 
 def _packs_page(

@@ -20,7 +20,7 @@ from safetynet.sources.models import SourceImport, SourceKind
 from safetynet.sources.service import export_rejected
 from safetynet.sources.validate import reason_label
 from safetynet.web.deps import Db, require, settings_of
-from safetynet.web.templating import render
+from safetynet.web.templating import error_list, render
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require("imports.view"))]
@@ -113,7 +113,7 @@ def upload(
     except SafetynetError as error:
         if error.status in (403, 404):  # out-of-scope organisation: as if it did not exist
             raise
-        errors = [{"text": error.message, "href": "#file"}, *({"text": d} for d in error.details)]
+        errors = error_list(error, "#file")
         return _upload_form(request, db, principal, 400, form=form, errors=errors)
     if isinstance(outcome, Response):  # a big file: imported in the background
         return outcome

@@ -22,6 +22,8 @@ from jinja2 import (
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from safetynet.errors import SafetynetError
+
 HERE = Path(__file__).parent
 LONDON = ZoneInfo("Europe/London")
 
@@ -165,6 +167,12 @@ def navigation(request: Request) -> list[dict[str, Any]]:
 def fragment(template: str, **context: Any) -> Markup:
     """Part of a page, rendered on its own (to be kept and reused where its inputs are)."""
     return Markup(environment().get_template(template).render(**context))
+
+
+def error_list(problem: SafetynetError, href: str) -> list[dict[str, str]]:
+    """An error summary's items for a refused request: its message (linked to the field it is
+    about) and then each detail (an `InvalidInput`'s row-by-row problems)."""
+    return [{"text": problem.message, "href": href}, *({"text": d} for d in problem.details)]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
