@@ -1,6 +1,7 @@
 """Scored pairs chosen inside the engine (`scoring`) are the pairs, scores, decisions and
 explanations of scoring every pair and choosing in polars: on a world of households where
-people moved (so a move is counted once and lifts pairs over the floor)."""
+people moved (so a move is counted once and lifts pairs over the floor) and neighbours share
+postcodes (so a home is counted once and lowers pairs)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> model.LinkModel:
 
 @pytest.fixture(scope="module")
 def every(trained: model.LinkModel) -> pl.DataFrame:
-    """Every column of every pair from the score floor, a move counted once (as before)."""
-    return decide.count_a_move_once(trained.predict(decide.SCORE_FLOOR))
+    """Every column of every pair from the score floor, a move and a home counted once (as
+    before)."""
+    moved = decide.count_a_move_once(trained.predict(decide.SCORE_FLOOR))
+    return decide.count_a_home_once(moved, trained.home)
 
 
 def test_the_engine_keeps_the_same_pairs_and_scores(trained, every):
@@ -56,6 +59,10 @@ def test_the_engine_keeps_the_same_pairs_and_scores(trained, every):
     raw = trained.predict(decide.SCORE_FLOOR).filter(pl.col("match_probability") < FLOOR)
     lifted = chosen.join(raw, on=KEY)  # under the floor until the move was counted once
     assert lifted.height > 0
+    assert trained.home and all(v <= 0 for by in trained.home.values() for v in by.values())
+    homes = trained.predict(decide.SCORE_FLOOR).join(chosen.select(KEY), on=KEY, how="anti")
+    lowered = homes.join(every.filter(pl.col("match_probability") < FLOOR), on=KEY)
+    assert lowered.filter(pl.col("match_probability") >= FLOOR).height > 0  # a home, once
 
 
 def test_the_rules_decide_alike_on_the_kept_columns(trained, every):

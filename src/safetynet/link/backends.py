@@ -104,7 +104,9 @@ def to_polars(
         relation = relation.filter(where) if where else relation
         if columns:
             relation = relation.project(", ".join(f'"{c}"' for c in columns))
-        table = relation.arrow()
+        # A table, not `arrow()`'s batch reader: a filter leaving no rows gives no batches,
+        # which polars cannot read a schema from.
+        table = relation.to_arrow_table()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame

@@ -29,6 +29,16 @@ def _other_forename(pairs: pl.DataFrame) -> pl.Expr:
     return pl.col("gamma_forename") == 0
 
 
+def _not_a_form_of(pairs: pl.DataFrame) -> pl.Expr:
+    """Forenames that are not one name written two ways: not the same, not a nickname, not a
+    slip of the keys (one edit, or Jaro-Winkler 0.92); at most loosely alike (Charlene and
+    Charis, Aaron and Cameron)."""
+    if "gamma_forename" not in pairs.columns:
+        return pl.lit(False)
+    loose = level_gamma("forename", "Jaro-Winkler distance of forename_first >= 0.8")
+    return (pl.col("gamma_forename") >= 0) & (pl.col("gamma_forename") <= loose)
+
+
 def _other_generation(pairs: pl.DataFrame) -> pl.Expr:
     """Dates of birth a generation apart (a typo changes a digit, not twelve years)."""
     if not {"dob_l", "dob_r", "gamma_dob"} <= set(pairs.columns):
@@ -139,6 +149,37 @@ def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def count_a_home_once(
+    pairs: pl.DataFrame, home: dict[str, dict[int, float]] | None
+) -> pl.DataFrame:
+    """Rescore pairs with the same postcode: their house number and street words weighed by
+    what they add to the postcode (`evidence.home_once`), not as facts of their own. Other
+    pairs keep their scores; a pair's weight only falls."""
+    if pairs.is_empty() or not home or "gamma_postcode" not in pairs.columns:
+        return pairs
+    same = pl.col("gamma_postcode") == level_gamma("postcode", "Exact match on postcode")
+    change: pl.Expr = pl.lit(0.0)
+    updates = []
+    for name, levels in home.items():
+        gamma, part = f"gamma_{name}", f"mw_{name}"
+        if gamma not in pairs.columns:
+            continue
+        by_level = pl.col(gamma).replace_strict(levels, default=0.0, return_dtype=pl.Float64)
+        taken = pl.when(same).then(by_level).otherwise(0.0)
+        change = change + taken
+        if part in pairs.columns:
+            updates.append((pl.col(part) + taken).alias(part))
+    weight = pl.col("match_weight") + change
+    return pairs.with_columns(
+        *updates,
+        weight.alias("match_weight"),
+        pl.when(change < 0)
+        .then(1 / (1 + pl.lit(2.0).pow(-weight)))
+        .otherwise("match_probability")
+        .alias("match_probability"),
+    )
+
+
 # Share of one person's pairs (same forename, surname and date of birth) with another postcode
 # whose street and house number differ too, from which a move is taken as one fact.
 MOVES_SHARE = 0.3
@@ -209,9 +250,11 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     forename and another birthday (partners, siblings). With `households` (council and
     partner lists, which hold whole households) also one field that a typo cannot explain:
     the same forename a generation apart (junior and senior), or a wholly different forename
-    (twins, siblings); and, whatever the surnames, two rows at one home sharing no name at
-    all (forename and surname wholly different, not written the wrong way round) and not
-    the same birthday: housemates, or a partner who kept their own name. Two such rows were
+    (twins, siblings); two rows at one home with wholly different forenames and surnames
+    not the same (nor a typo or a barrel apart; not written the wrong way round) and not the
+    same birthday: housemates, or a partner who kept their own name; and, wherever they
+    live, one surname and one birthday with wholly different forenames: twins (one had
+    moved, seed 42 of the harder world). Two housemates were
     near a coin toss (the same address is three strong agreements, and EM, meeting twins in
     its date-of-birth block, learns that one person's forenames can differ wholly). Without
     it (any two lists of individuals, where a field may have been replaced wholesale, as in
@@ -227,11 +270,18 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     housemates = (
         _same_place(pairs)
         & _other_forename(pairs)
-        & _other_surname(pairs)
+        & ~_same_surname(pairs)
         & ~_same_birthday(pairs)
         & ~_swapped_alike(pairs)
     )
-    return (same_home & (_other_forename(pairs) | _other_generation(pairs))) | housemates
+    twins = (
+        _same_surname(pairs)
+        & _other_forename(pairs)
+        & _same_birthday(pairs)
+        & ~_swapped_alike(pairs)
+    )
+    siblings = same_home & (_not_a_form_of(pairs) | _other_generation(pairs))
+    return siblings | housemates | twins
 
 
 def _strongest_per_snapshot(pairs: pl.DataFrame, snapshots: set[str]) -> pl.Expr:

@@ -22,7 +22,36 @@ def waterfalls(linker: Any, scored: pl.DataFrame) -> list[list[dict[str, Any]]]:
         step = _step(row)
         if step is not None:
             steps[row["record_number"]].append(step)
+    if "match_weight" in scored.columns:
+        for pair, weight in zip(steps, scored["match_weight"], strict=True):
+            _address_once(pair, float(weight))
     return steps
+
+
+ADDRESS_ONCE = "Address, counted once"
+ROUNDING = 0.02  # steps are rounded to 0.001 each: below this the steps add up already
+
+
+def _address_once(steps: list[dict[str, Any]], weight: float) -> None:
+    """Where the decision rule rescored the pair (`decide.count_a_move_once`,
+    `decide.count_a_home_once`: the three address comparisons are one fact), a step saying by
+    how much before the final score, so the steps add up to the pair's own score; in place.
+    (Splink's chart shows each comparison as the model weighed it, and the pair's score.)"""
+    final = next((s for s in steps if s["comparison"] == "Final score"), None)
+    if final is None:
+        return
+    added = sum(s["weight"] for s in steps if s is not final)
+    if abs(added - weight) < ROUNDING:
+        return
+    steps.insert(
+        steps.index(final),
+        {
+            "comparison": ADDRESS_ONCE,
+            "level": "a move, once" if weight > added else "one home, once",
+            "weight": round(weight - added, 3),
+        },
+    )
+    final["weight"] = round(weight, 3)
 
 
 def _step(row: dict[str, Any]) -> dict[str, Any] | None:

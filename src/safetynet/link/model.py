@@ -63,6 +63,11 @@ class LinkModel:
     nothing_in_common: bool = False
     # For each column, the chance two rows both hold a value (`evidence.both_present`).
     filled: dict[str, float] | None = None
+    # Rows of whole postcodes (`evidence.postcode_sample`), read once by `train` and dropped.
+    postcode_sample: pl.DataFrame | None = None
+    # What a shared postcode takes from the house-number and street-word weights
+    # (`evidence.home_once`; by comparison, then level), set by `train`.
+    home: dict[str, dict[int, float]] | None = None
 
     def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
         """Estimate the prior, u by random sampling, and m by EM over each training block.
@@ -139,7 +144,9 @@ class LinkModel:
         from splink import Linker
 
         settings = self.settings_json()
-        evidence.moves_from_anchors(settings, evidence.anchor_levels(self.inputs, settings))
+        anchors = evidence.anchor_levels(self.inputs, settings)
+        evidence.moves_from_anchors(settings, anchors)
+        evidence.birthdays_at_home(self.inputs, settings)
         self._floor(settings)
         if self.filled is not None:
             recall = evidence.rules_recall(settings, self.prior_columns(), self.filled)
@@ -149,6 +156,8 @@ class LinkModel:
             )
         evidence.swap_once(settings)
         self.linker = Linker(self.inputs, settings, log_level=logging.ERROR)
+        self.home = evidence.home_once(self.db_api, self.postcode_sample, settings, anchors)
+        self.postcode_sample = None
 
     @staticmethod
     def _floor(settings: dict[str, Any]) -> None:
@@ -176,9 +185,15 @@ class LinkModel:
         return frame
 
     def settings_json(self) -> dict[str, Any]:
-        """The trained model, to save with a run and inspect later."""
+        """The trained model as Splink holds it."""
         settings: dict[str, Any] = self.linker.misc.save_model_to_json()
         return settings
+
+    def saved(self) -> dict[str, Any]:
+        """The trained model, to save with a run and score or explain pairs later
+        (`from_saved`): Splink's settings and what a shared postcode takes from the house
+        number and street words (`evidence.home_once`)."""
+        return {**self.settings_json(), HOME_KEY: _home_json(self.home)}
 
 
 def build(
@@ -211,6 +226,7 @@ def build(
         tight,
         present=frozenset(present),
         filled=evidence.both_present(frames, set(evidence.EXACT_LEVELS) & present),
+        postcode_sample=evidence.postcode_sample(frames),
     )
 
 
@@ -266,15 +282,29 @@ def one_to_one(
 
 
 def from_saved(frames: list[pl.DataFrame], saved: dict[str, Any]) -> LinkModel:
-    """A linker over prepared frames with a run's trained model, to score or explain pairs
-    (on the configured engine, whichever engine trained the model)."""
+    """A linker over prepared frames with a run's trained model (`LinkModel.saved`), to score
+    or explain pairs (on the configured engine, whichever engine trained the model)."""
     from splink import Linker
 
     db_api = backends.db_api()
     inputs = [backends.register(db_api, frame) for frame in frames]
+    splink_settings = {k: v for k, v in saved.items() if k != HOME_KEY}
     settings = dict(
-        backends.translate_model(saved, backends.dialect_of(db_api)),
+        backends.translate_model(splink_settings, backends.dialect_of(db_api)),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
-    return LinkModel(Linker(inputs, settings, log_level=logging.ERROR), db_api, inputs)
+    linker = Linker(inputs, settings, log_level=logging.ERROR)
+    return LinkModel(linker, db_api, inputs, home=_home_read(saved.get(HOME_KEY)))
+
+
+# The key under which a saved model keeps `LinkModel.home` beside Splink's settings.
+HOME_KEY = "safetynet_home_once"
+
+
+def _home_json(home: dict[str, dict[int, float]] | None) -> dict[str, dict[str, float]]:
+    return {name: {str(g): w for g, w in levels.items()} for name, levels in (home or {}).items()}
+
+
+def _home_read(saved: dict[str, dict[str, float]] | None) -> dict[str, dict[int, float]]:
+    return {name: {int(g): w for g, w in levels.items()} for name, levels in (saved or {}).items()}

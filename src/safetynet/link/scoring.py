@@ -67,7 +67,7 @@ def scored_pairs(
     finally:
         # The engine's copy is not read again: freeing it lets clustering reuse its memory.
         result.drop_table_from_database_and_remove_from_cache()
-    rescored = decide.count_a_move_once(frame)
+    rescored = decide.count_a_home_once(decide.count_a_move_once(frame), linker.home)
     return rescored.filter(pl.col("match_probability") >= floor)
 
 

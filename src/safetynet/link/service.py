@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from safetynet import audit
 from safetynet.errors import InvalidInput, NotFound
-from safetynet.link import backends, explain, model, prepare
+from safetynet.link import backends, decide, explain, model, prepare
 from safetynet.link.models import LinkRun
 from safetynet.link.review import (
     current_resident,
@@ -100,7 +100,7 @@ def explain_records(
         for i, side in ((0, "l"), (1, "r"))
     ]
     scored = linker.linker.inference.score_pair(sides[0], sides[1])
-    frame = backends.to_polars(scored)
+    frame = decide.count_a_home_once(backends.to_polars(scored), linker.home)
     steps = explain.waterfalls(linker.linker, frame)[0]
     audit.record(
         session,
