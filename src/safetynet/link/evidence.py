@@ -290,7 +290,7 @@ def home_once(
     *u* given the postcode: the level's share among sampled pairs of neighbours (same
     postcode, wholly different forenames and dates of birth). *m* given the postcode: the
     level's share among anchor pairs sharing a postcode, blended with EM's m as the movers
-    are (ANCHOR_PSEUDO_PAIRS). Levels no neighbours show keep their weight.
+    are (ANCHOR_PSEUDO_PAIRS); the neighbours' shares likewise blended with the level's u.
     """
     postcode = _levels(settings, "postcode")
     if sample is None or not postcode or not all(
@@ -312,11 +312,16 @@ def home_once(
         for index, level in enumerate(levels):
             gamma = len(levels) - 1 - index
             m, u = level.get("m_probability"), level.get("u_probability")
-            if not m or not u or not u_count.get(gamma):
+            if not m or not u:
                 continue
             m_given = (m_count.get(gamma, 0) + ANCHOR_PSEUDO_PAIRS * m) / (
                 m_seen + ANCHOR_PSEUDO_PAIRS
             )
-            change = math.log2(m_given / (u_count[gamma] / u_seen)) - math.log2(m / u)
+            # Blended with the level's own u as m is with EM's: a small list's handful of
+            # neighbours moves the weight a little, thousands of them most of the way.
+            u_given = (u_count.get(gamma, 0) + ANCHOR_PSEUDO_PAIRS * u) / (
+                u_seen + ANCHOR_PSEUDO_PAIRS
+            )
+            change = math.log2(m_given / u_given) - math.log2(m / u)
             corrections.setdefault(name, {})[gamma] = min(change, 0.0)
     return corrections
