@@ -86,6 +86,28 @@ def test_one_to_one_keeps_one_match_per_row_when_the_user_says_so(register_and_v
     assert out.read_bytes().startswith(b"\xef\xbb\xbfid_a,id_b,match_probability\r\n")
 
 
+def test_two_lists_that_both_repeat_people_keep_every_pair(tmp_path):
+    # Issue 11 failure 1, neither list a register: a food bank's and an advice charity's
+    # lists, each holding 40 people twice under two client ids. Such a person is on four true
+    # pairs; no row is limited to one match.
+    people = factories.people(240, seed=41)
+    again = [(*p[:2], "", p[3].upper(), p[4]) for p in people]  # re-registered, no DOB
+    twice = range(80, 120)  # on both lists, twice on each
+    food = [(f"F{i}", people[i]) for i in range(160)] + [(f"F{1000 + i}", again[i]) for i in twice]
+    advice = [(f"A{i}", people[i]) for i in range(80, 240)]
+    advice += [(f"A{1000 + i}", again[i]) for i in twice]
+    a, b = write(tmp_path / "food.csv", food), write(tmp_path / "advice.csv", advice)
+    found, said = link(a, b, tmp_path / "pairs.csv")
+    assert "both files repeat people: rows may match several" in said
+    truth = {(f"F{i}", f"A{i}") for i in range(80, 160)} | {
+        (f"F{i + x}", f"A{i + y}") for i in twice for x, y in ((0, 1000), (1000, 0), (1000, 1000))
+    }
+    assert len(found & truth) >= 0.97 * len(truth), len(found & truth)
+    assert len(found - truth) <= 2
+    rows = pl.DataFrame(list(found), orient="row").group_by("column_0").len()
+    assert rows.filter(pl.col("len") == 2).height >= 70  # both of a person's rows, each side
+
+
 def test_lists_with_no_one_in_common_give_zero_pairs_and_a_message(tmp_path):
     a = write(
         tmp_path / "a.csv", [(f"A{i}", p) for i, p in enumerate(factories.people(200, seed=31))]

@@ -36,8 +36,9 @@ def linked(world: messy_lists.World, folder: Path) -> tuple[pl.DataFrame, set]:
 
 
 def with_movers(world: messy_lists.World, count: int) -> messy_lists.World:
-    """The world with `count` more registered partner people moved (another row's address
-    and postcode), every third of them with a second barrel added to the surname."""
+    """The world with `count` more registered partner people changed: moved (another row's
+    address and postcode), every third of them with a second barrel added to the surname;
+    and every third married instead (a wholly new surname at the same home)."""
     partner = world.partner.with_row_index("row")
     registered = world.register.select("person", "forename", "surname", "dob")
     chosen = (
@@ -46,11 +47,14 @@ def with_movers(world: messy_lists.World, count: int) -> messy_lists.World:
         .head(count)
     )
     homes = partner.reverse().select("address", "postcode").head(count)
+    married = pl.int_range(pl.len()) % 3 == 1
     moved = partner.filter(pl.col("row").is_in(chosen.implode())).with_columns(
-        homes["address"].alias("address"),
-        homes["postcode"].alias("postcode"),
+        pl.when(married).then("address").otherwise(homes["address"]).alias("address"),
+        pl.when(married).then("postcode").otherwise(homes["postcode"]).alias("postcode"),
         pl.when(pl.int_range(pl.len()) % 3 == 0)
         .then(pl.col("surname") + "-Okonkwo")
+        .when(married)
+        .then(pl.lit("Okonkwo"))
         .otherwise(pl.col("surname"))
         .alias("surname"),
     )
@@ -60,7 +64,7 @@ def with_movers(world: messy_lists.World, count: int) -> messy_lists.World:
 
 @pytest.fixture(scope="module")
 def calm(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, set]:
-    world = with_movers(messy_lists.generate(2000, seed=7, **CALM), 15)
+    world = with_movers(messy_lists.generate(2000, seed=7, **CALM), 24)
     return linked(world, tmp_path_factory.mktemp("calm"))
 
 
@@ -92,6 +96,15 @@ def test_people_who_moved_are_found_by_name_and_full_date_of_birth(calm):
     assert same_surname <= found
     assert len(barrel) >= 5
     assert barrel <= found  # a second barrel gained or dropped as well
+    married = ids(
+        pairs.filter(
+            (pl.col("person") == pl.col("person_p"))
+            & (pl.col("surname_p") == "Okonkwo")
+            & (pl.col("address") == pl.col("address_p"))
+        )
+    )
+    assert len(married) >= 4
+    assert married <= found  # a married name at the same home
 
 
 def test_relatives_without_a_date_of_birth_are_not_merged(messy):
@@ -150,3 +163,26 @@ def test_a_register_of_families_is_seen_to_hold_households(tmp_path):
     frame = prepare.for_linkage(read_list(FileSide(path)).records, "a")
     assert decide.holds_households([frame])
     assert not decide.holds_households([frame.unique("address_rest", keep="first")])
+
+
+def test_febrl3_originals_and_their_several_duplicates_link_as_a_dedupe_would(tmp_path):
+    # Issue 11 failure 1: FEBRL3 split into originals x duplicates (up to nine duplicates of
+    # one original); one match per row kept 1,161 of the 3,000 true pairs (F1 0.56).
+    rows = pl.read_csv(ROOT / "tests" / "data" / "febrl" / "febrl3.csv.gz", infer_schema=False)
+    original = pl.col("rec_id").str.contains("-org")
+    originals, duplicates = tmp_path / "originals.csv", tmp_path / "duplicates.csv"
+    rows.filter(original).write_csv(originals)
+    rows.filter(~original).write_csv(duplicates)
+    found = link_files(FileSide(originals, "rec_id"), FileSide(duplicates, "rec_id"))
+    person = pl.col("rec_id").str.extract(r"^rec-(\d+)-")
+    truth = (
+        rows.filter(original)
+        .with_columns(person.alias("p"))
+        .join(rows.filter(~original).with_columns(person.alias("p")), on="p")
+    )
+    true = set(truth.select("rec_id", "rec_id_right").iter_rows())
+    pairs = set(found.pairs.select("id_a", "id_b").iter_rows())
+    assert len(true) == 3000
+    assert len(pairs & true) >= 0.99 * len(true)  # 2,980 found on 6 December
+    assert len(pairs - true) <= 3
+    assert max(found.pairs.group_by("id_a").len()["len"]) >= 5  # one original, many rows
