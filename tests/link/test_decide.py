@@ -267,9 +267,11 @@ def test_a_move_is_counted_once_where_addresses_change_together():
     frame = moves(
         {},  # moved: the street and house number add nothing more against
         {"address_rest_r": "cowen lane", "address_numbers_r": ["67"]},  # a postcode typo
+        {"postcode_r": None},  # no postcode on one side: the street counts the move
+        {"postcode_r": None, "address_numbers_r": ["67"]},  # the same house: no move
     )
     rescored = decide.count_a_move_once(frame)
-    assert rescored["match_weight"].to_list() == [7.0, -2.0]
+    assert rescored["match_weight"].to_list() == [7.0, -2.0, 2.0, -2.0]
     assert rescored["match_probability"][0] == pytest.approx(2**7 / (1 + 2**7))
     assert rescored["match_probability"][1] == 0.99  # untouched
 

@@ -118,7 +118,8 @@ SCORE_FLOOR = 0.001
 
 def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
     """Rescore pairs whose home differs wholly (another postcode, street and house number, all
-    given): a move is one fact, counted once by the postcode comparison, not three times.
+    given): a move is one fact, counted once by the postcode comparison, not three times; and
+    with no postcode on one side (another street and house number), once by the street.
 
     The model treats its comparisons as independent; the three address comparisons are not,
     and together they outweighed the same forename, surname and full date of birth of a person
@@ -129,16 +130,23 @@ def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
     }
     if pairs.is_empty() or not needed <= set(pairs.columns):
         return pairs
-    moved = (
-        (pl.col("postcode_l") != pl.col("postcode_r"))
-        & (pl.col("address_rest_l") != pl.col("address_rest_r"))
+    elsewhere = (
+        (pl.col("address_rest_l") != pl.col("address_rest_r"))
         & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
     ).fill_null(False)
+    moved = elsewhere & (pl.col("postcode_l") != pl.col("postcode_r")).fill_null(False)
     if not _moves_seen(pairs, moved):
         return pairs
-    counted = pl.min_horizontal(pl.col("mw_address_numbers"), 0) + pl.min_horizontal(
-        pl.col("mw_address_words"), 0
+    # Without a postcode on one side the street counts the move, and the house number is the
+    # second count of it.
+    unposted = elsewhere & (pl.col("postcode_l").is_null() | pl.col("postcode_r").is_null())
+    numbers = pl.min_horizontal(pl.col("mw_address_numbers"), 0)
+    counted = (
+        pl.when(unposted)
+        .then(numbers)
+        .otherwise(numbers + pl.min_horizontal(pl.col("mw_address_words"), 0))
     )
+    moved = moved | unposted
     weight = pl.col("match_weight") - counted
     return pairs.with_columns(
         pl.when(moved).then(weight).otherwise("match_weight").alias("match_weight"),
