@@ -276,6 +276,17 @@ def test_a_move_is_counted_once_where_addresses_change_together():
     assert rescored["match_probability"][1] == 0.99  # untouched
 
 
+def test_a_saved_runs_judgement_of_moves_rescores_a_pair_explained_on_its_own():
+    # `link explain` scores two records alone: whether the lists' addresses change together
+    # is the run's judgement, not one pair's.
+    other = moves({"gamma_forename": 0})  # not an anchor: alone it shows no move
+    assert decide.count_a_move_once(other)["match_weight"].to_list() == [-2.0]
+    assert decide.count_a_move_once(other, moves_seen=True)["match_weight"].to_list() == [7.0]
+    assert decide.moves_seen(moves({}, {})) and not decide.moves_seen(other)
+    typo = moves({"address_rest_r": "cowen lane", "address_numbers_r": ["67"]})
+    assert decide.count_a_move_once(typo, moves_seen=True)["match_weight"].to_list() == [-2.0]
+
+
 def test_a_move_is_not_counted_once_where_address_fields_change_one_at_a_time():
     # FEBRL: a postcode differs alone (typos), so three disagreements are three facts.
     typo = {"address_rest_r": "cowen lane", "address_numbers_r": ["67"]}

@@ -70,6 +70,7 @@ def test_a_saved_model_keeps_what_a_home_takes_and_explains_it(world):
     saved = linker.saved()
     again = model.from_saved([frame], saved)
     assert again.home == linker.home
+    assert again.moves_seen is linker.moves_seen  # as the run judged its lists
     assert model.from_saved([frame], linker.settings_json()).home == {}  # older runs' models
 
     home = linker.home

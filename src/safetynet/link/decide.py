@@ -116,14 +116,16 @@ def _same_place(pairs: pl.DataFrame) -> pl.Expr:
 SCORE_FLOOR = 0.001
 
 
-def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
+def count_a_move_once(pairs: pl.DataFrame, moves_seen: bool | None = None) -> pl.DataFrame:
     """Rescore pairs whose home differs wholly (another postcode, street and house number, all
     given): a move is one fact, counted once by the postcode comparison, not three times; and
     with no postcode on one side (another street and house number), once by the street.
 
     The model treats its comparisons as independent; the three address comparisons are not,
     and together they outweighed the same forename, surname and full date of birth of a person
-    who moved (issue 11). Other pairs keep their scores.
+    who moved (issue 11). Other pairs keep their scores. Whether the lists' address fields
+    change together is judged on `pairs` (`moves_seen`), unless the caller says (a saved run's
+    judgement, when two records are explained on their own).
     """
     needed = {"mw_address_numbers", "mw_address_words", "match_weight"} | {
         f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"
@@ -135,7 +137,7 @@ def count_a_move_once(pairs: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
     ).fill_null(False)
     moved = elsewhere & (pl.col("postcode_l") != pl.col("postcode_r")).fill_null(False)
-    if not _moves_seen(pairs, moved):
+    if not (moves_seen if moves_seen is not None else _moves_seen(pairs, moved)):
         return pairs
     # Without a postcode on one side the street counts the move, and the house number is the
     # second count of it.
@@ -191,6 +193,20 @@ def count_a_home_once(
 # Share of one person's pairs (same forename, surname and date of birth) with another postcode
 # whose street and house number differ too, from which a move is taken as one fact.
 MOVES_SHARE = 0.3
+
+
+def moves_seen(pairs: pl.DataFrame) -> bool:
+    """Whether these scored pairs show the lists' address fields changing together
+    (`_moves_seen`), as `count_a_move_once` judges it; False when it cannot tell."""
+    needed = {f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"}
+    if pairs.is_empty() or not needed <= set(pairs.columns):
+        return False
+    elsewhere = (
+        (pl.col("address_rest_l") != pl.col("address_rest_r"))
+        & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
+        & (pl.col("postcode_l") != pl.col("postcode_r"))
+    ).fill_null(False)
+    return _moves_seen(pairs, elsewhere)
 
 
 def _moves_seen(pairs: pl.DataFrame, moved: pl.Expr) -> bool:

@@ -68,6 +68,9 @@ class LinkModel:
     # What a shared postcode takes from the house-number and street-word weights
     # (`evidence.home_once`; by comparison, then level), set by `train`.
     home: dict[str, dict[int, float]] | None = None
+    # Whether the scored pairs showed address fields changing together (a move counted
+    # once, `decide.moves_seen`), set by `scoring.scored_pairs`.
+    moves_seen: bool = False
 
     def train(self, *, max_pairs: float = 1e6, seed: int = 1) -> None:
         """Estimate the prior, u by random sampling, and m by EM over each training block.
@@ -191,9 +194,13 @@ class LinkModel:
 
     def saved(self) -> dict[str, Any]:
         """The trained model, to save with a run and score or explain pairs later
-        (`from_saved`): Splink's settings and what a shared postcode takes from the house
-        number and street words (`evidence.home_once`)."""
-        return {**self.settings_json(), HOME_KEY: _home_json(self.home)}
+        (`from_saved`): Splink's settings, what a shared postcode takes from the house
+        number and street words (`evidence.home_once`), and whether moves were seen."""
+        return {
+            **self.settings_json(),
+            HOME_KEY: _home_json(self.home),
+            MOVES_KEY: self.moves_seen,
+        }
 
 
 def build(
@@ -288,18 +295,20 @@ def from_saved(frames: list[pl.DataFrame], saved: dict[str, Any]) -> LinkModel:
 
     db_api = backends.db_api()
     inputs = [backends.register(db_api, frame) for frame in frames]
-    splink_settings = {k: v for k, v in saved.items() if k != HOME_KEY}
+    splink_settings = {k: v for k, v in saved.items() if k not in (HOME_KEY, MOVES_KEY)}
     settings = dict(
         backends.translate_model(splink_settings, backends.dialect_of(db_api)),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
     linker = Linker(inputs, settings, log_level=logging.ERROR)
-    return LinkModel(linker, db_api, inputs, home=_home_read(saved.get(HOME_KEY)))
+    home = _home_read(saved.get(HOME_KEY))
+    return LinkModel(linker, db_api, inputs, home=home, moves_seen=bool(saved.get(MOVES_KEY)))
 
 
-# The key under which a saved model keeps `LinkModel.home` beside Splink's settings.
-HOME_KEY = "safetynet_home_once"
+# The keys under which a saved model keeps `LinkModel.home` and `LinkModel.moves_seen` beside
+# Splink's settings.
+HOME_KEY, MOVES_KEY = "safetynet_home_once", "safetynet_moves_seen"
 
 
 def _home_json(home: dict[str, dict[int, float]] | None) -> dict[str, dict[str, float]]:

@@ -67,7 +67,9 @@ def scored_pairs(
     finally:
         # The engine's copy is not read again: freeing it lets clustering reuse its memory.
         result.drop_table_from_database_and_remove_from_cache()
-    rescored = decide.count_a_home_once(decide.count_a_move_once(frame), linker.home)
+    linker.moves_seen = decide.moves_seen(frame)
+    moved = decide.count_a_move_once(frame, linker.moves_seen)
+    rescored = decide.count_a_home_once(moved, linker.home)
     return rescored.filter(pl.col("match_probability") >= floor)
 
 

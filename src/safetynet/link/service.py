@@ -100,7 +100,9 @@ def explain_records(
         for i, side in ((0, "l"), (1, "r"))
     ]
     scored = linker.linker.inference.score_pair(sides[0], sides[1])
-    frame = decide.count_a_home_once(backends.to_polars(scored), linker.home)
+    # Rescored as the run rescored its pairs: a move or a home counted once.
+    moved = decide.count_a_move_once(backends.to_polars(scored), linker.moves_seen)
+    frame = decide.count_a_home_once(moved, linker.home)
     steps = explain.waterfalls(linker.linker, frame)[0]
     audit.record(
         session,
