@@ -341,3 +341,18 @@ def test_twins_and_siblings_with_alike_forenames_are_relatives():
     assert flagged == [True, False, True, False, False]
     individuals = frame.select(decide.relatives(frame, households=False)).to_series()
     assert individuals.to_list() == [False] * 5  # lists of individuals: a field replaced
+
+
+def test_a_generation_apart_at_one_home_is_two_people_whatever_the_names():
+    # Issue 11, an unseen world (seed 79): Kahurangi Cully-Shand, born 2016, and "Cully
+    # Kahurangi", born 1967, at one address: names written the wrong way round, so not "the
+    # same surname", but a typo does not move a birthday 49 years.
+    swapped = level_gamma("surname", "forename and surname swapped")
+    apart = {"gamma_dob": 0, "dob_r": date(2016, 2, 11)}
+    frame = pairs(
+        {"gamma_surname": swapped, **apart},
+        {"gamma_surname": swapped, **apart, "postcode_r": "DB9 9ZZ"},  # not one home
+        {"gamma_surname": swapped, "gamma_dob": 0, "dob_r": date(1961, 3, 1)},  # a year out
+    )
+    flagged = frame.select(decide.relatives(frame)).to_series().to_list()
+    assert flagged == [True, False, False]

@@ -278,7 +278,9 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
     not the same (nor a typo or a barrel apart; not written the wrong way round) and not the
     same birthday: housemates, or a partner who kept their own name; and, wherever they
     live, one surname and one birthday with wholly different forenames: twins (one had
-    moved, seed 42 of the harder world). Two housemates were
+    moved, seed 42 of the harder world); and at one home, birthdays a generation apart
+    whatever the names (a parent and child, one row's names written the wrong way round).
+    Two housemates were
     near a coin toss (the same address is three strong agreements, and EM, meeting twins in
     its date-of-birth block, learns that one person's forenames can differ wholly). Without
     it (any two lists of individuals, where a field may have been replaced wholesale, as in
@@ -304,8 +306,9 @@ def relatives(pairs: pl.DataFrame, *, households: bool = True) -> pl.Expr:
         & _same_birthday(pairs)
         & ~_swapped_alike(pairs)
     )
-    siblings = same_home & (_not_a_form_of(pairs) | _other_generation(pairs))
-    return siblings | housemates | twins
+    siblings = same_home & _not_a_form_of(pairs)
+    generations = _same_place(pairs) & _other_generation(pairs)
+    return siblings | generations | housemates | twins
 
 
 def _strongest_per_snapshot(pairs: pl.DataFrame, snapshots: set[str]) -> pl.Expr:
