@@ -55,14 +55,6 @@ def _other_birthday(pairs: pl.DataFrame) -> pl.Expr:
     return (pl.col("gamma_dob") >= 0) & (pl.col("gamma_dob") < exact)
 
 
-def _other_surname(pairs: pl.DataFrame) -> pl.Expr:
-    """Surnames that share nothing: not swapped with the forename, not a typo, no barrel in
-    common, not even alike."""
-    if "gamma_surname" not in pairs.columns:
-        return pl.lit(False)
-    return pl.col("gamma_surname") == 0
-
-
 def _same_birthday(pairs: pl.DataFrame) -> pl.Expr:
     """Both dates of birth given and the same day."""
     if "gamma_dob" not in pairs.columns:
@@ -127,16 +119,11 @@ def count_a_move_once(pairs: pl.DataFrame, moves_seen: bool | None = None) -> pl
     change together is judged on `pairs` (`moves_seen`), unless the caller says (a saved run's
     judgement, when two records are explained on their own).
     """
-    needed = {"mw_address_numbers", "mw_address_words", "match_weight"} | {
-        f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"
-    }
+    needed = {"mw_address_numbers", "mw_address_words", "match_weight"} | ADDRESS_VALUES
     if pairs.is_empty() or not needed <= set(pairs.columns):
         return pairs
-    elsewhere = (
-        (pl.col("address_rest_l") != pl.col("address_rest_r"))
-        & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
-    ).fill_null(False)
-    moved = elsewhere & (pl.col("postcode_l") != pl.col("postcode_r")).fill_null(False)
+    elsewhere = _another_street_and_number()
+    moved = _moved()
     if not (moves_seen if moves_seen is not None else _moves_seen(pairs, moved)):
         return pairs
     # Without a postcode on one side the street counts the move, and the house number is the
@@ -195,18 +182,31 @@ def count_a_home_once(
 MOVES_SHARE = 0.3
 
 
+ADDRESS_VALUES = {
+    f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"
+}
+
+
+def _another_street_and_number() -> pl.Expr:
+    """Both rows' street words and house numbers differ."""
+    return (
+        (pl.col("address_rest_l") != pl.col("address_rest_r"))
+        & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
+    ).fill_null(False)
+
+
+def _moved() -> pl.Expr:
+    """A home wholly different: another postcode, street and house number, all given."""
+    other_postcode = (pl.col("postcode_l") != pl.col("postcode_r")).fill_null(False)
+    return _another_street_and_number() & other_postcode
+
+
 def moves_seen(pairs: pl.DataFrame) -> bool:
     """Whether these scored pairs show the lists' address fields changing together
     (`_moves_seen`), as `count_a_move_once` judges it; False when it cannot tell."""
-    needed = {f"{c}_{s}" for c in ("postcode", "address_rest", "address_numbers") for s in "lr"}
-    if pairs.is_empty() or not needed <= set(pairs.columns):
+    if pairs.is_empty() or not ADDRESS_VALUES <= set(pairs.columns):
         return False
-    elsewhere = (
-        (pl.col("address_rest_l") != pl.col("address_rest_r"))
-        & (pl.col("address_numbers_l") != pl.col("address_numbers_r"))
-        & (pl.col("postcode_l") != pl.col("postcode_r"))
-    ).fill_null(False)
-    return _moves_seen(pairs, elsewhere)
+    return _moves_seen(pairs, _moved())
 
 
 def _moves_seen(pairs: pl.DataFrame, moved: pl.Expr) -> bool:

@@ -34,16 +34,18 @@ from typing import Any
 
 import polars as pl
 
+from safetynet.link.decide import GENERATION_YEARS
+
 ADDRESS_COMPARISONS = ("postcode", "address_numbers", "address_words")
 # The anchor rule: the same full forename, surname and date of birth.
 ANCHOR_RULE = "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob"
 # Home anchors: the same full forename and surname at one home, and not a generation apart
-# (`birthdays_at_home`; the years as `decide.GENERATION_YEARS`).
+# (`birthdays_at_home`).
 HOME_ANCHOR_RULE = (
     "l.forename = r.forename AND l.surname = r.surname AND l.postcode = r.postcode "
     "AND l.address_rest = r.address_rest AND l.address_numbers = r.address_numbers"
 )
-HOME_GENERATION = "abs(year(dob_l) - year(dob_r)) < 12"
+HOME_GENERATION = f"abs(year(dob_l) - year(dob_r)) < {GENERATION_YEARS}"
 # EM's estimate counts as this many anchor pairs when the two are blended: with 10 anchors
 # the anchors' share has half the say, with 100 over nine tenths.
 ANCHOR_PSEUDO_PAIRS = 10
@@ -251,26 +253,17 @@ def _neighbours_levels(
 ) -> pl.DataFrame:
     """The house-number and street-word levels of pairs of `sample` rows that share a
     postcode and have wholly different forenames and dates of birth (plainly two people)."""
-    from splink import Linker
-
     from safetynet.link import backends
 
     scored_on = [
         c for c in settings["comparisons"] if c["output_column_name"] in SAMPLE_COMPARISONS
     ]
-    within = dict(
-        settings,
-        link_type="dedupe_only",
-        comparisons=scored_on,
-        blocking_rules_to_generate_predictions=[{"blocking_rule": "l.postcode = r.postcode"}],
-        retain_intermediate_calculation_columns=True,
-    )
-    scorer = Linker([backends.register(db_api, sample)], within, log_level=logging.ERROR)
-    scored = scorer.inference.predict()
-    gammas = [f"gamma_{name}" for name in WITHIN_POSTCODE if _levels(settings, name)]
-    frame = backends.to_polars(scored, columns=gammas, where="gamma_forename = 0 AND gamma_dob = 0")
-    scored.drop_table_from_database_and_remove_from_cache()
-    return frame
+    within = dict(settings, link_type="dedupe_only", comparisons=scored_on)
+    inputs = [backends.register(db_api, sample)]
+    return anchor_levels(
+        inputs, within, "l.postcode = r.postcode", WITHIN_POSTCODE,
+        where="gamma_forename = 0 AND gamma_dob = 0",
+    )  # fmt: skip
 
 
 def _shares(levels: pl.Series) -> tuple[dict[int, int], int]:
