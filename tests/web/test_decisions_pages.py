@@ -56,17 +56,22 @@ def test_the_trend_is_built_from_snapshots_and_today(lw, db):
     assert found.line["points"][-1][3] == 4
 
 
-def test_residents_marked_claimed_are_the_ones_counted_as_secured(lw, db):
-    me = _principal(lw, "analyst")
+def _outreach(db, me, statuses: dict[int, str]) -> None:
+    """An outreach list of the food bank rule holding these residents at these statuses."""
     made = OutreachList(
         tenant_id=me.tenant_id, rule_id="foodbank-no-ctr", rule_title="t", programme="ctr",
-        as_of=AS_OF, reason="r", created_by="test", counts={"residents": 2},
+        as_of=AS_OF, reason="r", created_by="test", counts={"residents": len(statuses)},
     )  # fmt: skip
     db.add(made)
     db.flush()
-    db.add(OutreachEntry(list_id=made.id, resident_id=lw.residents["A"], status="claimed"))
-    db.add(OutreachEntry(list_id=made.id, resident_id=lw.residents["C"], status="contacted"))
+    for resident, status in statuses.items():
+        db.add(OutreachEntry(list_id=made.id, resident_id=resident, status=status))
     db.commit()
+
+
+def test_residents_marked_claimed_are_the_ones_counted_as_secured(lw, db):
+    me = _principal(lw, "analyst")
+    _outreach(db, me, {lw.residents["A"]: "claimed", lw.residents["C"]: "contacted"})
     reader = gaps_access.reader(db, me)
     secured, claimed = service.secured_pence(db, reader)
     assert claimed == 1 and secured == 0  # no screening yet: no money estimated
@@ -142,17 +147,9 @@ def test_the_money_figures_agree_with_the_lists_and_count_each_household_once(lw
     assert figures["£ a year probably unclaimed"].value == f"£{expected / 100:,.0f}"
     assert figures["£ a year probably unclaimed"].href == f"/gaps?as_of={DAY}"
 
-    made = OutreachList(
-        tenant_id=me.tenant_id, rule_id="foodbank-no-ctr", rule_title="t", programme="ctr",
-        as_of=AS_OF, reason="r", created_by="test", counts={"residents": 2},
-    )  # fmt: skip
-    db.add(made)
-    db.flush()
-    for rid in (first, second):  # one household, two residents claimed: counted once
-        db.add(OutreachEntry(list_id=made.id, resident_id=rid, status="claimed"))
     other = next(rid for rid in missing if rid not in (first, second))
-    db.add(OutreachEntry(list_id=made.id, resident_id=other, status="contacted"))
-    db.commit()
+    # One household, two residents claimed: counted once.
+    _outreach(db, me, {first: "claimed", second: "claimed", other: "contacted"})
     assert service.secured_pence(db, reader) == (123_400, 2)
     service._figures.clear()  # statuses are outside the data version: figures kept up to a minute
     found = service.decisions(db, me, AS_OF)
